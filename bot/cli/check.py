@@ -1,0 +1,3 @@
+"""careops check commands."""
+
+from __future__ import annotations

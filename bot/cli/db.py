@@ -1,0 +1,3 @@
+"""careops db commands."""
+
+from __future__ import annotations

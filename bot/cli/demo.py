@@ -1,0 +1,3 @@
+"""careops demo commands."""
+
+from __future__ import annotations

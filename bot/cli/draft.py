@@ -1,0 +1,3 @@
+"""careops draft commands."""
+
+from __future__ import annotations

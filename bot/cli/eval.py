@@ -1,0 +1,3 @@
+"""careops eval commands."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""careops lint commands."""
+
+from __future__ import annotations

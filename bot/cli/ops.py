@@ -1,0 +1,3 @@
+"""careops ops commands."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""careops run commands."""
+
+from __future__ import annotations

@@ -1,0 +1,113 @@
+"""Settings: the only module that reads the environment (and `.env`).
+
+Secrets are `SecretStr`, so printing or logging a Settings object never shows them.
+The team's operating file (`careops.toml`: SLA targets, rotation, retention) is read
+here too, so the rest of the program receives plain values.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _split(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+    return list(value or [])
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    # --- careops itself
+    data_dir: Path = Field(Path(".careops"), alias="CAREOPS_DATA_DIR")
+    db_path: Path | None = Field(None, alias="CAREOPS_DB")
+    config_path: Path | None = Field(None, alias="CAREOPS_CONFIG")
+    prompts_dir: Path | None = Field(None, alias="CAREOPS_PROMPTS_DIR")
+    log_level: str = Field("INFO", alias="CAREOPS_LOG_LEVEL")
+    log_json: bool = Field(False, alias="CAREOPS_LOG_JSON")
+    brand_name: str = Field("Parcelly", alias="CAREOPS_BRAND_NAME")
+    brand_handles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["parcelly", "parcelly.bsky.social", "parcelly@mastodon.social"],
+        alias="CAREOPS_BRAND_HANDLES",
+    )
+    poll_seconds: float = Field(60.0, alias="CAREOPS_POLL_SECONDS")
+    max_mention_chars: int = Field(10_000, alias="CAREOPS_MAX_MENTION_CHARS")
+
+    # --- Slack
+    slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(None, alias="SLACK_APP_TOKEN")
+    slack_channel: str | None = Field(None, alias="SLACK_CHANNEL")
+    slack_approvers: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, alias="SLACK_APPROVERS"
+    )
+    slack_api_url: str = Field("https://slack.com/api/", alias="SLACK_API_URL")
+    slack_pace_seconds: float = Field(1.0, alias="SLACK_PACE_SECONDS")
+
+    # --- X (API v2)
+    x_bearer_token: SecretStr | None = Field(None, alias="X_BEARER_TOKEN")
+    x_api_key: SecretStr | None = Field(None, alias="X_API_KEY")
+    x_api_secret: SecretStr | None = Field(None, alias="X_API_SECRET")
+    x_access_token: SecretStr | None = Field(None, alias="X_ACCESS_TOKEN")
+    x_access_token_secret: SecretStr | None = Field(None, alias="X_ACCESS_TOKEN_SECRET")
+    x_user_id: str | None = Field(None, alias="X_USER_ID")
+    x_listen_query: str | None = Field(None, alias="X_LISTEN_QUERY")
+    x_price_read: float = Field(0.005, alias="X_PRICE_READ")
+    x_price_post: float = Field(0.01, alias="X_PRICE_POST")
+
+    # --- Bluesky
+    bluesky_handle: str | None = Field(None, alias="BLUESKY_HANDLE")
+    bluesky_app_password: SecretStr | None = Field(None, alias="BLUESKY_APP_PASSWORD")
+    bluesky_service_url: str = Field("https://bsky.social", alias="BLUESKY_SERVICE_URL")
+
+    # --- Mastodon
+    mastodon_base_url: str | None = Field(None, alias="MASTODON_BASE_URL")
+    mastodon_access_token: SecretStr | None = Field(None, alias="MASTODON_ACCESS_TOKEN")
+
+    # --- OpenAI (or any compatible server)
+    openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")
+    openai_model: str = Field("gpt-4o-mini", alias="OPENAI_MODEL")
+    openai_base_url: str | None = Field(None, alias="OPENAI_BASE_URL")
+    openai_timeout: float = Field(20.0, alias="OPENAI_TIMEOUT")
+    openai_max_retries: int = Field(2, alias="OPENAI_MAX_RETRIES")
+
+    def model_post_init(self, __context: Any) -> None:
+        self.brand_handles = _split(self.brand_handles)
+        self.slack_approvers = _split(self.slack_approvers)
+
+    @property
+    def database(self) -> Path:
+        return self.db_path or self.data_dir / "careops.db"
+
+    @property
+    def prompts(self) -> Path:
+        if self.prompts_dir:
+            return self.prompts_dir
+        local = Path("prompts")
+        if (local / "links.yaml").exists():
+            return local
+        return PACKAGE_DIR.parent / "prompts"
+
+    def ops(self) -> dict[str, Any]:
+        """The team's operating file (careops.toml) as a dict; {} when there is none."""
+        path = self.config_path or Path("careops.toml")
+        if not path.exists():
+            if self.config_path:
+                raise FileNotFoundError(f"config file not found: {path}")
+            return {}
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and `.env`, with explicit overrides (CLI flags) on top."""
+    clean = {key: value for key, value in overrides.items() if value is not None}
+    return Settings(**clean)

@@ -1,0 +1,99 @@
+"""What a review surface shows for a case. Slack and the terminal render the same view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
+from bot.core.sla import SlaPolicy, humanize
+
+RULE_LABELS: dict[str, str] = {
+    "fast": "Fast",
+    "thanks": "Thanks the customer",
+    "solution": "Suggests a solution",
+    "not_defensive": "Not defensive",
+    "human": "Sounds human",
+    "link": "Helpful link",
+    "length": "Fits the network",
+}
+
+
+@dataclass(frozen=True)
+class CardView:
+    case_id: str
+    network: Network
+    author: str
+    author_name: str
+    text: str  # raw customer text: each surface escapes it for its own markup
+    url: str
+    state: CaseState
+    tags: tuple[str, ...]
+    posted_at: datetime
+    due_at: datetime
+    elapsed: str
+    sla_fraction: float
+    draft_text: str
+    drafter: str
+    checks: tuple[RuleCheck, ...]
+    claimed_by: str | None
+    approvals: tuple[str, ...]
+    approved_by: str | None
+    published_url: str | None
+    dismissed_reason: str
+    failure: str
+    answer_by_hand: bool
+    context: tuple[str, ...]
+
+    @property
+    def fast_check(self) -> RuleCheck:
+        """The `fast` rule is about time, not text: elapsed against the network's target."""
+        ok = self.sla_fraction < 1.0
+        why = f"{self.elapsed} since the post, due {self.due_at:%H:%M} UTC"
+        if not ok:
+            why = f"target missed: {why}"
+        return RuleCheck("fast", ok, why)
+
+    @property
+    def all_checks(self) -> tuple[RuleCheck, ...]:
+        return (self.fast_check, *self.checks)
+
+    @property
+    def is_open(self) -> bool:
+        return not self.state.is_final
+
+
+def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy) -> CardView:
+    mention = case.mention
+    tags: tuple[str, ...] = ()
+    if case.triage:
+        t = case.triage
+        mood = (
+            "negative" if t.sentiment <= -0.3 else "positive" if t.sentiment >= 0.3 else "neutral"
+        )
+        tags = (t.intent.value, mood, f"{t.priority.value} priority", t.language, t.topic, *t.tags)
+    return CardView(
+        case_id=case.id,
+        network=mention.network,
+        author=mention.author_handle,
+        author_name=mention.author_name,
+        text=mention.text,
+        url=mention.url,
+        state=case.state,
+        tags=tags,
+        posted_at=mention.created_at,
+        due_at=sla.due_at(mention),
+        elapsed=humanize(now - mention.created_at),
+        sla_fraction=sla.fraction(mention, now),
+        draft_text=draft.text if draft else "",
+        drafter=draft.drafter if draft else "",
+        checks=draft.checks if draft else (),
+        claimed_by=case.claimed_by,
+        approvals=case.approvals,
+        approved_by=case.approved_by,
+        published_url=case.published_url,
+        dismissed_reason=case.dismissed_reason,
+        failure=case.failure,
+        answer_by_hand=mention.network is Network.X and not mention.summoned,
+        context=mention.context,
+    )

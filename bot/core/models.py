@@ -1,0 +1,222 @@
+"""Core data types. Plain frozen dataclasses: adapters translate SDK objects into these."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class Network(StrEnum):
+    X = "x"
+    BLUESKY = "bluesky"
+    MASTODON = "mastodon"
+
+
+class CaseState(StrEnum):
+    NEW = "new"
+    TRIAGED = "triaged"
+    DRAFTED = "drafted"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    DISMISSED = "dismissed"
+    FAILED = "failed"
+    EXPIRED = "expired"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (CaseState.PUBLISHED, CaseState.DISMISSED, CaseState.EXPIRED)
+
+
+class Intent(StrEnum):
+    COMPLAINT = "complaint"
+    QUESTION = "question"
+    PRAISE = "praise"
+    FEEDBACK = "feedback"
+    SPAM = "spam"
+
+
+class Priority(StrEnum):
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    PUBLISHING = "publishing"
+    PUBLISHED = "published"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One post on a network that mentions or replies to the brand."""
+
+    network: Network
+    external_id: str
+    author_handle: str
+    text: str
+    created_at: datetime
+    author_name: str = ""
+    url: str = ""
+    in_reply_to: str | None = None
+    conversation_id: str | None = None
+    # Parent posts, oldest first, as plain text: the thread the customer is in.
+    context: tuple[str, ...] = ()
+    # False when the post was found by keyword listening and does not address the brand:
+    # X lets self-serve apps reply only to posts that "summoned" the account.
+    summoned: bool = True
+    # Network-specific reply data (Bluesky uri/cid/root, Mastodon visibility ...).
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def case_id(self) -> str:
+        return case_id_for(self.network, self.external_id)
+
+
+def case_id_for(network: Network | str, external_id: str) -> str:
+    return f"{Network(network).value}:{external_id}"
+
+
+@dataclass(frozen=True)
+class Triage:
+    intent: Intent
+    sentiment: float  # -1 (angry) .. +1 (delighted)
+    priority: Priority
+    language: str  # ISO 639-1, "und" when unknown
+    topic: str  # key into prompts/links.yaml, "general" when nothing fits
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    rule: str
+    ok: bool
+    why: str
+
+
+@dataclass(frozen=True)
+class LintResult:
+    checks: tuple[RuleCheck, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    @property
+    def failed(self) -> tuple[RuleCheck, ...]:
+        return tuple(c for c in self.checks if not c.ok)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "rules": [{"rule": c.rule, "ok": c.ok, "why": c.why} for c in self.checks],
+        }
+
+
+@dataclass(frozen=True)
+class Draft:
+    id: str
+    case_id: str
+    text: str
+    drafter: str  # "offline", "openai:<model>", "human:<user>"
+    created_at: datetime
+    topic: str = "general"
+    prompt_version: str = ""
+    checks: tuple[RuleCheck, ...] = ()
+    edited_from: str | None = None  # id of the draft a human edited
+    note: str = ""  # why a fallback happened, repair rounds ...
+    usage: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def lint(self) -> LintResult:
+        return LintResult(self.checks)
+
+
+def draft_id_for(case_id: str, seq: int) -> str:
+    """Deterministic draft ids: the outbox, Bluesky rkeys and Mastodon keys derive from them."""
+    digest = hashlib.sha256(f"{case_id}#{seq}".encode()).hexdigest()[:16]
+    return f"d{digest}"
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    mention: Mention
+    state: CaseState
+    created_at: datetime
+    updated_at: datetime
+    triage: Triage | None = None
+    draft_id: str | None = None
+    draft_seq: int = 0
+    claimed_by: str | None = None
+    approvals: tuple[str, ...] = ()
+    approved_by: str | None = None
+    dismissed_reason: str = ""
+    failure: str = ""
+    published_id: str | None = None
+    published_url: str | None = None
+    published_at: datetime | None = None
+    review_ref: str | None = None  # e.g. Slack "channel/ts" of the card
+    flags: tuple[str, ...] = ()  # once-only markers: "sla50", "sla100", "handoff" ...
+
+    @property
+    def network(self) -> Network:
+        return self.mention.network
+
+    def evolve(self, **changes: Any) -> Case:
+        return replace(self, **changes)
+
+    def with_flag(self, flag: str) -> Case:
+        return self if flag in self.flags else replace(self, flags=(*self.flags, flag))
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    case_id: str
+    at: datetime
+    actor: str  # "system", a Slack user id, "terminal"
+    action: str  # "transition", "edit", "claim", "approve" ...
+    from_state: str = ""
+    to_state: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A reply on its way to a network. Keyed by draft id, so one draft is sent at most once."""
+
+    draft_id: str
+    case_id: str
+    network: Network
+    in_reply_to: str
+    text: str
+    state: OutboxState
+    created_at: datetime
+    attempts: int = 0
+    remote_id: str | None = None
+    remote_url: str | None = None
+    error: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def evolve(self, **changes: Any) -> OutboxItem:
+        return replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    remote_id: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Quarantined:
+    source: str
+    raw: str
+    reason: str
+    at: datetime

@@ -1,0 +1,152 @@
+"""Ports: the small interfaces the core needs from the outside world.
+
+Adapters implement them; the core never imports an adapter. Each port has few methods
+so that a fake for a test is a dozen lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from bot.core.models import (
+    AuditEntry,
+    Case,
+    CaseState,
+    Draft,
+    Mention,
+    OutboxItem,
+    OutboxState,
+    PublishResult,
+    Quarantined,
+    Triage,
+)
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """Aware UTC datetime."""
+        ...
+
+
+@dataclass
+class SourceBatch:
+    """What one poll of a source returned: good mentions and quarantined junk."""
+
+    mentions: list[Mention] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    cursor: str | None = None  # where the next poll resumes; None = unchanged
+    # Things a person should hear about: an intake gap that could not be filled,
+    # degraded intake after a 429 ("X: rate limited until 12:15 UTC") ...
+    notices: list[str] = field(default_factory=list)
+
+
+class MentionSource(Protocol):
+    name: str
+
+    def poll(self, cursor: str | None) -> SourceBatch: ...
+
+
+class PermanentPublishError(Exception):
+    """The network refused the reply for good (deleted parent, not allowed): do not retry."""
+
+
+class Publisher(Protocol):
+    def publish(self, item: OutboxItem) -> PublishResult:
+        """Send the reply. Raise PermanentPublishError or any other exception (retryable)."""
+        ...
+
+    def find_existing(self, item: OutboxItem) -> PublishResult | None:
+        """After a crash: did an earlier attempt of this item reach the network?"""
+        ...
+
+
+@dataclass(frozen=True)
+class DraftRequest:
+    case_id: str
+    draft_id: str
+    mention: Mention
+    triage: Triage
+    max_length: int
+    crisis: bool = False
+    previous_replies: tuple[str, ...] = ()  # recent replies, so a draft is not a copy
+    examples: tuple[str, ...] = ()  # approved replies to similar mentions
+    feedback: tuple[str, ...] = ()  # failed rules of a first attempt (repair round)
+
+
+class Drafter(Protocol):
+    label: str
+
+    def draft(self, request: DraftRequest) -> Draft: ...
+
+
+class CaseRepo(Protocol):
+    def add_case(self, case: Case, audit: AuditEntry) -> bool:
+        """Insert a new case; False (and no change) if the id exists."""
+        ...
+
+    def get_case(self, case_id: str) -> Case | None: ...
+
+    def save_case(self, case: Case, audit: AuditEntry | None) -> None: ...
+
+    def cases(
+        self, states: Iterable[CaseState] | None = None, since: datetime | None = None
+    ) -> list[Case]: ...
+
+
+class DraftRepo(Protocol):
+    def add_draft(self, draft: Draft) -> None: ...
+
+    def get_draft(self, draft_id: str) -> Draft | None: ...
+
+    def recent_replies(self, limit: int) -> list[str]:
+        """Texts of the latest published replies, newest first."""
+        ...
+
+
+class OutboxRepo(Protocol):
+    def enqueue(self, item: OutboxItem) -> OutboxItem:
+        """Insert if new; return the stored row (existing rows are never overwritten)."""
+        ...
+
+    def save_outbox(self, item: OutboxItem) -> None: ...
+
+    def outbox(self, states: Sequence[OutboxState]) -> list[OutboxItem]: ...
+
+
+class QuarantineRepo(Protocol):
+    def quarantine(self, item: Quarantined) -> None: ...
+
+
+class CursorRepo(Protocol):
+    def get_cursor(self, source: str) -> str | None: ...
+
+    def set_cursor(self, source: str, cursor: str) -> None: ...
+
+
+class Store(CaseRepo, DraftRepo, OutboxRepo, QuarantineRepo, CursorRepo, Protocol):
+    """Everything the loop persists. The SQLite adapter implements it in one class."""
+
+    def audit(self, case_id: str) -> list[AuditEntry]: ...
+
+
+class ReviewSurface(Protocol):
+    """Where humans see cases: Slack cards, the terminal."""
+
+    def show(self, case: Case, draft: Draft | None) -> str | None:
+        """Present or refresh the case; return a reference (e.g. Slack channel/ts)."""
+        ...
+
+
+class Notifier(Protocol):
+    """How careops tells people things outside a card: thread pings, DMs, channel notes."""
+
+    def thread(self, case: Case, text: str) -> None:
+        """Reply in the case card's thread (falls back to the channel if it has no card)."""
+        ...
+
+    def direct(self, user: str, text: str) -> None: ...
+
+    def channel(self, text: str) -> None: ...

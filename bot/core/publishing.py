@@ -1,0 +1,149 @@
+"""The publishing outbox (DESIGN §8): a reply is never sent twice and never lost.
+
+An approved draft becomes an outbox row keyed by its draft id. Before the network call
+the row is saved as `publishing`; after it, the network's id is saved as `published`.
+A row found in `publishing` at start-up was interrupted mid-call: `reconcile` asks the
+network whether the reply exists before anything is retried.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.core.cases import transition
+from bot.core.models import (
+    Case,
+    CaseState,
+    Draft,
+    Network,
+    OutboxItem,
+    OutboxState,
+    PublishResult,
+)
+from bot.core.ports import Clock, PermanentPublishError, Publisher, Store
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class PublishOutcome:
+    item: OutboxItem
+    case: Case | None
+
+    @property
+    def published(self) -> bool:
+        return self.item.state is OutboxState.PUBLISHED
+
+
+class PublishingService:
+    def __init__(
+        self,
+        store: Store,
+        publishers: Mapping[Network, Publisher],
+        clock: Clock,
+        on_change: Callable[[Case], None] = lambda case: None,
+    ) -> None:
+        self.store = store
+        self.publishers = publishers
+        self.clock = clock
+        self.on_change = on_change  # refresh the card when a case moves
+
+    def enqueue(self, case: Case, draft: Draft) -> OutboxItem:
+        """Queue the approved draft. Enqueuing the same draft twice returns the first row."""
+        item = OutboxItem(
+            draft_id=draft.id,
+            case_id=case.id,
+            network=case.network,
+            in_reply_to=case.mention.external_id,
+            text=draft.text,
+            state=OutboxState.PENDING,
+            created_at=self.clock.now(),
+            meta=dict(case.mention.meta),
+        )
+        return self.store.enqueue(item)
+
+    def publish_pending(self) -> list[PublishOutcome]:
+        return [self.publish(item) for item in self.store.outbox([OutboxState.PENDING])]
+
+    def publish(self, item: OutboxItem) -> PublishOutcome:
+        publisher = self.publishers.get(item.network)
+        if publisher is None:
+            return self._fail(item, f"no publisher configured for {item.network.value}")
+        sending = item.evolve(state=OutboxState.PUBLISHING, attempts=item.attempts + 1)
+        self.store.save_outbox(sending)  # written before the network call
+        self._move_case(item.case_id, CaseState.PUBLISHING)
+        try:
+            result = publisher.publish(sending)
+        except PermanentPublishError as exc:
+            return self._fail(sending, str(exc) or type(exc).__name__)
+        except Exception as exc:  # network errors: retry later, up to MAX_ATTEMPTS
+            reason = f"{type(exc).__name__}: {exc}"[:300]
+            if sending.attempts >= MAX_ATTEMPTS:
+                return self._fail(sending, reason)
+            log.warning("publish of %s failed, will retry: %s", item.draft_id, reason)
+            retry = sending.evolve(state=OutboxState.PENDING, error=reason)
+            self.store.save_outbox(retry)
+            return PublishOutcome(retry, self.store.get_case(item.case_id))
+        return self._done(sending, result)
+
+    def reconcile(self) -> list[PublishOutcome]:
+        """Resolve rows left in `publishing` by a crash: found → published, else retry."""
+        outcomes = []
+        for item in self.store.outbox([OutboxState.PUBLISHING]):
+            publisher = self.publishers.get(item.network)
+            if publisher is None:
+                continue  # leave it: nothing can tell whether it went out
+            found = publisher.find_existing(item)
+            if found is not None:
+                log.info("reconciled %s: already on %s", item.draft_id, item.network.value)
+                outcomes.append(self._done(item, found))
+            else:
+                outcomes.append(self.publish(item))
+        return outcomes
+
+    def retry(self, case_id: str) -> OutboxItem | None:
+        """A human pressed Retry on a failed publish."""
+        for item in self.store.outbox([OutboxState.FAILED]):
+            if item.case_id == case_id:
+                again = item.evolve(state=OutboxState.PENDING, attempts=0, error="")
+                self.store.save_outbox(again)
+                return again
+        return None
+
+    def _done(self, item: OutboxItem, result: PublishResult) -> PublishOutcome:
+        done = item.evolve(
+            state=OutboxState.PUBLISHED, remote_id=result.remote_id, remote_url=result.url
+        )
+        self.store.save_outbox(done)
+        case = self._move_case(
+            item.case_id,
+            CaseState.PUBLISHED,
+            published_id=result.remote_id,
+            published_url=result.url or None,
+            published_at=self.clock.now(),
+            failure="",
+        )
+        return PublishOutcome(done, case)
+
+    def _fail(self, item: OutboxItem, reason: str) -> PublishOutcome:
+        failed = item.evolve(state=OutboxState.FAILED, error=reason)
+        self.store.save_outbox(failed)
+        self._move_case(item.case_id, CaseState.PUBLISHING)
+        case = self._move_case(item.case_id, CaseState.FAILED, failure=reason, detail=reason)
+        return PublishOutcome(failed, case)
+
+    def _move_case(
+        self, case_id: str, to: CaseState, detail: str = "", **changes: Any
+    ) -> Case | None:
+        case = self.store.get_case(case_id)
+        if case is None or case.state == to or case.state.is_final:
+            return case
+        step = transition(case, to, at=self.clock.now(), detail=detail, **changes)
+        self.store.save_case(step.case, step.audit)
+        self.on_change(step.case)
+        return step.case

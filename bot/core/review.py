@@ -1,0 +1,195 @@
+"""Review actions: approve, edit, regenerate, dismiss, claim (DESIGN §5).
+
+Every surface (Slack buttons, reactions, the terminal) calls these. Each returns a
+`ReviewOutcome` whose `message` is what the person should be told; repeating an action
+is harmless (`changed` is False the second time).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from bot.core.cases import InvalidTransition, can_transition, note, transition
+from bot.core.drafting import DraftingService
+from bot.core.models import Case, CaseState, Draft, draft_id_for
+from bot.core.ports import Clock, Store
+from bot.core.publishing import PublishingService
+
+
+@dataclass(frozen=True)
+class ApproverPolicy:
+    """Who may approve, and how many distinct approvers a reply needs (2 in crisis)."""
+
+    approvers: frozenset[str] = frozenset()  # empty: anyone may approve
+    required: int = 1
+
+    @classmethod
+    def of(cls, users: Iterable[str], required: int = 1) -> ApproverPolicy:
+        return cls(frozenset(users), required)
+
+    def may_approve(self, user: str) -> bool:
+        return not self.approvers or user in self.approvers
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    ok: bool
+    message: str
+    case: Case | None = None
+    changed: bool = False
+
+
+class ReviewService:
+    def __init__(
+        self,
+        store: Store,
+        drafting: DraftingService,
+        publishing: PublishingService,
+        clock: Clock,
+        policy: Callable[[], ApproverPolicy] = ApproverPolicy,
+        crisis: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self.store = store
+        self.drafting = drafting
+        self.publishing = publishing
+        self.clock = clock
+        self.policy = policy
+        self.crisis = crisis
+
+    def approve(self, case_id: str, user: str) -> ReviewOutcome:
+        case = self.store.get_case(case_id)
+        if case is None:
+            return ReviewOutcome(False, f"No case {case_id}.")
+        policy = self.policy()
+        if not policy.may_approve(user):
+            return ReviewOutcome(False, "Only approvers can approve replies.", case)
+        if case.state in (CaseState.APPROVED, CaseState.PUBLISHING, CaseState.PUBLISHED):
+            return ReviewOutcome(True, "Already approved.", case)
+        if case.state is not CaseState.IN_REVIEW or case.draft_id is None:
+            return ReviewOutcome(False, f"Cannot approve a case that is {case.state.value}.", case)
+        if case.network.value == "x" and not case.mention.summoned:
+            return ReviewOutcome(
+                False,
+                "X only allows replies to posts that mention us: "
+                f"answer by hand at {case.mention.url}",
+                case,
+            )
+        if user in case.approvals:
+            return ReviewOutcome(True, "You already approved; waiting for a second approver.", case)
+        approvals = (*case.approvals, user)
+        if len(approvals) < policy.required:
+            case = case.evolve(approvals=approvals, updated_at=self.clock.now())
+            self.store.save_case(
+                case, note(case, at=self.clock.now(), actor=user, action="approve")
+            )
+            need = policy.required - len(approvals)
+            return ReviewOutcome(True, f"Approval noted; {need} more approver needed.", case, True)
+        step = transition(
+            case,
+            CaseState.APPROVED,
+            at=self.clock.now(),
+            actor=user,
+            approvals=approvals,
+            approved_by=user,
+        )
+        self.store.save_case(step.case, step.audit)
+        draft = self.store.get_draft(step.case.draft_id or "")
+        assert draft is not None, f"case {case.id} points at a missing draft"
+        self.publishing.enqueue(step.case, draft)
+        return ReviewOutcome(True, "Approved: publishing.", step.case, True)
+
+    def edit(self, case_id: str, user: str, text: str) -> ReviewOutcome:
+        """A human's text becomes the new draft, re-checked; the old draft is kept."""
+        case = self.store.get_case(case_id)
+        if case is None or case.state not in (CaseState.IN_REVIEW, CaseState.DRAFTED):
+            return ReviewOutcome(False, "This case can no longer be edited.", case)
+        text = text.strip()
+        if not text:
+            return ReviewOutcome(False, "An empty reply cannot be a draft.", case)
+        previous = self.store.get_draft(case.draft_id) if case.draft_id else None
+        if previous is not None and previous.text == text:
+            return ReviewOutcome(True, "No change to the draft.", case)
+        seq = case.draft_seq + 1
+        request = self.drafting.request_for(case, seq, crisis=self.crisis())
+        draft = Draft(
+            id=draft_id_for(case.id, seq),
+            case_id=case.id,
+            text=text,
+            drafter=f"human:{user}",
+            created_at=self.clock.now(),
+            topic=previous.topic if previous else request.triage.topic,
+            edited_from=previous.id if previous else None,
+        )
+        return self._new_draft(case, self.drafting.check(draft, request), user, "edit")
+
+    def regenerate(self, case_id: str, user: str) -> ReviewOutcome:
+        case = self.store.get_case(case_id)
+        if case is None or case.state not in (CaseState.IN_REVIEW, CaseState.DRAFTED):
+            return ReviewOutcome(False, "This case can no longer be redrafted.", case)
+        draft = self.drafting.draft_for(case, crisis=self.crisis())
+        return self._new_draft(case, draft, user, "regenerate")
+
+    def dismiss(self, case_id: str, user: str, reason: str = "") -> ReviewOutcome:
+        case = self.store.get_case(case_id)
+        if case is None:
+            return ReviewOutcome(False, f"No case {case_id}.")
+        if case.state is CaseState.DISMISSED:
+            return ReviewOutcome(True, "Already dismissed.", case)
+        if not can_transition(case, CaseState.DISMISSED):
+            return ReviewOutcome(False, f"Cannot dismiss a case that is {case.state.value}.", case)
+        why = reason or f"dismissed by {user}"
+        step = transition(
+            case,
+            CaseState.DISMISSED,
+            at=self.clock.now(),
+            actor=user,
+            detail=why,
+            dismissed_reason=why,
+        )
+        self.store.save_case(step.case, step.audit)
+        return ReviewOutcome(True, "Dismissed.", step.case, True)
+
+    def claim(self, case_id: str, user: str) -> ReviewOutcome:
+        case = self.store.get_case(case_id)
+        if case is None:
+            return ReviewOutcome(False, f"No case {case_id}.")
+        if case.claimed_by == user:
+            return ReviewOutcome(True, "You already have this case.", case)
+        claimed = case.evolve(claimed_by=user, updated_at=self.clock.now())
+        detail = f"taken over from {case.claimed_by}" if case.claimed_by else ""
+        self.store.save_case(
+            claimed, note(claimed, at=self.clock.now(), actor=user, action="claim", detail=detail)
+        )
+        return ReviewOutcome(True, "Claimed.", claimed, True)
+
+    def _new_draft(self, case: Case, draft: Draft, user: str, action: str) -> ReviewOutcome:
+        self.store.add_draft(draft)
+        moved = case
+        try:
+            if case.state is CaseState.IN_REVIEW:
+                back = transition(case, CaseState.DRAFTED, at=self.clock.now(), actor=user)
+                self.store.save_case(back.case, back.audit)
+                moved = back.case
+            step = transition(
+                moved,
+                CaseState.IN_REVIEW,
+                at=self.clock.now(),
+                actor=user,
+                detail=action,
+                draft_id=draft.id,
+                draft_seq=case.draft_seq + 1,
+                approvals=(),
+            )
+        except InvalidTransition as exc:
+            return ReviewOutcome(False, str(exc), case)
+        self.store.save_case(step.case, step.audit)
+        verdict = (
+            "passes every rule"
+            if draft.lint.ok
+            else "fails: " + ", ".join(c.rule for c in draft.lint.failed)
+        )
+        return ReviewOutcome(True, f"New draft ({action}) {verdict}.", step.case, True)
+
+    def with_draft(self, case: Case) -> tuple[Case, Draft | None]:
+        return case, self.store.get_draft(case.draft_id) if case.draft_id else None
