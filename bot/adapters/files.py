@@ -1,0 +1,205 @@
+"""Local files as a network: a JSONL inbox (source) and a JSONL outbox (publisher).
+
+Used by the demo, by `careops run --source file:PATH --publisher file:PATH`, and by
+tests. Inbox line format (one JSON object per line):
+
+    {"network": "x", "id": "1", "author": "maria", "author_name": "Maria",
+     "text": "...", "created_at": "2026-11-25T09:00:00Z", "url": "...",
+     "in_reply_to": null, "context": [], "summoned": true, "meta": {}}
+
+A line that cannot become a mention is quarantined with its reason; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.sqlite_codec import iso, parse_time
+from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
+from bot.core.ports import Clock, SourceBatch
+
+MAX_LINE_BYTES = 256 * 1024
+REQUIRED = ("network", "id", "author", "text", "created_at")
+
+
+class BadLine(ValueError):
+    """Why an inbox line was quarantined."""
+
+
+def parse_inbox_line(line: bytes) -> Mention:
+    """One inbox line → Mention, or BadLine with a reason a person understands."""
+    if len(line) > MAX_LINE_BYTES:
+        raise BadLine(f"line too large ({len(line):,} bytes > {MAX_LINE_BYTES:,})")
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadLine(f"not UTF-8 text (byte {exc.start})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadLine(f"bad JSON: {exc.msg} at column {exc.colno}") from None
+    if not isinstance(data, dict):
+        raise BadLine(f"expected a JSON object, got {type(data).__name__}")
+    return mention_from_inbox(data)
+
+
+def mention_from_inbox(data: dict[str, Any]) -> Mention:
+    missing = [k for k in REQUIRED if data.get(k) in (None, "")]
+    if missing:
+        raise BadLine(f"missing fields: {', '.join(missing)}")
+    try:
+        network = Network(str(data["network"]).lower())
+    except ValueError:
+        raise BadLine(f"unknown network {str(data['network'])[:40]!r}") from None
+    if not isinstance(data["text"], str):
+        raise BadLine("text is not a string")
+    try:
+        created = parse_time(str(data["created_at"]))
+    except ValueError:
+        raise BadLine(f"bad created_at {str(data['created_at'])[:40]!r}") from None
+    assert created is not None
+    context = data.get("context") or []
+    meta = data.get("meta") or {}
+    if not isinstance(context, list) or not isinstance(meta, dict):
+        raise BadLine("context must be a list and meta an object")
+    reply_to = data.get("in_reply_to")
+    return Mention(
+        network=network,
+        external_id=str(data["id"]),
+        author_handle=str(data["author"]).lstrip("@"),
+        author_name=str(data.get("author_name") or ""),
+        text=data["text"],
+        created_at=created,
+        url=str(data.get("url") or ""),
+        in_reply_to=str(reply_to) if reply_to else None,
+        conversation_id=str(data["conversation_id"]) if data.get("conversation_id") else None,
+        context=tuple(str(c) for c in context),
+        summoned=bool(data.get("summoned", True)),
+        meta={str(k): str(v) for k, v in meta.items()},
+    )
+
+
+def mention_to_inbox(m: Mention) -> dict[str, Any]:
+    return {
+        "network": m.network.value,
+        "id": m.external_id,
+        "author": m.author_handle,
+        "author_name": m.author_name,
+        "text": m.text,
+        "created_at": iso(m.created_at),
+        "url": m.url,
+        "in_reply_to": m.in_reply_to,
+        "context": list(m.context),
+        "summoned": m.summoned,
+        "meta": dict(m.meta),
+    }
+
+
+class JsonlInbox:
+    """Reads new lines since the byte offset kept as the cursor."""
+
+    def __init__(self, path: Path, clock: Clock, name: str | None = None) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self.name = name or f"file:{self.path.name}"
+
+    def poll(self, cursor: str | None) -> SourceBatch:
+        offset = int(cursor or 0)
+        batch = SourceBatch()
+        if not self.path.exists():
+            return batch
+        size = self.path.stat().st_size
+        if size < offset:  # truncated or replaced: start again; duplicates are harmless
+            batch.notices.append(f"{self.path} shrank; reading it again from the start")
+            offset = 0
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            data = handle.read()
+        end = data.rfind(b"\n") + 1  # only whole lines; a half-written last line waits
+        position = offset
+        for line in data[:end].split(b"\n")[:-1]:
+            start, position = position, position + len(line) + 1
+            if not line.strip():
+                continue
+            try:
+                batch.mentions.append(parse_inbox_line(line.rstrip(b"\r")))
+            except BadLine as exc:
+                raw = line[:4000].decode("utf-8", "replace")
+                where = f"{self.name} at byte {start}"
+                batch.quarantined.append(Quarantined(where, raw, str(exc), self.clock.now()))
+        batch.cursor = str(offset + end)
+        return batch
+
+
+class JsonlOutbox:
+    """Appends one JSON line per published reply; the draft id is the reply's id.
+
+    `publish` of a draft id already in the file returns the existing reply instead of
+    writing it again, like a network's idempotency key.
+    """
+
+    def __init__(self, path: Path, clock: Clock) -> None:
+        self.path = Path(path)
+        self.clock = clock
+        self._lock = threading.Lock()
+
+    def published(self) -> dict[str, dict[str, Any]]:
+        """Draft id → outbox line, skipping a line cut short by a crash."""
+        found: dict[str, dict[str, Any]] = {}
+        if not self.path.exists():
+            return found
+        for line in self.path.read_bytes().splitlines():
+            try:
+                row = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            if isinstance(row, dict) and "draft_id" in row:
+                found.setdefault(row["draft_id"], row)
+        return found
+
+    def find_existing(self, item: OutboxItem) -> PublishResult | None:
+        row = self.published().get(item.draft_id)
+        return PublishResult(remote_id=f"file:{item.draft_id}") if row else None
+
+    def publish(self, item: OutboxItem) -> PublishResult:
+        with self._lock:
+            existing = self.find_existing(item)
+            if existing:
+                return existing
+            self._append(item, self.clock.now())
+        return PublishResult(remote_id=f"file:{item.draft_id}")
+
+    def _append(self, item: OutboxItem, at: datetime) -> None:
+        line = json.dumps(
+            {
+                "network": item.network.value,
+                "in_reply_to": item.in_reply_to,
+                "text": item.text,
+                "draft_id": item.draft_id,
+                "published_at": iso(at),
+            },
+            ensure_ascii=False,
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            prefix = b"\n" if _ends_mid_line(self.path) else b""
+            os.write(fd, prefix + line.encode("utf-8") + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _ends_mid_line(path: Path) -> bool:
+    """True when a crash left a partial last line, which the next line must not extend."""
+    size = path.stat().st_size
+    if size == 0:
+        return False
+    with path.open("rb") as handle:
+        handle.seek(size - 1)
+        return handle.read(1) != b"\n"

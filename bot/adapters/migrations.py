@@ -1,0 +1,116 @@
+"""Versioned schema migrations for the SQLite store.
+
+Each migration is applied once, in version order, inside a transaction, and recorded
+in `migrations`. Areas keep their own version ranges so their tables never collide:
+1–9 core store, 10–19 networks, 20–29 operations, 30–39 drafting, 40–49 Slack.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(
+        1,
+        "core tables",
+        """
+        CREATE TABLE cases (
+            id TEXT PRIMARY KEY, network TEXT NOT NULL, state TEXT NOT NULL,
+            author TEXT NOT NULL, posted_at TEXT NOT NULL, created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL, draft_id TEXT, claimed_by TEXT, approved_by TEXT,
+            review_ref TEXT, body TEXT NOT NULL
+        );
+        CREATE INDEX cases_state ON cases(state);
+        CREATE INDEX cases_created ON cases(created_at);
+        CREATE INDEX cases_author ON cases(author);
+        CREATE INDEX cases_review_ref ON cases(review_ref);
+        CREATE TABLE drafts (
+            id TEXT PRIMARY KEY, case_id TEXT NOT NULL, text TEXT NOT NULL,
+            drafter TEXT NOT NULL, created_at TEXT NOT NULL, topic TEXT NOT NULL,
+            prompt_version TEXT NOT NULL, edited_from TEXT, note TEXT NOT NULL,
+            checks TEXT NOT NULL, usage TEXT NOT NULL
+        );
+        CREATE INDEX drafts_case ON drafts(case_id);
+        CREATE TABLE outbox (
+            draft_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, network TEXT NOT NULL,
+            in_reply_to TEXT NOT NULL, text TEXT NOT NULL, state TEXT NOT NULL,
+            created_at TEXT NOT NULL, attempts INTEGER NOT NULL, remote_id TEXT,
+            remote_url TEXT, error TEXT NOT NULL, meta TEXT NOT NULL,
+            published_seq INTEGER
+        );
+        CREATE INDEX outbox_state ON outbox(state);
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, case_id TEXT NOT NULL, at TEXT NOT NULL,
+            actor TEXT NOT NULL, action TEXT NOT NULL, from_state TEXT NOT NULL,
+            to_state TEXT NOT NULL, detail TEXT NOT NULL
+        );
+        CREATE INDEX audit_case ON audit(case_id);
+        CREATE TABLE quarantine (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT NULL, at TEXT NOT NULL,
+            reason TEXT NOT NULL, raw TEXT NOT NULL, raw_bytes INTEGER NOT NULL
+        );
+        CREATE TABLE cursors (
+            source TEXT PRIMARY KEY, cursor TEXT NOT NULL, updated_at TEXT NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL
+        );
+        CREATE TABLE usage (
+            day TEXT NOT NULL, network TEXT NOT NULL, kind TEXT NOT NULL,
+            count INTEGER NOT NULL, cost REAL NOT NULL, PRIMARY KEY (day, network, kind)
+        );
+        """,
+    ),
+    # --- networks (10–19)
+    # --- operations (20–29)
+    # --- drafting (30–39)
+    # --- Slack (40–49)
+]
+
+
+def applied_versions(conn: sqlite3.Connection) -> set[int]:
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations"
+        " (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
+    )
+    return {row[0] for row in conn.execute("SELECT version FROM migrations")}
+
+
+def migrate(conn: sqlite3.Connection) -> list[Migration]:
+    """Apply every migration not applied yet; return the ones applied now."""
+    done = applied_versions(conn)
+    versions = [m.version for m in MIGRATIONS]
+    if len(versions) != len(set(versions)):
+        raise RuntimeError(f"duplicate migration versions: {sorted(versions)}")
+    applied = []
+    for migration in sorted(MIGRATIONS, key=lambda m: m.version):
+        if migration.version in done:
+            continue
+        conn.execute("BEGIN")  # one transaction per migration: all of it or none of it
+        try:
+            for statement in _statements(migration.sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO migrations VALUES (?, ?, ?)",
+                (migration.version, migration.name, datetime.now(UTC).isoformat()),
+            )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        applied.append(migration)
+    return applied
+
+
+def _statements(sql: str) -> list[str]:
+    return [part.strip() for part in sql.split(";") if part.strip()]

@@ -1,0 +1,286 @@
+"""The Store port on SQLite (sqlite-utils), one file, WAL mode, versioned migrations.
+
+One connection shared by the loop, the scheduler and Slack workers, guarded by a lock;
+every method is its own transaction unless called inside `transaction()`. WAL with
+synchronous=NORMAL survives a killed process (what the outbox relies on) at a small
+risk of losing the last commits on power loss.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from bot.adapters import sqlite_codec as codec
+from bot.adapters.migrations import migrate
+from bot.core.models import (
+    AuditEntry,
+    Case,
+    CaseState,
+    Draft,
+    OutboxItem,
+    OutboxState,
+    Quarantined,
+)
+
+QUARANTINE_PREVIEW = 2_000  # characters of a bad item kept for a person to look at
+
+
+class SqliteStore:
+    def __init__(self, path: str | Path = ":memory:", *, auto_migrate: bool = True) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=5000")
+        conn.execute("PRAGMA foreign_keys=ON")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.lock = threading.RLock()
+        self._depth = 0
+        if auto_migrate:
+            self.migrate()
+
+    def migrate(self) -> list[int]:
+        with self.lock:
+            return [m.version for m in migrate(self.conn)]
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Group several calls into one commit (nested calls join the outer one)."""
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            else:
+                self.conn.execute("COMMIT")
+            finally:
+                self._depth = 0
+
+    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self.lock:
+            cursor = self.conn.execute(sql, params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _upsert(self, table: str, row: dict[str, Any], pk: str) -> None:
+        cols = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        updates = ", ".join(f"{c}=excluded.{c}" for c in row if c != pk)
+        self.conn.execute(
+            f"INSERT INTO {table} ({cols}) VALUES ({marks})"
+            f" ON CONFLICT({pk}) DO UPDATE SET {updates}",
+            list(row.values()),
+        )
+
+    def _insert_new(self, table: str, row: dict[str, Any]) -> bool:
+        """Insert unless the primary key exists; True when a row was added."""
+        marks = ", ".join("?" for _ in row)
+        cursor = self.conn.execute(
+            f"INSERT OR IGNORE INTO {table} ({', '.join(row)}) VALUES ({marks})", list(row.values())
+        )
+        return cursor.rowcount > 0
+
+    # --- cases
+    def add_case(self, case: Case, audit: AuditEntry) -> bool:
+        row = codec.case_to_row(case)
+        with self.transaction():
+            if not self._insert_new("cases", row):
+                return False
+            self._audit(audit)
+        return True
+
+    def get_case(self, case_id: str) -> Case | None:
+        rows = self._rows("SELECT * FROM cases WHERE id = ?", (case_id,))
+        return codec.case_from_row(rows[0]) if rows else None
+
+    def save_case(self, case: Case, audit: AuditEntry | None) -> None:
+        with self.transaction():
+            self._upsert("cases", codec.case_to_row(case), "id")
+            if audit is not None:
+                self._audit(audit)
+
+    def cases(
+        self, states: Iterable[CaseState] | None = None, since: datetime | None = None
+    ) -> list[Case]:
+        sql, params = "SELECT * FROM cases WHERE 1=1", []
+        if states is not None:
+            wanted = [s.value for s in states]
+            sql += f" AND state IN ({', '.join('?' * len(wanted))})"
+            params += wanted
+        if since is not None:
+            sql += " AND created_at >= ?"
+            params.append(codec.iso(since))
+        rows = self._rows(sql + " ORDER BY posted_at, id", params)
+        return [codec.case_from_row(r) for r in rows]
+
+    def case_by_ref(self, ref: str) -> Case | None:
+        rows = self._rows("SELECT * FROM cases WHERE review_ref = ?", (ref,))
+        return codec.case_from_row(rows[0]) if rows else None
+
+    def count_by_state(self) -> dict[str, int]:
+        rows = self._rows("SELECT state, count(*) AS n FROM cases GROUP BY state")
+        return {r["state"]: r["n"] for r in rows}
+
+    # --- audit
+    def _audit(self, entry: AuditEntry) -> None:
+        self.conn.execute(
+            "INSERT INTO audit (case_id, at, actor, action, from_state, to_state, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                entry.case_id,
+                codec.iso(entry.at),
+                entry.actor,
+                entry.action,
+                entry.from_state,
+                entry.to_state,
+                entry.detail,
+            ),
+        )
+
+    def audit(self, case_id: str) -> list[AuditEntry]:
+        rows = self._rows("SELECT * FROM audit WHERE case_id = ? ORDER BY id", (case_id,))
+        return [
+            AuditEntry(
+                r["case_id"],
+                codec._time(r["at"]),
+                r["actor"],
+                r["action"],
+                r["from_state"],
+                r["to_state"],
+                r["detail"],
+            )
+            for r in rows
+        ]
+
+    # --- drafts
+    def add_draft(self, draft: Draft) -> None:
+        with self.transaction():
+            self._upsert("drafts", codec.draft_to_row(draft), "id")
+
+    def get_draft(self, draft_id: str) -> Draft | None:
+        rows = self._rows("SELECT * FROM drafts WHERE id = ?", (draft_id,))
+        return codec.draft_from_row(rows[0]) if rows else None
+
+    def drafts_for(self, case_id: str) -> list[Draft]:
+        rows = self._rows(
+            "SELECT * FROM drafts WHERE case_id = ? ORDER BY created_at, id", (case_id,)
+        )
+        return [codec.draft_from_row(r) for r in rows]
+
+    def recent_replies(self, limit: int) -> list[str]:
+        rows = self._rows(
+            "SELECT text FROM outbox WHERE state = 'published' ORDER BY published_seq DESC LIMIT ?",
+            (limit,),
+        )
+        return [r["text"] for r in rows]
+
+    # --- outbox
+    def enqueue(self, item: OutboxItem) -> OutboxItem:
+        row = codec.outbox_to_row(item)
+        with self.transaction():
+            self._insert_new("outbox", row)
+            stored = self._rows("SELECT * FROM outbox WHERE draft_id = ?", (item.draft_id,))
+        return codec.outbox_from_row(stored[0])
+
+    def save_outbox(self, item: OutboxItem) -> None:
+        row = codec.outbox_to_row(item)
+        with self.transaction():
+            self._upsert("outbox", row, "draft_id")
+            if item.state is OutboxState.PUBLISHED:
+                self.conn.execute(
+                    "UPDATE outbox SET published_seq = (SELECT coalesce(max(published_seq), 0) + 1"
+                    " FROM outbox) WHERE draft_id = ? AND published_seq IS NULL",
+                    (item.draft_id,),
+                )
+
+    def outbox(self, states: Sequence[OutboxState]) -> list[OutboxItem]:
+        wanted = [s.value for s in states]
+        rows = self._rows(
+            f"SELECT * FROM outbox WHERE state IN ({', '.join('?' * len(wanted))})"
+            " ORDER BY created_at, draft_id",
+            wanted,
+        )
+        return [codec.outbox_from_row(r) for r in rows]
+
+    # --- quarantine
+    def quarantine(self, item: Quarantined) -> None:
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO quarantine (source, at, reason, raw, raw_bytes)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (
+                    item.source,
+                    codec.iso(item.at),
+                    item.reason,
+                    item.raw[:QUARANTINE_PREVIEW],
+                    len(item.raw.encode("utf-8", "replace")),
+                ),
+            )
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        return self._rows(
+            "SELECT id, source, at, reason, raw, raw_bytes FROM quarantine ORDER BY id"
+        )
+
+    # --- cursors, settings, usage
+    def get_cursor(self, source: str) -> str | None:
+        rows = self._rows("SELECT cursor FROM cursors WHERE source = ?", (source,))
+        return rows[0]["cursor"] if rows else None
+
+    def set_cursor(self, source: str, cursor: str) -> None:
+        with self.transaction():
+            self._upsert(
+                "cursors", {"source": source, "cursor": cursor, "updated_at": _now()}, "source"
+            )
+
+    def get_setting(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM settings WHERE key = ?", (key,))
+        return rows[0]["value"] if rows else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._upsert("settings", {"key": key, "value": value, "updated_at": _now()}, "key")
+
+    def record_usage(
+        self, network: str, kind: str, count: int = 1, cost: float = 0.0, day: str | None = None
+    ) -> None:
+        """Add to today's (or `day`'s, YYYY-MM-DD) request count and spend for a network."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO usage (day, network, kind, count, cost) VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(day, network, kind) DO UPDATE SET count = count + excluded.count,"
+                " cost = cost + excluded.cost",
+                (day or _now()[:10], network, kind, count, cost),
+            )
+
+    def usage_since(self, day: str) -> list[dict[str, Any]]:
+        return self._rows("SELECT * FROM usage WHERE day >= ? ORDER BY day, network, kind", (day,))
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()

@@ -1,0 +1,196 @@
+"""`build_app(settings)`: the one place where adapters are wired into the core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.clock import SystemClock
+from bot.adapters.files import JsonlInbox, JsonlOutbox
+from bot.adapters.sqlite_store import SqliteStore
+from bot.config import Settings
+from bot.core.drafting import DraftingService
+from bot.core.loop import CareLoop, IntakeSummary
+from bot.core.models import Case, Network
+from bot.core.ports import Clock, Drafter, MentionSource, Notifier, Publisher, ReviewSurface
+from bot.core.publishing import PublishingService, PublishOutcome
+from bot.core.review import ApproverPolicy, ReviewService
+from bot.core.rules import LinkBook
+from bot.core.sla import SlaPolicy
+
+log = logging.getLogger(__name__)
+
+PAUSED_KEY = "intake.paused"
+
+
+@dataclass
+class TickSummary:
+    intake: IntakeSummary = field(default_factory=IntakeSummary)
+    published: list[PublishOutcome] = field(default_factory=list)
+    paused: bool = False
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Careops:
+    """Everything a running careops needs, wired once."""
+
+    settings: Settings
+    clock: Clock
+    store: SqliteStore
+    links: LinkBook
+    sla: SlaPolicy
+    drafting: DraftingService
+    loop: CareLoop
+    review: ReviewService
+    publishing: PublishingService
+    sources: list[MentionSource]
+    publishers: dict[Network, Publisher]
+    notifier: Notifier | None = None
+    surface: ReviewSurface | None = None
+
+    def startup(self) -> list[PublishOutcome]:
+        """Migrate, then resolve replies a crash left half-sent, before anything else."""
+        self.store.migrate()
+        return self.publishing.reconcile()
+
+    @property
+    def paused(self) -> bool:
+        return self.store.get_setting(PAUSED_KEY) == "1"
+
+    def set_paused(self, paused: bool) -> None:
+        self.store.set_setting(PAUSED_KEY, "1" if paused else "0")
+
+    def tick(self) -> TickSummary:
+        """One round of the loop: poll every source (unless paused), publish approved replies."""
+        summary = TickSummary(paused=self.paused)
+        if not summary.paused:
+            for source in self.sources:
+                try:
+                    summary.intake.add(self.loop.poll([source]))
+                except Exception as exc:  # one broken network must not stop the others
+                    log.exception("polling %s failed", source.name)
+                    summary.notices.append(f"{source.name}: intake failed ({type(exc).__name__})")
+        summary.published = self.publishing.publish_pending()
+        return summary
+
+
+def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    store: SqliteStore | None = None,
+    sources: list[MentionSource] | None = None,
+    publishers: dict[Network, Publisher] | None = None,
+    surface: ReviewSurface | None = None,
+    notifier: Notifier | None = None,
+    drafter: Drafter | None = None,
+    approvers: Callable[[], Iterable[str]] | None = None,
+) -> Careops:
+    clock = clock or SystemClock()
+    store = store or SqliteStore(settings.database)
+    links = _links(settings)
+    offline = _offline_drafter(links, clock)
+    primary = drafter or _primary_drafter(settings, links, clock, store) or offline
+    drafting = DraftingService(primary, offline, links, clock, recent_replies=store.recent_replies)
+    if sources is None or publishers is None:
+        net_sources, net_publishers = _networks(settings, store, clock)
+        sources = net_sources if sources is None else sources
+        publishers = net_publishers if publishers is None else publishers
+    ops = settings.ops()
+    sla = SlaPolicy.from_minutes(ops.get("sla", {}))
+    crisis = _crisis_flag(store)
+    approver_ids = approvers or (lambda: settings.slack_approvers)
+
+    def policy() -> ApproverPolicy:
+        return ApproverPolicy.of(approver_ids(), required=2 if crisis() else 1)
+
+    loop = CareLoop(
+        store,
+        drafting,
+        clock,
+        surface=surface,
+        brand_handles=settings.brand_handles,
+        crisis=crisis,
+        max_chars=settings.max_mention_chars,
+    )
+
+    def refresh(case: Case) -> None:
+        loop.show(case)
+
+    publishing = PublishingService(store, publishers, clock, on_change=refresh)
+    review = ReviewService(store, drafting, publishing, clock, policy=policy, crisis=crisis)
+    return Careops(
+        settings=settings,
+        clock=clock,
+        store=store,
+        links=links,
+        sla=sla,
+        drafting=drafting,
+        loop=loop,
+        review=review,
+        publishing=publishing,
+        sources=list(sources),
+        publishers=dict(publishers),
+        notifier=notifier,
+        surface=surface,
+    )
+
+
+def file_app(
+    settings: Settings, inbox: Path, outbox: Path, *, clock: Clock | None = None, **kwargs: Any
+) -> Careops:
+    """careops on a JSONL inbox and outbox: the demo, tests, and trying Slack without networks."""
+    clock = clock or SystemClock()
+    publisher = JsonlOutbox(outbox, clock)
+    return build_app(
+        settings,
+        clock=clock,
+        sources=[JsonlInbox(inbox, clock)],
+        publishers=dict.fromkeys(Network, publisher),
+        **kwargs,
+    )
+
+
+# --- adapters that are chosen by settings -------------------------------------------------
+
+
+def _links(settings: Settings) -> LinkBook:
+    from bot.adapters.prompt_files import load_links
+
+    return load_links(settings.prompts)
+
+
+def _offline_drafter(links: LinkBook, clock: Clock) -> Drafter:
+    from bot.adapters.offline_drafter import OfflineDrafter
+
+    return OfflineDrafter(links, clock)
+
+
+def _primary_drafter(
+    settings: Settings, links: LinkBook, clock: Clock, store: SqliteStore
+) -> Drafter | None:
+    if settings.openai_api_key is None:
+        return None
+    from bot.adapters.openai_drafter import build_drafter
+
+    return build_drafter(settings, links, clock, store)
+
+
+def _networks(
+    settings: Settings, store: SqliteStore, clock: Clock
+) -> tuple[list[MentionSource], dict[Network, Publisher]]:
+    from bot.adapters.networks import build_networks
+
+    return build_networks(settings, store, clock)
+
+
+def _crisis_flag(store: SqliteStore) -> Callable[[], bool]:
+    try:
+        from bot.adapters.sqlite_ops import crisis_active
+    except ImportError:  # operations not installed yet
+        return lambda: False
+    return lambda: crisis_active(store)
