@@ -120,6 +120,7 @@ class PublishingService:
             state=OutboxState.PUBLISHED, remote_id=result.remote_id, remote_url=result.url
         )
         self.store.save_outbox(done)
+        self._move_case(item.case_id, CaseState.PUBLISHING)  # a crash may have left it approved
         case = self._move_case(
             item.case_id,
             CaseState.PUBLISHED,

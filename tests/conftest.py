@@ -1,0 +1,65 @@
+"""Fixtures shared by every test folder: a fake clock, an in-memory store, help links."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.adapters.sqlite_store import SqliteStore
+from bot.core.clock import FakeClock
+from bot.core.models import Mention, Network
+from bot.core.rules import LinkBook
+
+HELP = "https://help.parcelly.example/"
+LINKS = {
+    "general": HELP,
+    "delivery": HELP + "delivery",
+    "order": HELP + "order",
+    "refund": HELP + "refund",
+    "billing": HELP + "billing",
+    "account": HELP + "account",
+    "app": HELP + "app",
+    "outage": "https://status.parcelly.example/",
+    "privacy": HELP + "privacy",
+}
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def store() -> Iterator[SqliteStore]:
+    db = SqliteStore(":memory:")
+    yield db
+    db.close()
+
+
+@pytest.fixture
+def links() -> LinkBook:
+    return LinkBook(LINKS)
+
+
+def make_mention(
+    external_id: str = "1001",
+    text: str = "My parcel is three days late and nobody answers. Order 5521.",
+    *,
+    network: Network = Network.X,
+    author: str = "maria_g",
+    minutes_ago: float = 5,
+    now: datetime = datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
+    **extra: object,
+) -> Mention:
+    return Mention(
+        network=network,
+        external_id=external_id,
+        author_handle=author,
+        author_name=str(extra.pop("author_name", "Maria Garcia")),
+        text=text,
+        created_at=now - timedelta(minutes=minutes_ago),
+        url=f"https://x.com/{author}/status/{external_id}",
+        **extra,  # type: ignore[arg-type]
+    )

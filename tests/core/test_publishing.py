@@ -1,0 +1,113 @@
+"""The outbox: a reply is never sent twice and never lost."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.cases import transition
+from bot.core.models import Case, CaseState, Draft, Network, OutboxState, draft_id_for
+from bot.core.publishing import MAX_ATTEMPTS, PublishingService
+from tests.conftest import make_mention
+from tests.fakes.core_fakes import FakeNetwork, refuse
+
+
+def approved_case(store, clock, external_id="1001") -> tuple[Case, Draft]:
+    m = make_mention(external_id)
+    case = Case(m.case_id, m, CaseState.NEW, clock.now(), clock.now())
+    draft = Draft(
+        draft_id_for(case.id, 1), case.id, "Thanks, Maria! DM us.", "offline", clock.now()
+    )
+    store.add_draft(draft)
+    for state in (CaseState.TRIAGED, CaseState.DRAFTED, CaseState.IN_REVIEW, CaseState.APPROVED):
+        case = transition(case, state, at=clock.now(), draft_id=draft.id).case
+    store.save_case(case, None)
+    return case, draft
+
+
+@pytest.fixture
+def network() -> FakeNetwork:
+    return FakeNetwork()
+
+
+@pytest.fixture
+def service(store, clock, network) -> PublishingService:
+    return PublishingService(store, {Network.X: network}, clock)
+
+
+def test_approved_draft_is_published_once_with_the_network_id(service, store, clock, network):
+    case, draft = approved_case(store, clock)
+    service.enqueue(case, draft)
+    [outcome] = service.publish_pending()
+    assert outcome.published
+    assert network.texts() == [draft.text]
+    stored = store.get_case(case.id)
+    assert (stored.state, stored.published_id) == (CaseState.PUBLISHED, "r1")
+    assert service.publish_pending() == []
+    assert network.calls == 1
+
+
+def test_enqueuing_the_same_draft_twice_keeps_one_row(service, store, clock, network):
+    case, draft = approved_case(store, clock)
+    first = service.enqueue(case, draft)
+    second = service.enqueue(case, draft.__class__(**{**draft.__dict__, "text": "other"}))
+    assert second.text == first.text == draft.text
+    service.publish_pending()
+    assert network.texts() == [draft.text]
+
+
+def test_crash_after_the_network_accepted_is_reconciled_without_a_second_post(
+    service, store, clock, network
+):
+    case, draft = approved_case(store, clock)
+    item = service.enqueue(case, draft)
+    # The process died after the network call but before the id was saved:
+    store.save_outbox(item.evolve(state=OutboxState.PUBLISHING, attempts=1))
+    network.publish(item)
+    outcomes = service.reconcile()
+    assert [o.item.remote_id for o in outcomes] == ["r1"]
+    assert len(network.posts) == 1
+    assert store.get_case(case.id).state is CaseState.PUBLISHED
+
+
+def test_crash_before_the_network_saw_it_is_retried_once(service, store, clock, network):
+    case, draft = approved_case(store, clock)
+    item = service.enqueue(case, draft)
+    store.save_outbox(item.evolve(state=OutboxState.PUBLISHING, attempts=1))
+    service.reconcile()
+    assert network.texts() == [draft.text]
+    assert store.outbox([OutboxState.PUBLISHED])[0].attempts == 2
+
+
+def test_transient_errors_retry_then_fail_visibly(service, store, clock, network):
+    case, draft = approved_case(store, clock)
+    service.enqueue(case, draft)
+    network.fail_next = [ConnectionError("reset")] * MAX_ATTEMPTS
+    for _ in range(MAX_ATTEMPTS):
+        service.publish_pending()
+    failed = store.get_case(case.id)
+    assert failed.state is CaseState.FAILED
+    assert "ConnectionError" in failed.failure
+    assert network.posts == {}
+    assert service.retry(case.id) is not None
+    service.publish_pending()
+    assert store.get_case(case.id).state is CaseState.PUBLISHED
+    assert network.texts() == [draft.text]
+
+
+def test_a_refusal_fails_at_once_and_is_not_retried(service, store, clock, network):
+    case, draft = approved_case(store, clock)
+    service.enqueue(case, draft)
+    network.fail_next = [refuse("parent post was deleted")]
+    service.publish_pending()
+    assert store.get_case(case.id).failure == "parent post was deleted"
+    assert service.publish_pending() == []
+    assert network.calls == 1
+
+
+def test_no_publisher_for_the_network_fails_with_a_reason(store, clock):
+    service = PublishingService(store, {}, clock)
+    case, draft = approved_case(store, clock)
+    service.enqueue(case, draft)
+    [outcome] = service.publish_pending()
+    assert outcome.item.state is OutboxState.FAILED
+    assert "no publisher configured for x" in store.get_case(case.id).failure
