@@ -51,7 +51,9 @@ def test_core_imports_no_sdk_storage_scheduler_or_adapter():
 def test_the_check_itself_catches_a_forbidden_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text(
-        "import tweepy\nfrom bot.adapters.files import JsonlInbox\nfrom slack_sdk.web import WebClient\n"
+        "import tweepy\n"
+        "from bot.adapters.files import JsonlInbox\n"
+        "from slack_sdk.web import WebClient\n"
     )
     assert {m for m in imported_modules(bad) if is_forbidden(m)} == {
         "tweepy",
