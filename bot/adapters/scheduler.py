@@ -1,0 +1,78 @@
+"""APScheduler wiring: the scheduler only calls plain job functions on a timer.
+
+Every job is a small function with explicit inputs (a clock, the store, a notifier), so
+tests call them directly; this module decides only *when* they run. Each job runs at
+most once at a time (`max_instances=1`) and a missed run is coalesced into one, so a
+slow network never piles up work. A failing job logs and waits for its next turn.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+if TYPE_CHECKING:
+    from bot.app import Careops
+
+log = logging.getLogger(__name__)
+
+TARGETS_SECONDS = 60.0
+HANDOFF_SECONDS = 60.0
+SPIKE_SECONDS = 60.0
+DIGEST_SECONDS = 15 * 60.0  # the digest job is idempotent per day; it checks often
+RETENTION_SECONDS = 6 * 3600.0
+
+
+def guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
+    """Run `job`, logging instead of raising: one failure must not stop the scheduler."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("job %s failed", name)
+
+    run.__name__ = f"careops_{name}"
+    return run
+
+
+def add_interval(
+    scheduler: BackgroundScheduler, name: str, job: Callable[[], Any], seconds: float
+) -> None:
+    scheduler.add_job(
+        guarded(name, job),
+        "interval",
+        seconds=seconds,
+        id=name,
+        name=name,
+        max_instances=1,
+        coalesce=True,
+        replace_existing=True,
+    )
+
+
+def register_jobs(scheduler: BackgroundScheduler, app: Careops) -> list[str]:
+    """Add every careops job to `scheduler`; returns their ids."""
+    add_interval(scheduler, "tick", app.tick, app.settings.poll_seconds)
+    names = ["tick"]
+    for name, (job, seconds) in ops_jobs(app).items():
+        add_interval(scheduler, name, job, seconds)
+        names.append(name)
+    return names
+
+
+def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
+    """The operations jobs bound to this app: name -> (job, period in seconds)."""
+    return {}
+
+
+def start_jobs(app: Careops) -> BackgroundScheduler:
+    """Start a background scheduler running polling, publishing and the operations jobs."""
+    scheduler = BackgroundScheduler(timezone="UTC")
+    names = register_jobs(scheduler, app)
+    scheduler.start()
+    log.info("scheduler started: %s", ", ".join(names))
+    return scheduler
