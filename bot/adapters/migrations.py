@@ -74,6 +74,18 @@ MIGRATIONS: list[Migration] = [
     # --- networks (10–19)
     # --- operations (20–29)
     # --- drafting (30–39)
+    Migration(
+        30,
+        "drafting examples index",
+        """
+        CREATE TABLE drafting_examples (
+            draft_id TEXT PRIMARY KEY, case_id TEXT NOT NULL, mention_text TEXT NOT NULL,
+            reply_text TEXT NOT NULL, edited INTEGER NOT NULL, drafter TEXT NOT NULL,
+            published_at TEXT NOT NULL
+        );
+        CREATE VIRTUAL TABLE drafting_examples_fts USING fts5(mention_text)
+        """,
+    ),
     # --- Slack (40–49)
 ]
 
