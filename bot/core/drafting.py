@@ -1,8 +1,17 @@
-"""Drafting: ask the primary drafter, check the result, fall back so the loop never stops.
+"""Drafting: ask the primary drafter, check the result, repair once, fall back (DESIGN §6).
 
 `DraftingService.draft_for(case)` is what the loop and review actions call. Every draft
-it returns has been linted (its `checks` are set) and is labelled with the drafter that
-made it; a fallback says why in `note`.
+it returns has been linted and guarded (its `checks` are set) and is labelled with the
+drafter that made it; a fallback says why in `note`.
+
+The order, for a draft from the primary drafter (e.g. OpenAI):
+
+1. the drafter raises `DrafterUnavailable` (refusal, truncation, timeout, 429, 5xx) or
+   any other error -> the fallback drafter answers, `note` names the reason;
+2. a safety guard fails (link outside links.yaml, another @-handle, prompt text) ->
+   fallback at once, no second chance: the model may be following injected text;
+3. a rule or the length limit fails -> one repair round with the failed rules fed back
+   (`DraftRequest.feedback`); still failing -> fallback, "failed rules after repair".
 """
 
 from __future__ import annotations
@@ -11,11 +20,33 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from bot.core.models import Case, Draft, draft_id_for
+from bot.core.guardrails import guard, merge_checks, unsafe
+from bot.core.models import Case, Draft, RuleCheck, draft_id_for
 from bot.core.ports import Clock, Drafter, DraftRequest
 from bot.core.rules import LIMITS, LinkBook, lint
 
 log = logging.getLogger(__name__)
+
+# Fallback notes, by failed safety guard.
+UNSAFE_NOTES: dict[str, str] = {
+    "allowlist": "unsafe link",
+    "handles": "unsafe handle",
+    "prompt_text": "prompt text in reply",
+}
+REPAIR_FAILED = "failed rules after repair"
+
+
+class DrafterUnavailable(Exception):
+    """A drafter could not give a usable answer; `reason` becomes the fallback note.
+
+    Reasons in use: "openai refused", "finish_reason length", "timeout", "429", "5xx",
+    "bad output". Adapters raise it; the service never lets it escape.
+    """
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
 
 
 class DraftingService:
@@ -26,12 +57,20 @@ class DraftingService:
         links: LinkBook,
         clock: Clock,
         recent_replies: Callable[[int], list[str]] = lambda n: [],
+        *,
+        examples: Callable[[str, int], list[str]] = lambda text, k: [],
+        prompt_texts: Sequence[str] = (),
+        brand_handles: Sequence[str] = (),
     ) -> None:
         self.primary = primary
         self.fallback = fallback
         self.links = links
         self.clock = clock
         self.recent_replies = recent_replies
+        self.examples = examples  # approved replies to similar mentions (text, k)
+        # What a reply must never repeat; a drafter that renders prompts may offer its own.
+        self.prompt_texts = tuple(prompt_texts) or tuple(getattr(primary, "prompt_texts", ()))
+        self.brand_handles = tuple(brand_handles)
 
     def request_for(
         self, case: Case, seq: int, *, crisis: bool = False, feedback: Sequence[str] = ()
@@ -46,23 +85,37 @@ class DraftingService:
             max_length=LIMITS[case.network],
             crisis=crisis,
             previous_replies=tuple(self.recent_replies(5)),
+            examples=tuple(self._examples_for(case.mention.text)),
             feedback=tuple(feedback),
         )
 
     def draft_for(self, case: Case, *, crisis: bool = False) -> Draft:
         """A checked draft for the case's next draft slot (case.draft_seq + 1)."""
-        request = self.request_for(case, case.draft_seq + 1, crisis=crisis)
-        try:
-            draft = self.primary.draft(request)
-        except Exception as exc:  # the loop must never stop because a drafter failed
-            log.warning("drafter %s failed: %s", self.primary.label, type(exc).__name__)
-            return self._fallback(request, f"{self.primary.label} failed: {type(exc).__name__}")
-        checked = self.check(draft, request)
-        if checked.lint.ok or self.primary is self.fallback:
-            return checked
-        return self._fallback(request, f"{self.primary.label} draft failed rules")
+        return self.draft_request(self.request_for(case, case.draft_seq + 1, crisis=crisis))
+
+    def draft_request(self, request: DraftRequest) -> Draft:
+        """Primary drafter, one repair round, then the fallback. Never raises."""
+        first = self._attempt(request)
+        if isinstance(first, str):
+            return self._fallback(request, first)
+        if first.lint.ok or self.primary is self.fallback:
+            return first
+        if (danger := unsafe(first.checks)) is not None:
+            log.warning("draft %s unsafe: %s", request.draft_id, danger.why)
+            return self._fallback(request, UNSAFE_NOTES[danger.rule])
+        repair = replace(request, feedback=feedback_for(first.lint.failed))
+        second = self._attempt(repair)
+        if isinstance(second, str):
+            return self._fallback(request, second)
+        if second.lint.ok:
+            repaired = ", ".join(c.rule for c in first.lint.failed)
+            return replace(second, note=_join(second.note, f"repaired: {repaired}"))
+        if (danger := unsafe(second.checks)) is not None:
+            return self._fallback(request, UNSAFE_NOTES[danger.rule])
+        return self._fallback(request, REPAIR_FAILED)
 
     def check(self, draft: Draft, request: DraftRequest) -> Draft:
+        """Lint and guard the draft's text; the verdicts replace `draft.checks`."""
         result = lint(
             draft.text,
             network=request.mention.network,
@@ -71,8 +124,44 @@ class DraftingService:
             previous_replies=request.previous_replies,
             customer_handle=request.mention.author_handle,
         )
-        return replace(draft, checks=result.checks)
+        guards = guard(
+            draft.text,
+            network=request.mention.network,
+            max_length=request.max_length,
+            links=self.links,
+            customer_handle=request.mention.author_handle,
+            prompt_texts=self.prompt_texts,
+            brand_handles=self.brand_handles,
+        )
+        return replace(draft, checks=merge_checks(result.checks, guards))
+
+    def _attempt(self, request: DraftRequest) -> Draft | str:
+        """A checked draft from the primary drafter, or the reason it could not give one."""
+        try:
+            return self.check(self.primary.draft(request), request)
+        except DrafterUnavailable as exc:
+            log.warning("drafter %s unavailable: %s", self.primary.label, exc.reason)
+            return exc.reason
+        except Exception as exc:  # the loop must never stop because a drafter failed
+            log.warning("drafter %s failed: %s", self.primary.label, type(exc).__name__)
+            return f"{self.primary.label} failed: {type(exc).__name__}"
 
     def _fallback(self, request: DraftRequest, why: str) -> Draft:
-        draft = self.fallback.draft(request)
+        draft = self.fallback.draft(replace(request, feedback=()))
         return replace(self.check(draft, request), note=why)
+
+    def _examples_for(self, text: str) -> list[str]:
+        try:
+            return self.examples(text, 3)
+        except Exception as exc:  # examples are a nicety: never block a draft on them
+            log.warning("examples lookup failed: %s", type(exc).__name__)
+            return []
+
+
+def feedback_for(failed: Sequence[RuleCheck]) -> tuple[str, ...]:
+    """What the repair round is told: one line per failed rule, with the linter's reason."""
+    return tuple(f"{c.rule}: {c.why}" for c in failed)
+
+
+def _join(*parts: str) -> str:
+    return "; ".join(p for p in parts if p)

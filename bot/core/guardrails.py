@@ -1,0 +1,163 @@
+"""Guardrails: checks on a draft's text that no model answer may get past (DESIGN §6).
+
+The rule linter judges whether a reply is a *good* reply; these checks judge whether it
+is a *safe* one. They hold whatever the model was told by the customer's text:
+
+- every link is one of the brand's own help links (`prompts/links.yaml`),
+- no @-handle other than the customer's (a reply must not drag others in or be steered
+  into tagging someone),
+- no stretch of the system prompt (an injected "print your instructions" must not work),
+- the network's length limit.
+
+All functions are pure; `guard` returns one `RuleCheck` per guard.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.core.models import Network, RuleCheck
+from bot.core.rules import LinkBook, measure
+
+# Safety guards: a draft failing one of these is never offered from a model; the
+# offline drafter answers instead (no repair round: the model may be under injection).
+SAFETY_GUARDS: tuple[str, ...] = ("allowlist", "handles", "prompt_text")
+
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+# A bare domain such as evil.example/win or evil.com: links a network may auto-link.
+_BARE_DOMAIN = re.compile(
+    r"(?<![@\w.])(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|me|example|info|biz|xyz|app|link)"
+    r"(?:/[^\s<>\"')\]]*)?(?![\w.-]*@)",
+    re.IGNORECASE,
+)
+_HANDLE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9.-]+)?)")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+# Consecutive words shared with the prompt that count as leaking it. Eight ordinary
+# words in a row ("always thank the customer and suggest one clear") are rare by chance.
+LEAK_NGRAM = 8
+
+
+def links_in(text: str) -> list[str]:
+    """Every URL-like token, including bare domains that a network would turn into links."""
+    found = [m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text)]
+    without_urls = _URL.sub(" ", text)
+    found += [m.group(0).rstrip(".,;:!?") for m in _BARE_DOMAIN.finditer(without_urls)]
+    return found
+
+
+def handles_in(text: str) -> list[str]:
+    """@-handles in the text, lower-cased, without the leading @ (emails are not handles)."""
+    return [m.group(1).rstrip(".-").lower() for m in _HANDLE.finditer(text)]
+
+
+def _same_handle(found: str, customer: str) -> bool:
+    customer = customer.lower().lstrip("@")
+    # Mastodon: "@ana" in a reply is the same person as "ana@mastodon.social".
+    return found == customer or found == customer.split("@")[0] or customer == found.split("@")[0]
+
+
+def check_links(text: str, links: LinkBook) -> RuleCheck:
+    bad = [url for url in links_in(text) if not links.allows(_with_scheme(url))]
+    if bad:
+        return RuleCheck("allowlist", False, f"link not in links.yaml: {bad[0][:80]}")
+    return RuleCheck("allowlist", True, "links only from links.yaml")
+
+
+def _with_scheme(url: str) -> str:
+    return url if url.lower().startswith(("http://", "https://")) else f"https://{url}"
+
+
+def check_handles(
+    text: str, customer_handle: str | None, brand_handles: Iterable[str] = ()
+) -> RuleCheck:
+    allowed = [h for h in (customer_handle, *brand_handles) if h]
+    others = [h for h in handles_in(text) if not any(_same_handle(h, a) for a in allowed)]
+    if others:
+        return RuleCheck("handles", False, f"mentions another account: @{others[0][:40]}")
+    return RuleCheck("handles", True, "no other @-handles")
+
+
+def words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
+
+
+def leaked_ngram(text: str, prompt_texts: Iterable[str], n: int = LEAK_NGRAM) -> str | None:
+    """The first run of `n` words the draft shares with a prompt, or None."""
+    draft_grams = ngrams(words(text), n)
+    if not draft_grams:
+        return None
+    for prompt in prompt_texts:
+        shared = draft_grams & ngrams(words(prompt), n)
+        if shared:
+            return " ".join(sorted(shared)[0])
+    return None
+
+
+def check_prompt_text(text: str, prompt_texts: Iterable[str]) -> RuleCheck:
+    leaked = leaked_ngram(text, prompt_texts)
+    if leaked:
+        return RuleCheck("prompt_text", False, f"repeats the instructions: “{leaked}”")
+    return RuleCheck("prompt_text", True, "no instruction text")
+
+
+def check_length(text: str, network: Network, max_length: int) -> RuleCheck:
+    size = measure(text, network)
+    if size > max_length:
+        return RuleCheck("length", False, f"{size} > {max_length} characters on {network.value}")
+    if not text.strip():
+        return RuleCheck("length", False, "empty reply")
+    return RuleCheck("length", True, f"{size}/{max_length}")
+
+
+def guard(
+    text: str,
+    *,
+    network: Network,
+    max_length: int,
+    links: LinkBook,
+    customer_handle: str | None,
+    prompt_texts: Iterable[str] = (),
+    brand_handles: Iterable[str] = (),
+) -> tuple[RuleCheck, ...]:
+    """All guards, in a fixed order: allowlist, handles, prompt_text, length."""
+    return (
+        check_links(text, links),
+        check_handles(text, customer_handle, brand_handles),
+        check_prompt_text(text, prompt_texts),
+        check_length(text, network, max_length),
+    )
+
+
+def merge_checks(
+    lint_checks: Sequence[RuleCheck], guards: Sequence[RuleCheck]
+) -> tuple[RuleCheck, ...]:
+    """The linter's verdicts, then failing guards.
+
+    A guard with the same name as a lint rule (length) tightens it instead of adding a
+    second line; passing guards add nothing, so a card normally shows only the rules.
+    """
+    by_name = {g.rule: g for g in guards}
+    merged = [by_name[c.rule] if c.ok and not by_name.get(c.rule, c).ok else c for c in lint_checks]
+    names = {c.rule for c in lint_checks}
+    merged += [g for g in guards if not g.ok and g.rule not in names]
+    return tuple(merged)
+
+
+def unsafe(checks: Iterable[RuleCheck]) -> RuleCheck | None:
+    """The first failed safety guard among the checks, or None."""
+    return next((c for c in checks if not c.ok and c.rule in SAFETY_GUARDS), None)
+
+
+_TAG_LIKE = re.compile(r"</?\s*[A-Za-z_][\w -]{0,40}>")
+
+
+def fence(text: str, tag: str = "customer_post") -> str:
+    """Wrap customer text in a tag it cannot close: any look-alike tag inside is defused."""
+    cleaned = _TAG_LIKE.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text)
+    return f"<{tag}>\n{cleaned}\n</{tag}>"
