@@ -1,0 +1,104 @@
+"""The local loop at volume: ingest + triage + offline draft + lint + store.
+
+Prints mentions/second for 20,000 generated mentions on one core, and beside it the
+raw sqlite-utils insert speed of the same case rows, so the cost of the loop's own work
+is visible as a ratio. Target: at least 2,000 mentions/s.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.adapters.offline_drafter import OfflineDrafter
+from bot.adapters.prompt_files import load_links
+from bot.adapters.sqlite_codec import case_to_row
+from bot.adapters.sqlite_store import SqliteStore
+from bot.config import PACKAGE_DIR
+from bot.core.clock import FakeClock
+from bot.core.drafting import DraftingService
+from bot.core.loop import CareLoop
+from bot.core.models import Mention, Network
+
+COUNT = 20_000
+OPENERS = ["@parcelly", "Hey @parcelly", "hi @parcelly,", "@parcelly help!", "Dear @parcelly"]
+PROBLEMS = [
+    "my parcel {n} is three days late and tracking hasn't moved",
+    "I was charged twice for order {n}, please refund",
+    "the app crashes every time I open my orders",
+    "can't log in to my account since the update",
+    "love how fast delivery {n} was, thank you!",
+    "is there a way to change the delivery address for {n}?",
+    "you delivered the wrong item AGAIN. order {n}",
+    "suggestion: let us pick a delivery slot in the app",
+    "website is down?? can't check out",
+    "how do I delete my data from your service?",
+]
+CLOSERS = ["", " 😡", " thanks", " #fail", " 🙏", " any update?"]
+
+
+def generate(count: int, clock: FakeClock) -> list[Mention]:
+    rng = random.Random(7)
+    networks = list(Network)
+    mentions = []
+    for i in range(count):
+        text = f"{rng.choice(OPENERS)} {rng.choice(PROBLEMS)}{rng.choice(CLOSERS)}"
+        mentions.append(
+            Mention(
+                network=networks[i % 3],
+                external_id=f"bench{i}",
+                author_handle=f"customer{rng.randrange(5_000)}",
+                author_name=rng.choice(["Maria Lopez", "sam", "Jürgen", "Aiko Tanaka", ""]),
+                text=text.format(n=rng.randrange(10_000, 99_999)),
+                created_at=clock.now() - timedelta(seconds=rng.randrange(3_600)),
+            )
+        )
+    return mentions
+
+
+def run() -> None:
+    clock = FakeClock()
+    mentions = generate(COUNT, clock)
+    links = load_links(PACKAGE_DIR.parent / "prompts")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteStore(Path(tmp) / "careops.db")
+        offline = OfflineDrafter(links, clock)
+        drafting = DraftingService(
+            offline, offline, links, clock, recent_replies=store.recent_replies
+        )
+        loop = CareLoop(store, drafting, clock, brand_handles=["parcelly"])
+        started = time.perf_counter()
+        summary = loop.ingest(mentions)
+        loop_seconds = time.perf_counter() - started
+        rows = [case_to_row(c) for c in summary.cases]
+        raw = sqlite_utils.Database(Path(tmp) / "raw.db")
+        raw.conn.execute("PRAGMA journal_mode=WAL")
+        raw.conn.execute("PRAGMA synchronous=NORMAL")
+        started = time.perf_counter()
+        for row in rows:  # one commit per row, as the loop commits per case
+            raw["cases"].insert(row, pk="id")
+        raw_seconds = time.perf_counter() - started
+        passed = sum(1 for c in summary.cases if c.draft_id and store.get_draft(c.draft_id).lint.ok)
+        store.close()
+    rate, raw_rate = COUNT / loop_seconds, len(rows) / raw_seconds
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"mentions: {COUNT:,} generated; cases {summary.new:,}, spam {summary.spam:,}")
+    print(
+        f"loop (ingest+triage+draft+lint+store): {loop_seconds:.2f} s = {rate:,.0f} mentions/s"
+        f"  (target >= 2,000/s: {'met' if rate >= 2_000 else 'MISSED'})"
+    )
+    print(
+        f"raw sqlite-utils insert of the same {len(rows):,} rows: {raw_seconds:.2f} s"
+        f" = {raw_rate:,.0f} rows/s"
+    )
+    print(
+        f"ratio loop/raw: {rate / raw_rate:.2f}  ({raw_rate / rate:.1f}x slower than raw inserts)"
+    )
+    print(f"drafts passing every text rule: {passed:,}/{summary.new - summary.spam:,}")
+    print(f"peak RSS: {peak_mb:.0f} MB")
