@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from bot.config import Settings, load_settings
+from bot.logging_setup import configure_logging
 
 app = typer.Typer(
     name="careops",
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 
 _overrides: dict[str, Any] = {}
+_logging_ready: list[bool] = []
 
 
 @app.callback()
@@ -39,8 +41,15 @@ def _global_options(
 
 
 def settings(**overrides: Any) -> Settings:
-    """Settings from env/.env, the global options, then this command's own flags."""
-    return load_settings(**{**_overrides, **overrides})
+    """Settings from env/.env, the global options, then this command's own flags.
+
+    Also sets up logging (with secrets masked) the first time a command asks.
+    """
+    loaded = load_settings(**{**_overrides, **overrides})
+    if not _logging_ready:
+        configure_logging(loaded)
+        _logging_ready.append(True)
+    return loaded
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
