@@ -1,0 +1,303 @@
+"""The terminal review surface: what a person sees on a card, and what each key does."""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.adapters.terminal import (
+    HELP,
+    TerminalReview,
+    TerminalSurface,
+    review_unattended,
+)
+from bot.adapters.terminal_cards import rule_line
+from bot.adapters.terminal_input import SCISSORS, editor_edit
+from bot.core.models import (
+    Case,
+    CaseState,
+    Draft,
+    Intent,
+    Network,
+    OutboxState,
+    Priority,
+    RuleCheck,
+    Triage,
+)
+from bot.core.sla import SlaPolicy
+from tests.conftest import make_mention
+from tests.core.helpers import wire
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+GOOD = "Thanks so much for telling us, Maria! DM us order 5521 and we'll fix it: https://help.parcelly.example/"
+FRESH = "Thanks for your patience, Maria! Send us a DM and we will sort it: https://help.parcelly.example/"
+OFF_LIMITS = "Thanks so much, Maria! DM us and @someone_else will fix it: https://help.parcelly.example/"  # another account: fails the handles guard
+
+
+def console() -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, width=110, color_system=None, force_terminal=False), out
+
+
+def scripted(*answers: str):
+    """An input function that answers in turn and records every prompt it was shown."""
+    queue = list(answers)
+    prompts: list[str] = []
+
+    def read(prompt: str) -> str:
+        prompts.append(prompt)
+        if not queue:
+            raise EOFError
+        return queue.pop(0)
+
+    read.prompts = prompts  # type: ignore[attr-defined]
+    return read
+
+
+# --- the card ---------------------------------------------------------------------------
+
+
+def card_case(text: str, **mention: object) -> tuple[Case, Draft]:
+    m = make_mention("2001", text, **mention)  # posted 5 minutes before NOW
+    triage = Triage(Intent.COMPLAINT, -0.6, Priority.HIGH, "en", "delivery", ("late",))
+    case = Case(m.case_id, m, CaseState.IN_REVIEW, NOW, NOW, triage=triage, draft_id="d1")
+    checks = (
+        RuleCheck("thanks", True, "opens with thanks"),
+        RuleCheck("link", False, "no help link at the end"),
+    )
+    draft = Draft("d1", case.id, GOOD, "offline", NOW, checks=checks)
+    return case, draft
+
+
+def show(case: Case, draft: Draft | None, now: datetime = NOW) -> str:
+    con, out = console()
+    assert TerminalSurface(con, FixedClock(now), SlaPolicy()).show(case, draft) is None
+    return out.getvalue()
+
+
+class FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+
+    def now(self) -> datetime:
+        return self._now
+
+
+def test_card_shows_network_author_post_tags_due_time_draft_and_one_line_per_rule() -> None:
+    case, draft = card_case("Where is my parcel? Order 5521.")
+    seen = show(case, draft)
+    assert "X · Maria Garcia (@maria_g)" in seen
+    assert "Where is my parcel? Order 5521." in seen
+    assert "complaint · negative · high priority · en · delivery · late" in seen
+    assert "2026-11-25 09:25 UTC (5m since the post)" in seen  # X target: 30 minutes
+    assert GOOD[:60] in seen
+    assert "✅ Fast: 5m since the post, due 09:25 UTC" in seen
+    assert "✅ Thanks the customer: opens with thanks" in seen
+    assert "⚠️ Helpful link: no help link at the end" in seen
+    assert "in review · x:2001" in seen
+
+
+def test_customer_markup_is_shown_literally_and_never_styles_the_card() -> None:
+    text = "[bold]FREE[/bold] <!channel> [link=https://evil.example]click[/link] \\[x]"
+    case, draft = card_case(text, author_name="[red]Evil[/red]")
+    seen = show(case, draft)
+    assert text in seen
+    assert "[red]Evil[/red] (@maria_g)" in seen
+
+
+def test_late_case_warns_on_the_fast_rule() -> None:
+    case, draft = card_case("Still waiting.")
+    seen = show(case, draft, now=NOW + timedelta(hours=1))
+    assert "⚠️ Fast: target missed: 1h 05m since the post, due 09:25 UTC" in seen
+
+
+def test_unsummoned_x_post_says_to_answer_by_hand() -> None:
+    case, draft = card_case("parcelly lost my parcel again", summoned=False)
+    seen = show(case, draft)
+    assert "Answer by hand:" in seen
+    assert "https://x.com/maria_g/status/2001" in seen
+
+
+def test_case_without_draft_says_so() -> None:
+    case, _ = card_case("Hello?")
+    assert "(no draft)" in show(case, None)
+
+
+def test_rule_line_without_reason_is_just_the_label() -> None:
+    assert rule_line(RuleCheck("human", False, "")) == "⚠️ Sounds human"
+    assert rule_line(RuleCheck("mystery", True, "ok")) == "✅ mystery: ok"
+
+
+# --- the decision loop ------------------------------------------------------------------
+
+
+@pytest.fixture
+def core(store, clock, links):
+    return wire(store, clock, links, GOOD, approvers=())
+
+
+def ingest(core, *mentions) -> list[Case]:
+    return core.loop.ingest(mentions).cases
+
+
+def session(core, store, clock, keys, lines=(), edit_text=None):
+    con, out = console()
+    surface = TerminalSurface(con, clock, SlaPolicy())
+    review = TerminalReview(
+        core.review,
+        surface,
+        read_key=scripted(*keys),
+        read_line=scripted(*lines),
+        edit_text=edit_text,
+    )
+    return review, out
+
+
+def states(store, cases: Iterable[Case]) -> list[CaseState]:
+    return [store.get_case(c.id).state for c in cases]
+
+
+def test_keys_approve_dismiss_and_skip_each_case(core, store, clock) -> None:
+    cases = ingest(core, make_mention("1"), make_mention("2"), make_mention("3"))
+    review, out = session(core, store, clock, ["x", "?", "a", "D", "s"])
+    tally = review.run(cases)
+    assert states(store, cases) == [CaseState.APPROVED, CaseState.DISMISSED, CaseState.IN_REVIEW]
+    assert (tally.approved, tally.dismissed, tally.skipped) == (["x:1"], ["x:2"], ["x:3"])
+    assert [i.draft_id for i in store.outbox([OutboxState.PENDING])] == [cases[0].draft_id]
+    seen = out.getvalue()
+    assert "Unknown key; press ? for help." in seen
+    assert HELP.splitlines()[0] in seen
+    assert seen.count("Case ") == 3 and "Case 3 of 3" in seen
+
+
+def test_quit_leaves_this_and_later_cases_open(core, store, clock) -> None:
+    cases = ingest(core, make_mention("1"), make_mention("2"))
+    tally = session(core, store, clock, ["q"])[0].run(cases)
+    assert tally.quit and tally.skipped == ["x:1", "x:2"]
+    assert states(store, cases) == [CaseState.IN_REVIEW, CaseState.IN_REVIEW]
+
+
+def test_end_of_input_counts_as_quit(core, store, clock) -> None:
+    cases = ingest(core, make_mention("1"))
+    tally = session(core, store, clock, [])[0].run(cases)
+    assert tally.quit and states(store, cases) == [CaseState.IN_REVIEW]
+
+
+def test_inline_edit_becomes_the_draft_and_is_rechecked_before_approval(core, store, clock) -> None:
+    cases = ingest(core, make_mention("1"))
+    review, out = session(core, store, clock, ["e", "a"], lines=[OFF_LIMITS])
+    tally = review.run(cases)
+    case = store.get_case("x:1")
+    draft = store.get_draft(case.draft_id)
+    assert draft.text == OFF_LIMITS and draft.drafter == "human:terminal"
+    assert draft.edited_from == cases[0].draft_id and tally.edits == 1
+    seen = out.getvalue()
+    assert "New draft (edit) fails: handles." in seen
+    assert "⚠️ No other accounts: mentions another account: @someone_else" in seen
+    assert seen.count("╭") == 2  # the card again, after the edit
+    assert case.state is CaseState.APPROVED  # a person may approve a risky draft
+    assert store.outbox([OutboxState.PENDING])[0].text == OFF_LIMITS
+
+
+def test_empty_inline_edit_keeps_the_draft(core, store, clock) -> None:
+    cases = ingest(core, make_mention("1"))
+    review, out = session(core, store, clock, ["e", "s"], lines=[""])
+    review.run(cases)
+    assert store.get_case("x:1").draft_id == cases[0].draft_id
+    assert "Draft unchanged." in out.getvalue()
+
+
+def test_regenerate_offers_a_fresh_checked_draft(store, clock, links) -> None:
+    core = wire(store, clock, links, GOOD, FRESH, approvers=())
+    cases = ingest(core, make_mention("1"))
+    review, out = session(core, store, clock, ["r", "a"])
+    tally = review.run(cases)
+    draft = store.get_draft(store.get_case("x:1").draft_id)
+    assert draft.text == FRESH and tally.regenerations == 1
+    assert "New draft (regenerate) passes every rule." in out.getvalue()
+
+
+def test_approve_of_unsummoned_x_post_explains_and_waits_for_another_key(
+    core, store, clock
+) -> None:
+    cases = ingest(core, make_mention("1", summoned=False))
+    review, out = session(core, store, clock, ["a", "s"])
+    tally = review.run(cases)
+    assert "answer by hand at https://x.com/maria_g/status/1" in out.getvalue()
+    assert tally.answer_by_hand == ["x:1"] and not tally.approved
+    assert states(store, cases) == [CaseState.IN_REVIEW]
+
+
+def editor_script(tmp_path: Path, reply: str) -> str:
+    """A stand-in $EDITOR: replaces everything above the scissors line with `reply`."""
+    script = tmp_path / "fake_editor.py"
+    script.write_text(
+        "import sys, pathlib\n"
+        "p = pathlib.Path(sys.argv[1])\n"
+        f"rest = p.read_text().split({SCISSORS!r}, 1)[1]\n"
+        f"p.write_text({reply!r} + '\\n' + {SCISSORS!r} + rest)\n"
+    )
+    return f"{sys.executable} {script}"
+
+
+def test_editor_text_above_the_scissors_becomes_the_draft(core, store, clock, tmp_path) -> None:
+    cases = ingest(core, make_mention("1", "# hashtags stay\nline two"))
+    edit = editor_edit(editor_script(tmp_path, "#thanks Thanks a lot, Maria! DM us."))
+    review, _ = session(core, store, clock, ["e", "s"], edit_text=edit)
+    review.run(cases)
+    draft = store.get_draft(store.get_case("x:1").draft_id)
+    assert draft.text == "#thanks Thanks a lot, Maria! DM us."
+
+
+def test_broken_editor_falls_back_to_typing_the_reply(core, store, clock) -> None:
+    cases = ingest(core, make_mention("1"))
+    edit = editor_edit(f"{sys.executable} -c 'raise SystemExit(3)'")
+    review, out = session(core, store, clock, ["e", "s"], lines=["Thanks, Maria!"], edit_text=edit)
+    review.run(cases)
+    assert "exited with 3; type the reply here instead." in out.getvalue()
+    assert store.get_draft(store.get_case("x:1").draft_id).text == "Thanks, Maria!"
+
+
+def test_missing_editor_falls_back_too(core, store, clock) -> None:
+    cases = ingest(core, make_mention("1"))
+    edit = editor_edit("/nonexistent/editor-binary")
+    review, out = session(core, store, clock, ["e", "s"], lines=[""], edit_text=edit)
+    review.run(cases)
+    assert "could not run" in out.getvalue()
+
+
+# --- unattended ---------------------------------------------------------------------------
+
+
+def test_unattended_approves_passing_drafts_dismisses_failing_and_leaves_x_by_hand(
+    store, clock, links
+) -> None:
+    core = wire(store, clock, links, GOOD, approvers=())
+    passing = ingest(core, make_mention("1"))
+    assert store.get_draft(passing[0].draft_id).lint.ok, "precondition: GOOD passes every rule"
+    core.drafter.answers = [OFF_LIMITS]
+    failing = ingest(core, make_mention("2"))
+    core.drafter.answers = [GOOD]
+    by_hand = ingest(core, make_mention("3", summoned=False))
+    con, out = console()
+    surface = TerminalSurface(con, clock, SlaPolicy())
+    cases = passing + failing + by_hand
+    tally = review_unattended(core.review, cases, approve_failing=False, surface=surface)
+    assert (tally.approved, tally.dismissed, tally.answer_by_hand) == (["x:1"], ["x:2"], ["x:3"])
+    assert store.get_case("x:2").dismissed_reason == "draft fails rules: handles"
+    assert states(store, cases) == [CaseState.APPROVED, CaseState.DISMISSED, CaseState.IN_REVIEW]
+    assert "→ dismissed: the draft fails handles" in out.getvalue()
+
+
+def test_approve_all_approves_failing_drafts_too(store, clock, links) -> None:
+    core = wire(store, clock, links, OFF_LIMITS, approvers=())
+    cases = ingest(core, make_mention("1"), make_mention("2", network=Network.BLUESKY))
+    tally = review_unattended(core.review, cases, approve_failing=True)
+    assert tally.approved == ["x:1", "bluesky:2"]
+    assert len(store.outbox([OutboxState.PENDING])) == 2
