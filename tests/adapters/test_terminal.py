@@ -37,7 +37,10 @@ from tests.core.helpers import wire
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 GOOD = "Thanks so much for telling us, Maria! DM us order 5521 and we'll fix it: https://help.parcelly.example/"
 FRESH = "Thanks for your patience, Maria! Send us a DM and we will sort it: https://help.parcelly.example/"
-OFF_LIMITS = "Thanks so much, Maria! DM us and @someone_else will fix it: https://help.parcelly.example/"  # another account: fails the handles guard
+# Mentions another account: fails only the handles guard.
+OFF_LIMITS = (
+    "Thanks so much, Maria! DM us and @someone_else will fix it: https://help.parcelly.example/"
+)
 
 
 def console() -> tuple[Console, io.StringIO]:
