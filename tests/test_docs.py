@@ -1,0 +1,53 @@
+"""Documentation is checked: every setting is in .env.example, every command in README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+import typer.main
+
+from bot.cli import app
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def env_example_names() -> set[str]:
+    text = (ROOT / ".env.example").read_text()
+    return set(re.findall(r"^([A-Z][A-Z0-9_]+)=", text, flags=re.M))
+
+
+def test_every_setting_is_listed_in_env_example_with_a_comment():
+    aliases = {field.alias for field in Settings.model_fields.values() if field.alias}
+    assert aliases - env_example_names() == set()
+    assert env_example_names() - aliases == set()
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^[A-Z_]+=", line):
+            previous = [x for x in lines[:i] if x.strip()][-1]
+            assert previous.startswith("#") or re.match(r"^[A-Z_]+=", previous), line
+
+
+def command_paths(group: click.Group, prefix: str = "careops") -> list[str]:
+    paths = []
+    for name, command in group.commands.items():
+        path = f"{prefix} {name}"
+        if isinstance(command, click.Group):
+            paths.extend(command_paths(command, path))
+        else:
+            paths.append(path)
+    return paths
+
+
+def test_every_command_is_documented_in_readme():
+    readme = (ROOT / "README.md").read_text()
+    commands = command_paths(typer.main.get_command(app))
+    assert len(commands) >= 5
+    assert [c for c in commands if c not in readme] == []
+
+
+def test_readme_starts_with_the_two_commands():
+    head = (ROOT / "README.md").read_text()[:1200]
+    assert "make demo" in head and "make test" in head
