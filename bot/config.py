@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     )
     poll_seconds: float = Field(60.0, alias="CAREOPS_POLL_SECONDS")
     max_mention_chars: int = Field(10_000, alias="CAREOPS_MAX_MENTION_CHARS")
+    # The editor for terminal edits of a reply (`careops demo`); inline prompt when unset.
+    editor: str | None = Field(None, validation_alias=AliasChoices("VISUAL", "EDITOR"))
 
     # --- Slack
     slack_bot_token: SecretStr | None = Field(None, alias="SLACK_BOT_TOKEN")
