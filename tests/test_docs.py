@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import click
 import typer.main
 
 from bot.cli import app
@@ -30,11 +29,11 @@ def test_every_setting_is_listed_in_env_example_with_a_comment():
             assert previous.startswith("#") or re.match(r"^[A-Z_]+=", previous), line
 
 
-def command_paths(group: click.Group, prefix: str = "careops") -> list[str]:
+def command_paths(group, prefix: str = "careops") -> list[str]:
     paths = []
     for name, command in group.commands.items():
         path = f"{prefix} {name}"
-        if isinstance(command, click.Group):
+        if getattr(command, "commands", None):  # a group (typer bundles its own click)
             paths.extend(command_paths(command, path))
         else:
             paths.append(path)
