@@ -1,0 +1,270 @@
+"""X (API v2, tweepy `Client`): mentions in, replies out.
+
+Intake reads the brand's mention timeline with `since_id` (and, optionally, a keyword
+search for listening). The cursor is JSON: per stream the last id seen, plus the paging
+state of a backfill that did not finish within one poll, so a long outage is fetched
+over several polls instead of being skipped.
+
+X has no idempotency key: after a crash, `find_existing` reads the brand's own recent
+posts and looks for a reply to the same post.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import requests
+import tweepy
+
+from bot.adapters.x_parse import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, newest_id, parse_page
+from bot.core.budget import PriceTable, RateGate, UsageLog
+from bot.core.models import Network, OutboxItem, PublishResult
+from bot.core.ports import Clock, PermanentPublishError, SourceBatch
+from bot.core.rules import measure
+
+log = logging.getLogger(__name__)
+
+X_LIMIT = 280
+PAGE_SIZE = 100
+MAX_PAGES_PER_POLL = 3
+REACHABLE_MENTIONS = 800  # X serves only the 800 most recent mentions
+RECONCILE_PAGES = 3
+
+
+def x_client(
+    bearer_token: str | None,
+    api_key: str | None,
+    api_secret: str | None,
+    access_token: str | None,
+    access_token_secret: str | None,
+    session: requests.Session | None = None,
+) -> tweepy.Client:
+    """A tweepy Client that returns raw responses (we need the rate-limit headers)."""
+    client = tweepy.Client(
+        bearer_token=bearer_token,
+        consumer_key=api_key,
+        consumer_secret=api_secret,
+        access_token=access_token,
+        access_token_secret=access_token_secret,
+        return_type=requests.Response,
+        wait_on_rate_limit=False,  # a 429 is handled by the source, never by sleeping
+    )
+    if session is not None:
+        client.session = session
+    return client
+
+
+class XMeter:
+    """Counts requests and pay-per-use units (posts read, posts created) in the usage log."""
+
+    def __init__(self, usage: UsageLog | None, prices: PriceTable) -> None:
+        self.usage = usage
+        self.prices = prices
+
+    def request(self, kind: str, units: int) -> None:
+        if self.usage is None:
+            return
+        self.usage.record_usage(Network.X.value, "requests", 1, 0.0)
+        if units:
+            self.usage.record_usage(Network.X.value, kind, units, self.prices.cost(kind, units))
+
+
+class XSource:
+    name = "x"
+
+    def __init__(
+        self,
+        client: tweepy.Client,
+        clock: Clock,
+        *,
+        user_id: str,
+        username: str,
+        meter: XMeter,
+        listen_query: str | None = None,
+        max_pages: int = MAX_PAGES_PER_POLL,
+    ) -> None:
+        self.client = client
+        self.clock = clock
+        self.user_id = user_id
+        self.username = username
+        self.meter = meter
+        self.listen_query = listen_query
+        self.max_pages = max_pages
+        self.gate = RateGate(Network.X)
+        self.user_auth = client.bearer_token is None
+
+    def poll(self, cursor: str | None) -> SourceBatch:
+        state = _load_state(cursor)
+        batch = SourceBatch()
+        streams: list[tuple[str, Callable[..., Any]]] = [("mentions", self._mentions)]
+        if self.listen_query:
+            streams.append(("search", self._search))
+        for key, fetch in streams:
+            if self.gate.blocked(self.clock.now()):
+                batch.notices.append(self.gate.notice())
+                break
+            state[key] = self._stream(batch, state.get(key) or {}, fetch, listening=key == "search")
+        batch.cursor = json.dumps(state, sort_keys=True)
+        return batch
+
+    def _mentions(self, **params: Any) -> requests.Response:
+        return self.client.get_users_mentions(self.user_id, user_auth=self.user_auth, **params)
+
+    def _search(self, **params: Any) -> requests.Response:
+        return self.client.search_recent_tweets(
+            self.listen_query, user_auth=self.user_auth, **params
+        )
+
+    def _stream(
+        self,
+        batch: SourceBatch,
+        state: dict[str, Any],
+        fetch: Callable[..., requests.Response],
+        *,
+        listening: bool,
+    ) -> dict[str, Any]:
+        """Page newest-first from the last id seen; returns the stream's next state.
+
+        Pages left over when the poll's page allowance runs out are fetched next time
+        (`token`), and `since` only moves once the whole gap has been read.
+        """
+        since, token = state.get("since"), state.get("token")
+        newest = state.get("newest")
+        fetched = int(state.get("fetched", 0))
+        pages = 1 if since is None else self.max_pages
+        for _ in range(pages):
+            try:
+                body = self._page(fetch, since, token)
+            except tweepy.TooManyRequests as exc:
+                self.gate.limited(self.clock.now(), _headers(exc))
+                batch.notices.append(self.gate.notice())
+                return state
+            except tweepy.BadRequest as exc:
+                batch.notices.append(f"x: intake gap, X refused the cursor ({exc}); restarting")
+                return {}
+            except (tweepy.TweepyException, requests.RequestException) as exc:
+                log.warning("x: page failed: %s", exc)
+                batch.notices.append(f"x: fetch failed ({type(exc).__name__}); will retry")
+                return {**state, "newest": newest} if token else state
+            parsed = parse_page(
+                body,
+                brand_id=self.user_id,
+                brand_username=self.username,
+                listening=listening,
+                at=self.clock.now(),
+            )
+            batch.mentions.extend(parsed.mentions)
+            batch.quarantined.extend(parsed.quarantined)
+            ids = [str(p.get("id")) for p in body.get("data") or [] if isinstance(p, dict)]
+            fetched += len(ids)
+            newest = newest_id([i for i in (newest, *ids) if i]) or newest
+            token = (body.get("meta") or {}).get("next_token")
+            if not token or since is None:
+                return {"since": newest or since}
+            if fetched >= REACHABLE_MENTIONS:
+                batch.notices.append(
+                    f"x: intake gap, more than {REACHABLE_MENTIONS} posts since the last poll;"
+                    " older ones cannot be fetched"
+                )
+                return {"since": newest}
+        return {"since": since, "token": token, "newest": newest, "fetched": fetched}
+
+    def _page(
+        self, fetch: Callable[..., requests.Response], since: str | None, token: str | None
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "max_results": PAGE_SIZE,
+            "expansions": EXPANSIONS,
+            "tweet_fields": TWEET_FIELDS,
+            "user_fields": USER_FIELDS,
+        }
+        if since:
+            params["since_id"] = since
+        if token:
+            params["pagination_token" if fetch == self._mentions else "next_token"] = token
+        response = fetch(**params)
+        body = response.json()
+        if not isinstance(body, dict):
+            raise tweepy.TweepyException("X answered with a non-object body")
+        count = len(body.get("data") or [])
+        self.meter.request("read", count)
+        return body
+
+
+class XPublisher:
+    def __init__(
+        self, client: tweepy.Client, *, user_id: str, username: str, meter: XMeter
+    ) -> None:
+        self.client = client
+        self.user_id = user_id
+        self.username = username
+        self.meter = meter
+
+    def publish(self, item: OutboxItem) -> PublishResult:
+        if item.meta.get("summoned") == "false":
+            raise PermanentPublishError(
+                "X allows replies only to posts that mention the brand: answer by hand"
+            )
+        length = measure(item.text, Network.X)
+        if length > X_LIMIT:
+            raise PermanentPublishError(f"reply is {length} characters on X (limit {X_LIMIT})")
+        try:
+            response = self.client.create_tweet(
+                text=item.text, in_reply_to_tweet_id=item.in_reply_to, user_auth=True
+            )
+        except (tweepy.BadRequest, tweepy.Forbidden, tweepy.NotFound) as exc:
+            raise PermanentPublishError(f"X refused the reply: {_reason(exc)}") from exc
+        self.meter.request("post", 1)
+        post_id = str(response.json()["data"]["id"])
+        return PublishResult(post_id, self._url(post_id))
+
+    def find_existing(self, item: OutboxItem) -> PublishResult | None:
+        """Our reply to the same post among the brand's posts since that post."""
+        token = None
+        for _ in range(RECONCILE_PAGES):
+            params: dict[str, Any] = {
+                "since_id": item.in_reply_to,
+                "max_results": PAGE_SIZE,
+                "tweet_fields": ["referenced_tweets", "conversation_id"],
+            }
+            if token:
+                params["pagination_token"] = token
+            body = self.client.get_users_tweets(self.user_id, **params).json()
+            self.meter.request("read", len(body.get("data") or []))
+            for post in body.get("data") or []:
+                refs = post.get("referenced_tweets") or []
+                if any(
+                    r.get("type") == "replied_to" and str(r.get("id")) == item.in_reply_to
+                    for r in refs
+                ):
+                    return PublishResult(str(post["id"]), self._url(str(post["id"])))
+            token = (body.get("meta") or {}).get("next_token")
+            if not token:
+                return None
+        return None
+
+    def _url(self, post_id: str) -> str:
+        return f"https://x.com/{self.username}/status/{post_id}"
+
+
+def _load_state(cursor: str | None) -> dict[str, Any]:
+    if not cursor:
+        return {}
+    try:
+        state = json.loads(cursor)
+    except json.JSONDecodeError:
+        return {"mentions": {"since": cursor}} if cursor.isdigit() else {}
+    return state if isinstance(state, dict) else {}
+
+
+def _headers(exc: tweepy.HTTPException) -> dict[str, str]:
+    response = getattr(exc, "response", None)
+    return dict(response.headers) if response is not None else {}
+
+
+def _reason(exc: tweepy.HTTPException) -> str:
+    messages = getattr(exc, "api_messages", None) or getattr(exc, "api_errors", None)
+    return "; ".join(map(str, messages))[:200] if messages else str(exc)[:200]
