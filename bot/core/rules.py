@@ -1,17 +1,46 @@
 """The five-rule linter (DESIGN §1) and network length limits.
 
-STUB: the full linter is being written; the public names below are the contract.
+`lint()` is deterministic and cheap (tens of microseconds): it runs on every draft, on
+every human edit and in benchmarks. Each rule returns one `RuleCheck` whose `why` is
+written for the person reviewing the card, so it names what was found or what is missing.
 """
 
 from __future__ import annotations
 
+import re
+import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from types import MappingProxyType
+from urllib.parse import urlsplit
+
+import regex
 
 from bot.core.models import LintResult, Network, RuleCheck
+from bot.core.text import (
+    Span,
+    grapheme_length,
+    url_spans,
+    without_handles,
+    without_urls,
+    x_weighted_length,
+)
 
 LIMITS: dict[Network, int] = {Network.X: 280, Network.BLUESKY: 300, Network.MASTODON: 500}
 RULES: tuple[str, ...] = ("thanks", "solution", "not_defensive", "human", "link", "length")
+
+URL_WEIGHT = 23  # X and Mastodon count every link as 23 characters
+COPY_SIMILARITY = 0.9  # a reply this close to a recent one reads like a form letter
+
+
+@lru_cache(maxsize=1024)
+def _url_key(url: str) -> str:
+    """Compare URLs without trailing punctuation or slash, scheme and host case-insensitive."""
+    url = url.strip().rstrip(".,;:!?)]}'\"…").rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}{sep}{host.lower()}{slash}{path}"
 
 
 @dataclass(frozen=True)
@@ -20,16 +49,235 @@ class LinkBook:
 
     topics: Mapping[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def from_mapping(cls, mapping: Mapping[object, object]) -> LinkBook:
+        """A LinkBook from a plain mapping, refusing anything but topic -> http(s) URL."""
+        topics: dict[str, str] = {}
+        for topic, url in mapping.items():
+            if not isinstance(topic, str) or not topic.strip():
+                raise ValueError(f"topic must be a non-empty string, got {topic!r}")
+            if not isinstance(url, str):
+                raise ValueError(f"URL for topic {topic!r} must be a string, got {url!r}")
+            parts = urlsplit(url.strip())
+            if parts.scheme not in ("http", "https") or not parts.netloc or " " in url.strip():
+                raise ValueError(f"URL for topic {topic!r} is not an http(s) URL: {url!r}")
+            topics[topic.strip()] = url.strip()
+        return cls(MappingProxyType(topics))
+
     def url_for(self, topic: str) -> str | None:
+        """The topic's help URL, else the general one, else None."""
         return self.topics.get(topic) or self.topics.get("general")
 
     def allows(self, url: str) -> bool:
-        return url.rstrip("/.,)") in {u.rstrip("/") for u in self.topics.values()}
+        """True for an allowlisted URL (a trailing slash or punctuation does not matter)."""
+        return _url_key(url) in self._allowed
+
+    @cached_property
+    def _allowed(self) -> frozenset[str]:
+        return frozenset(_url_key(u) for u in self.topics.values())
 
 
-def measure(text: str, network: Network) -> int:
-    """Length as the network counts it (X: URLs 23, weighted; Bluesky: graphemes)."""
-    return len(text)
+# --- length ---------------------------------------------------------------------------
+
+
+def measure(text: str, network: Network, spans: list[Span] | None = None) -> int:
+    """Length as the network counts it: X weighted with URLs 23; Bluesky graphemes;
+    Mastodon graphemes with URLs 23."""
+    if network is Network.X:
+        return x_weighted_length(text, URL_WEIGHT, spans)
+    if network is Network.BLUESKY:
+        return grapheme_length(text)
+    # Mastodon counts graphemes with each URL as 23. It also shortens @user@domain to
+    # @user; not doing that over-counts, which is the safe side.
+    return grapheme_length(text, url_weight=URL_WEIGHT, spans=spans)
+
+
+# --- phrase rules ---------------------------------------------------------------------
+
+
+def _phrases(*patterns: str) -> re.Pattern[str]:
+    """Whole-word alternatives, matched against lower-cased text (stdlib re is the faster
+    engine for plain alternations, which matters at 20,000 drafts a second)."""
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")(?!\w)")
+
+
+_THANKS = _phrases(
+    r"thank(?:s|\s+you|\s+u|ing\s+you)?",
+    r"thx|thnx|tysm|ty",
+    r"appreciate[ds]?|appreciation|grateful|cheers|kudos\s+to\s+you",
+    r"(?:muchas\s+)?gracias|agradec\w*",
+    r"merci|remerci\w*",
+    r"danke(?:sch[öo]n)?|vielen\s+dank|dank\s+(?:je|u|jullie)(?:\s+wel)?|bedankt",
+    r"obrigad[oa]s?|agradeço|agradecemos",
+    r"grazie|ringrazi\w*",
+)
+_SOLUTION = _phrases(
+    r"(?:dm|pm|message|email|e-mail|text|call|contact|ping)\s+us",
+    r"send\s+(?:us|me|over)|reply\s+with|share\s+(?:your|the)|drop\s+us",
+    r"(?:could|can|would|will)\s+you(?:\s+please)?\s+\w+",
+    r"please\s+(?:try|check|update|restart|reinstall|visit|see|contact|reach|let|send|"
+    r"share|reply|follow|log|sign|clear|open|tap|go|head|use|confirm)",
+    r"(?<!are )(?<!re )(?<!am )(?<!'m )(?<!’m )(?<!to )try\s+\w+",
+    r"here(?:'|’)?s\s+how|here\s+is\s+how|follow\s+(?:these|the)\s+steps",
+    r"step\s+by\s+step|steps?\s+(?:here|below)|let\s+us\s+know|reach\s+out",
+    r"we(?:(?:'|’)ve|\s+have)\s+(?:now\s+|just\s+|already\s+)?(?:refunded|sent|issued|fixed|resolved|reset|"
+    r"escalated|credited|updated|reshipped|re-shipped|replaced|cancell?ed|rebooked|flagged)",
+    r"we(?:'|’)ll\s+\w+|we\s+will\s+\w+|we(?:'|’)re\s+(?:looking|working|checking|investigating)",
+    r"we\s+are\s+(?:looking|working|checking|investigating)|(?:check|visit|head\s+to)\s+\S+"
+    r"|see\s+(?:here|our|the|this|how)",
+    r"envíanos|escríbenos|mándanos|podrías|puedes|revisaremos|vamos\s+a",
+    r"envoyez-nous|écrivez-nous|pourriez-vous|pouvez-vous|nous\s+allons|essayez",
+    r"schicken\s+sie|schreib(?:en\s+sie)?\s+uns|senden\s+sie|könnten\s+sie|können\s+sie|"
+    r"wir\s+prüfen|wir\s+kümmern",
+    r"envie|mande|poderia|pode\s+nos|vamos\s+verificar",
+    r"inviaci|scrivici|potresti|può\s+inviarci|stuur\s+ons|kun\s+je|kunt\s+u",
+)
+_SECOND_PERSON = _phrases(
+    r"you|your|u|ur|usted|tu|tú|vous|sie|du|dein|ihr|você|voce|lei|puoi|jij|jou|uw"
+)
+_QUESTION = regex.compile(r"[^.!?¿\n]*\?")
+_DEFENSIVE = _phrases(
+    r"you\s+should(?:\s+have|'ve|’ve)|you\s+(?:failed|neglected)\s+to|your\s+(?:own\s+)?fault",
+    r"user\s+error|not\s+our\s+(?:fault|problem)|we(?:'|’)?re\s+not\s+responsible",
+    r"we\s+are\s+not\s+responsible|nothing\s+we\s+can\s+do|calm\s+down",
+    r"as\s+(?:we\s+)?(?:already|previously|clearly)\s+(?:said|stated|mentioned|explained|told\s+you)",
+    r"as\s+(?:previously\s+)?stated|as\s+mentioned\s+(?:before|earlier|previously)",
+    r"as\s+we\s+(?:said|told\s+you)|like\s+we\s+(?:said|told\s+you)",
+    r"per\s+our\s+(?:policy|policies|terms)|our\s+(?:terms|policy|policies)\s+clearly",
+    r"(?:that|this|it)(?:'|’)?s\s+(?:our|company)\s+policy|(?:that|this|it)\s+is\s+(?:our|company)\s+policy",
+    r"unfortunately,?\s+(?:that|this)(?:'|’)?s?\s+(?:is\s+)?(?:our|the)\s+policy",
+    r"obviously|clearly\s+you|as\s+anyone\s+(?:knows|can\s+see)|good\s+luck\s+with\s+that",
+    r"if\s+you\s+had\s+(?:read|bothered)|did\s+you\s+even|read\s+the\s+(?:faq|manual|instructions)",
+)
+_ROBOTIC = _phrases(
+    r"dear\s+(?:valued\s+)?(?:customer|client|user|sir(?:\s+or\s+madam)?)|valued\s+customer",
+    r"we\s+apologi[sz]e\s+for\s+any\s+inconvenience|any\s+inconvenience\s+(?:this|that)\s+may\s+have\s+caused",
+    r"your\s+(?:call|message|email|inquiry|enquiry|query|business)\s+is\s+(?:very\s+)?important\s+to\s+us",
+    r"please\s+be\s+advised|kindly\s+be\s+(?:advised|informed)|this\s+is\s+an\s+automated",
+    r"do\s+not\s+reply\s+to\s+this|we\s+regret\s+to\s+inform\s+you|at\s+your\s+earliest\s+convenience",
+)
+_ASCII_UPPER = string.ascii_uppercase.encode()
+_ASCII_LETTERS = string.ascii_letters.encode()
+_LETTER = regex.compile(r"\p{L}")
+_UPPER = regex.compile(r"\p{Lu}")
+_ACRONYM = regex.compile(r"(?<!\p{L})\p{Lu}{2,5}(?!\p{L})")
+_NORMALISE = regex.compile(r"[^\p{L}\p{N}]+")
+_LINK_TAIL = regex.compile(
+    r"[\s\p{P}\p{S}\p{Cf}\p{Mn}\p{Sk}]*"
+    r"(?:(?<![\w/])[\^~\-–—]\s*\p{L}{1,12}\.?[\s\p{P}\p{S}\p{Cf}\p{Mn}]*)?"
+)
+
+
+def _quote(match: re.Match[str]) -> str:
+    return f"'{' '.join(match.group().split())}'"
+
+
+def _check_thanks(words: str) -> RuleCheck:
+    found = _THANKS.search(words)
+    if found:
+        return RuleCheck("thanks", True, f"thanks the customer: {_quote(found)}")
+    return RuleCheck("thanks", False, "no thanks: add e.g. 'Thanks for letting us know'")
+
+
+def _check_solution(words: str, has_link: bool) -> RuleCheck:
+    step = _SOLUTION.search(words)
+    if step:
+        return RuleCheck("solution", True, f"next step: {_quote(step)}")
+    if "?" in words:
+        for question in _QUESTION.finditer(words):
+            if _SECOND_PERSON.search(question.group()):
+                return RuleCheck("solution", True, "asks the customer a question")
+    if has_link:
+        return RuleCheck("solution", True, "points to help by link")
+    return RuleCheck(
+        "solution", False, "no next step: ask a question, give a step (e.g. 'DM us') or a link"
+    )
+
+
+def _check_not_defensive(words: str) -> RuleCheck:
+    found = _DEFENSIVE.search(words)
+    if found:
+        return RuleCheck("not_defensive", False, f"sounds defensive: {_quote(found)}")
+    return RuleCheck("not_defensive", True, "no blame, lecture or sarcasm")
+
+
+def _count_letters(text: str) -> tuple[int, int]:
+    """(upper-case letters, letters); bytes.translate makes the ASCII case nearly free."""
+    if text.isascii():
+        raw = text.encode()
+        return len(raw) - len(raw.translate(None, _ASCII_UPPER)), len(raw) - len(
+            raw.translate(None, _ASCII_LETTERS)
+        )
+    return len(_UPPER.findall(text)), len(_LETTER.findall(text))
+
+
+def _shouting(plain: str) -> bool:
+    """Mostly upper-case letters (URLs and @handles aside); DM, FAQ, USPS are acronyms."""
+    upper, letters = _count_letters(plain)
+    if upper * 2 <= letters:  # cheap exit: neither ratio below can exceed one half
+        return False
+    if letters >= 12 and upper > 0.7 * letters:
+        return True
+    acronym = sum(len(a) for a in _ACRONYM.findall(plain))
+    rest = letters - acronym
+    return rest >= 8 and (upper - acronym) > 0.5 * rest
+
+
+@lru_cache(maxsize=256)
+def _word_set(text: str) -> frozenset[str]:
+    """Casefolded words without URLs; cached because recent replies are compared often."""
+    return frozenset(_NORMALISE.split(without_urls(text).casefold())) - {""}
+
+
+def _copies(text: str, previous: Sequence[str]) -> bool:
+    """Word-set Jaccard similarity >= COPY_SIMILARITY with any recent reply.
+
+    Cheaper than difflib and just as telling here: a form letter differs from the last
+    one by a name or an order number, i.e. one or two words in twenty.
+    """
+    mine = _word_set(text)
+    if not mine:
+        return False
+    for other in previous:
+        theirs = _word_set(other)
+        union = len(mine | theirs)
+        if union and len(mine & theirs) >= COPY_SIMILARITY * union:
+            return True
+    return False
+
+
+def _check_human(text: str, plain: str, words: str, previous: Sequence[str]) -> RuleCheck:
+    robotic = _ROBOTIC.search(words)
+    if robotic:
+        return RuleCheck("human", False, f"robotic boilerplate: {_quote(robotic)}")
+    if _shouting(without_handles(plain)):
+        return RuleCheck("human", False, "mostly capital letters: reads as shouting")
+    if previous and _copies(text, previous):
+        return RuleCheck("human", False, "near-copy of a recent reply: vary the wording")
+    return RuleCheck("human", True, "sounds like a person")
+
+
+def _check_link(text: str, spans: list[Span], links: LinkBook, topic: str) -> RuleCheck:
+    for _, _, url in spans:
+        if not links.allows(url):
+            return RuleCheck("link", False, f"link not allowed: {url}")
+    expected = links.url_for(topic)
+    if expected is None:
+        return RuleCheck("link", True, f"no help link for topic {topic!r}")
+    if not spans:
+        return RuleCheck("link", False, f"should end with {expected}")
+    _, end, last = spans[-1]
+    if _LINK_TAIL.fullmatch(text, end) is None:
+        return RuleCheck("link", False, f"should end with the link {last}, not with text after it")
+    fitting = {_url_key(expected), _url_key(links.url_for("general") or expected)}
+    if _url_key(last) not in fitting:
+        return RuleCheck("link", False, f"ends with {last}; for {topic!r} use {expected}")
+    return RuleCheck("link", True, f"ends with {last}")
+
+
+def _check_length(text: str, network: Network, spans: list[Span]) -> RuleCheck:
+    used, limit = measure(text, network, spans), LIMITS[network]
+    return RuleCheck("length", used <= limit, f"{used}/{limit}")
 
 
 def lint(
@@ -41,5 +289,22 @@ def lint(
     previous_replies: Sequence[str] = (),
     customer_handle: str | None = None,
 ) -> LintResult:
-    checks = [RuleCheck(rule, True, "stub") for rule in RULES]
-    return LintResult(tuple(checks))
+    """One RuleCheck per rule, in RULES order.
+
+    Phrase rules read the text without its URLs, lower-cased, so a link's path can
+    neither thank nor blame. `customer_handle` is accepted for the guardrails' sake;
+    which @-handles a reply may carry is checked there, not here.
+    """
+    spans = url_spans(text)
+    plain = without_urls(text, " ", spans) if spans else text
+    words = plain.lower()
+    return LintResult(
+        (
+            _check_thanks(words),
+            _check_solution(words, bool(spans)),
+            _check_not_defensive(words),
+            _check_human(text, plain, words, previous_replies),
+            _check_link(text, spans, links, topic),
+            _check_length(text, network, spans),
+        )
+    )
