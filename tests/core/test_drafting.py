@@ -48,7 +48,7 @@ def _service(clock: FakeClock, *answers: str | Exception, **kw: object):
 
 
 def test_a_passing_draft_is_returned_checked(clock: FakeClock) -> None:
-    service, primary, fallback = _service(clock, GOOD)
+    service, _, fallback = _service(clock, GOOD)
     draft = service.draft_for(_case())
     assert (draft.drafter, draft.note, draft.text) == ("openai:test", "", GOOD)
     assert draft.lint.ok and len(draft.checks) >= 6
@@ -71,7 +71,7 @@ def test_any_other_error_falls_back_naming_the_error(clock: FakeClock) -> None:
 def test_repair_round_feeds_back_the_failed_rules(clock: FakeClock) -> None:
     service, primary, _ = _service(clock, FAILS_RULES, GOOD)
     draft = service.draft_for(_case())
-    assert [r.feedback for r in primary.requests][0] == ()
+    assert primary.requests[0].feedback == ()
     feedback = primary.requests[1].feedback
     assert feedback and all(":" in line for line in feedback)
     assert any(line.startswith("thanks:") for line in feedback)
