@@ -32,6 +32,7 @@ PLACEHOLDERS = frozenset({"name", "handle", "issue"})
 # Replies sharing this share of words with a recent reply read like a copy.
 MAX_OVERLAP = 0.75
 MAX_ATTEMPTS = 12
+CRISIS_TOPIC = "outage"
 
 _NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,19}")
 _HANDLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,99}")
@@ -166,7 +167,9 @@ class _Picker:
         return options[int.from_bytes(self._digest[index : index + 2], "big") % len(options)]
 
 
+@lru_cache(maxsize=256)
 def _words(text: str) -> frozenset[str]:
+    """Lower-cased word set; cached because the same recent replies are compared often."""
     return frozenset(_WORD.findall(text.lower()))
 
 
@@ -198,7 +201,8 @@ class OfflineDrafter:
             text=self.compose(request),
             drafter=self.label,
             created_at=self.clock.now(),
-            topic=request.triage.topic,
+            # A crisis reply points to the status page, so it is checked as an outage reply.
+            topic=CRISIS_TOPIC if request.crisis else request.triage.topic,
             prompt_version=self.prompt_version,
         )
 
@@ -251,7 +255,7 @@ class OfflineDrafter:
             empathy=picker.pick(crisis["holding"], "empathy").format(issue=issue),
             next_step=picker.pick(crisis["next_step"], "next_step"),
             link_lead=picker.pick(crisis.get("link_lead"), "link_lead"),
-            link=self.links.url_for("outage") or "",
+            link=self.links.url_for(CRISIS_TOPIC) or "",
         )
 
     @staticmethod
