@@ -1,3 +1,78 @@
-"""careops draft commands."""
+"""careops draft: a checked reply for an ad-hoc text, with the configured drafter."""
 
 from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+
+from bot.cli.base import app, fail, settings
+from bot.config import Settings
+from bot.core.drafting import DraftingService
+from bot.core.models import Case, CaseState, Draft, Mention, Network
+from bot.core.ports import Clock, Drafter
+from bot.core.triage import triage
+
+
+def drafting_service(config: Settings, clock: Clock, drafter: str | None = None) -> DraftingService:
+    """Offline drafter as the fallback; OpenAI first when asked for or when a key is set."""
+    from bot.adapters.offline_drafter import OfflineDrafter
+    from bot.adapters.prompt_files import load_links
+
+    links = load_links(config.prompts)
+    offline = OfflineDrafter(links, clock)
+    use_openai = drafter == "openai" or (drafter is None and config.openai_api_key is not None)
+    primary: Drafter = offline
+    if use_openai:
+        from bot.adapters.openai_drafter import build_drafter
+
+        primary = build_drafter(config, links, clock, None)
+    return DraftingService(primary, offline, links, clock, brand_handles=config.brand_handles)
+
+
+def adhoc_case(network: Network, text: str, clock: Clock, author: str = "customer") -> Case:
+    """A triaged case for text that did not come from a network (ids are placeholders)."""
+    now = clock.now()
+    mention = Mention(network, "adhoc", author, text, now)
+    return Case(mention.case_id, mention, CaseState.TRIAGED, now, now, triage=triage(mention))
+
+
+def draft_json(draft: Draft) -> dict[str, object]:
+    return {
+        "text": draft.text,
+        "drafter": draft.drafter,
+        "topic": draft.topic,
+        "ok": draft.lint.ok,
+        "rules": [{"rule": c.rule, "ok": c.ok, "why": c.why} for c in draft.checks],
+        "note": draft.note,
+    }
+
+
+@app.command("draft")
+def draft_command(
+    text: Annotated[str, typer.Option("--text", help="The customer's post to answer.")],
+    network: Annotated[
+        Network, typer.Option("--network", help="Network whose length limit applies.")
+    ] = Network.X,
+    author: Annotated[str, typer.Option("--author", help="Customer handle.")] = "customer",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Draft a reply for TEXT: triage, draft (OpenAI when OPENAI_API_KEY is set), lint."""
+    from bot.adapters.clock import SystemClock
+
+    if not text.strip():
+        raise fail("--text is empty")
+    clock = SystemClock()
+    try:
+        service = drafting_service(settings(), clock)
+    except (ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
+    draft = service.draft_for(adhoc_case(network, text, clock, author.lstrip("@")))
+    if as_json:
+        typer.echo(json.dumps(draft_json(draft), ensure_ascii=False))
+        return
+    typer.echo(draft.text)
+    typer.echo(f"\ndrafter: {draft.drafter}" + (f" ({draft.note})" if draft.note else ""))
+    for check in draft.checks:
+        typer.echo(f"  {'ok ' if check.ok else 'BAD'} {check.rule}: {check.why}")
