@@ -1,0 +1,249 @@
+"""Mastodon (Mastodon.py): mention notifications in, replies out.
+
+Intake pages forward from the last notification id with `min_id`, so after an outage
+it reads the gap oldest-first and the cursor only ever moves past what was returned.
+A reply keeps the mention's visibility (a direct message is answered directly), starts
+with the customer's @handle (Mastodon only notifies people named in a status) and
+carries the draft id as `Idempotency-Key`; after a crash `find_existing` also looks
+through the brand's recent statuses, since the server forgets keys after an hour.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonUnauthorizedError,
+)
+
+from bot.core.budget import RateGate, UsageLog
+from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
+from bot.core.ports import Clock, PermanentPublishError, SourceBatch
+from bot.core.rules import measure
+
+log = logging.getLogger(__name__)
+
+MASTODON_LIMIT = 500
+PAGE_SIZE = 40
+MAX_PAGES_PER_POLL = 5
+CONTEXT_POSTS = 3
+RECONCILE_PAGES = 3
+
+
+def mastodon_client(base_url: str, access_token: str, *, timeout: float = 15.0) -> Mastodon:
+    return Mastodon(
+        api_base_url=base_url,
+        access_token=access_token,
+        version_check_mode="none",
+        ratelimit_method="throw",  # never sleep inside a poll; the source waits instead
+        request_timeout=timeout,
+    )
+
+
+def html_to_text(content: str) -> str:
+    """Mastodon sends HTML: paragraphs and <br> become newlines, tags go, entities decode."""
+    text = re.sub(r"<br\s*/?>", "\n", content, flags=re.I)
+    text = re.sub(r"</p>\s*<p[^>]*>", "\n\n", text, flags=re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", text)).strip()
+
+
+class BadNotification(ValueError):
+    pass
+
+
+def mention_from_notification(note: Any, context: tuple[str, ...] = ()) -> Mention:
+    status = note.get("status") if hasattr(note, "get") else None
+    if not status:
+        raise BadNotification("notification without a status (deleted?)")
+    account = status.get("account") or {}
+    acct = str(account.get("acct") or "")
+    if not acct:
+        raise BadNotification("status without an author")
+    text = html_to_text(str(status.get("content") or ""))
+    if status.get("spoiler_text"):
+        text = f"[CW: {status['spoiler_text']}] {text}"
+    reply_to = status.get("in_reply_to_id")
+    return Mention(
+        network=Network.MASTODON,
+        external_id=str(status["id"]),
+        author_handle=acct,
+        author_name=str(account.get("display_name") or ""),
+        text=text,
+        created_at=_time(status.get("created_at")),
+        url=str(status.get("url") or status.get("uri") or ""),
+        in_reply_to=str(reply_to) if reply_to else None,
+        conversation_id=str(status.get("conversation_id") or "") or None,
+        context=context,
+        meta={
+            "visibility": str(status.get("visibility") or "public"),
+            "acct": acct,
+            "notification_id": str(note["id"]),
+        },
+    )
+
+
+def _time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not value:
+        raise BadNotification("status without created_at")
+    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class MastodonSource:
+    name = "mastodon"
+
+    def __init__(
+        self,
+        api: Mastodon,
+        clock: Clock,
+        *,
+        usage: UsageLog | None = None,
+        max_pages: int = MAX_PAGES_PER_POLL,
+        with_context: bool = True,
+    ) -> None:
+        self.api = api
+        self.clock = clock
+        self.usage = usage
+        self.max_pages = max_pages
+        self.with_context = with_context
+        self.gate = RateGate(Network.MASTODON)
+
+    def poll(self, cursor: str | None) -> SourceBatch:
+        batch = SourceBatch()
+        if self.gate.blocked(self.clock.now()):
+            batch.notices.append(self.gate.notice())
+            return batch
+        position = cursor
+        try:
+            for _ in range(self.max_pages if cursor else 1):
+                page = self._page(position)
+                for note in sorted(page, key=lambda n: int(n["id"])):
+                    self._add(batch, note)
+                    position = str(note["id"])
+                if len(page) < PAGE_SIZE or cursor is None:
+                    break
+        except MastodonRatelimitError:
+            self.gate.limited(self.clock.now(), {"x-ratelimit-reset": self._reset()})
+            batch.notices.append(self.gate.notice())
+        except MastodonError as exc:
+            if position == cursor:
+                raise
+            batch.notices.append(f"mastodon: fetch failed ({type(exc).__name__}); will resume")
+        batch.cursor = position
+        return batch
+
+    def _page(self, after: str | None) -> list[Any]:
+        self._count()
+        if after is None:
+            return list(self.api.notifications(types=["mention"], limit=PAGE_SIZE))
+        return list(self.api.notifications(types=["mention"], min_id=after, limit=PAGE_SIZE))
+
+    def _add(self, batch: SourceBatch, note: Any) -> None:
+        try:
+            if note.get("type") != "mention":
+                return
+            batch.mentions.append(mention_from_notification(note, self._context(note)))
+        except (BadNotification, KeyError, TypeError, ValueError) as exc:
+            raw = json.dumps(note, default=str, ensure_ascii=False)[:4000]
+            batch.quarantined.append(
+                Quarantined(self.name, raw, f"bad notification: {exc}", self.clock.now())
+            )
+
+    def _context(self, note: Any) -> tuple[str, ...]:
+        """Texts of the posts above the mention, oldest first (none if they are gone)."""
+        status = note.get("status") or {}
+        if not self.with_context or not status.get("in_reply_to_id"):
+            return ()
+        try:
+            self._count()
+            ancestors = self.api.status_context(status["id"]).get("ancestors") or []
+        except MastodonError as exc:
+            log.info("mastodon: no thread context for %s: %s", status.get("id"), exc)
+            return ()
+        return tuple(html_to_text(str(a.get("content") or "")) for a in ancestors[-CONTEXT_POSTS:])
+
+    def _reset(self) -> str:
+        reset = getattr(self.api, "ratelimit_reset", None)
+        return str(int(reset)) if reset else ""
+
+    def _count(self) -> None:
+        if self.usage is not None:
+            self.usage.record_usage(Network.MASTODON.value, "requests", 1, 0.0)
+
+
+class MastodonPublisher:
+    def __init__(self, api: Mastodon, *, usage: UsageLog | None = None) -> None:
+        self.api = api
+        self.usage = usage
+        self._me: str | None = None
+
+    def publish(self, item: OutboxItem) -> PublishResult:
+        text = addressed(item.text, item.meta.get("acct", ""))
+        length = measure(text, Network.MASTODON)
+        if length > MASTODON_LIMIT:
+            raise PermanentPublishError(f"reply is {length} characters (limit {MASTODON_LIMIT})")
+        try:
+            status = self.api.status_post(
+                text,
+                in_reply_to_id=item.in_reply_to,
+                visibility=item.meta.get("visibility") or None,
+                idempotency_key=item.draft_id,
+            )
+        except MastodonNotFoundError as exc:
+            raise PermanentPublishError("the post to answer is gone (deleted?)") from exc
+        except (MastodonRatelimitError, MastodonUnauthorizedError):
+            raise
+        except MastodonAPIError as exc:
+            if _status_code(exc) == 422:
+                raise PermanentPublishError(f"Mastodon refused the reply: {exc}") from exc
+            raise
+        self._count("post")
+        return PublishResult(str(status["id"]), str(status.get("url") or status.get("uri") or ""))
+
+    def find_existing(self, item: OutboxItem) -> PublishResult | None:
+        """Our status replying to the same post, among the brand's recent statuses."""
+        max_id = None
+        for _ in range(RECONCILE_PAGES):
+            self._count("requests")
+            page = self.api.account_statuses(self._account_id(), limit=PAGE_SIZE, max_id=max_id)
+            for status in page:
+                if str(status.get("in_reply_to_id")) == item.in_reply_to:
+                    return PublishResult(str(status["id"]), str(status.get("url") or ""))
+            if len(page) < PAGE_SIZE:
+                return None
+            max_id = page[-1]["id"]
+        return None
+
+    def _account_id(self) -> str:
+        if self._me is None:
+            self._count("requests")
+            self._me = str(self.api.account_verify_credentials()["id"])
+        return self._me
+
+    def _count(self, kind: str) -> None:
+        if self.usage is not None:
+            self.usage.record_usage(Network.MASTODON.value, kind, 1, 0.0)
+
+
+def addressed(text: str, acct: str) -> str:
+    """The reply text starting with @acct, unless the draft already names them."""
+    if not acct or re.search(rf"@{re.escape(acct)}(?![\w@.])", text, re.I):
+        return text
+    return f"@{acct} {text}"
+
+
+def _status_code(exc: MastodonAPIError) -> int | None:
+    args = getattr(exc, "args", ())
+    return args[1] if len(args) > 1 and isinstance(args[1], int) else None
