@@ -120,7 +120,7 @@ def test_reply_keeps_visibility_names_the_customer_and_sends_the_key(
     assert reply["in_reply_to_id"] == note["status"]["id"]
     assert reply["visibility"] == "direct"
     assert html_to_text(reply["content"]).startswith("@bo@x.example Thanks for telling us!")
-    post = [h for m, p, h in server.state.requests if m == "POST"][0]
+    post = next(h for m, p, h in server.state.requests if m == "POST")
     assert post["idempotency-key"] == "d0123456789abcdef"
 
 
