@@ -228,7 +228,7 @@ def _extra(run: DemoRun) -> str:
 
 
 def _spam(run: DemoRun) -> str:
-    return f" (spam, automatically: {run.spam})" if run.spam else ""
+    return f" ({run.spam} as spam, automatically)" if run.spam else ""
 
 
 @app.command()
