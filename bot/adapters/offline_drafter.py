@@ -41,7 +41,8 @@ _WORD = re.compile(r"\w+")
 _NOT_NAMES = frozenset(
     (  # noqa: SIM905 - a word list reads better as one string
         "the mr mrs ms mx dr sir miss official team shop store news real just not no its "
-        "hi hello hey my our your mister madam lady lord king queen prof"
+        "hi hello hey my our your mister madam lady lord king queen prof followers free best "
+        "deals crypto promo"
     ).split()
 )
 
@@ -240,7 +241,7 @@ class OfflineDrafter:
             empathy=picker.pick(phrases.get("empathy"), "empathy"),
             next_step=picker.pick(steps.get(topic) or steps["general"], "next_step"),
             closer=picker.pick(phrases.get("closer"), "closer"),
-            link_lead=picker.pick(lang.get("link_lead"), "link_lead"),
+            link_lead=picker.pick(phrases.get("link_lead") or lang.get("link_lead"), "link_lead"),
             link=self.links.url_for(topic) or "",
         )
 
