@@ -1,3 +1,64 @@
-"""careops lint commands."""
+"""`careops lint`: check a reply against the five rules and the network's length limit."""
 
 from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+
+from bot.adapters.prompt_files import LinksFileError, load_links
+from bot.cli.base import app, fail, settings
+from bot.core.models import LintResult, Network
+from bot.core.rules import lint as lint_reply
+
+NETWORKS = ", ".join(n.value for n in Network)
+
+
+def _read_reply() -> str:
+    try:
+        text = sys.stdin.read()
+    except UnicodeDecodeError:
+        raise fail("the reply on stdin is not valid UTF-8 text") from None
+    text = text.strip()
+    if not text:
+        raise fail(
+            "no reply on stdin: pipe the reply text in, e.g. echo 'Thanks ...' | careops lint"
+        )
+    return text
+
+
+def _print_verdicts(result: LintResult) -> None:
+    for check in result.checks:
+        mark = "✅" if check.ok else "⚠️"
+        typer.echo(f"{mark} {check.rule} — {check.why}")
+
+
+@app.command()
+def lint(
+    network: Annotated[
+        str, typer.Option("--network", "-n", help=f"Network whose limit applies: {NETWORKS}.")
+    ] = Network.X.value,
+    topic: Annotated[
+        str, typer.Option("--topic", "-t", help="links.yaml topic the reply should link to.")
+    ] = "general",
+    as_json: Annotated[
+        bool, typer.Option("--json", help='Print {"ok": ..., "rules": [...]} instead.')
+    ] = False,
+) -> None:
+    """Check a reply (read from stdin) against the rules. Exit 1 when any rule fails."""
+    try:
+        chosen = Network(network.strip().lower())
+    except ValueError:
+        raise fail(f"unknown network {network!r}: use one of {NETWORKS}") from None
+    try:
+        links = load_links(settings().prompts)
+    except LinksFileError as exc:
+        raise fail(str(exc)) from None
+    result = lint_reply(_read_reply(), network=chosen, links=links, topic=topic)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    else:
+        _print_verdicts(result)
+    raise typer.Exit(0 if result.ok else 1)

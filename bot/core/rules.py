@@ -168,21 +168,25 @@ _LINK_TAIL = regex.compile(
 )
 
 
-def _quote(match: re.Match[str]) -> str:
-    return f"'{' '.join(match.group().split())}'"
+def _quote(match: re.Match[str], original: str) -> str:
+    """The matched phrase as the reply wrote it (matching ran on the lower-cased text)."""
+    found = match.group()
+    if len(original) == len(match.string):  # lower() kept every offset in place
+        found = original[match.start() : match.end()]
+    return f"'{' '.join(found.split())}'"
 
 
-def _check_thanks(words: str) -> RuleCheck:
+def _check_thanks(words: str, plain: str) -> RuleCheck:
     found = _THANKS.search(words)
     if found:
-        return RuleCheck("thanks", True, f"thanks the customer: {_quote(found)}")
+        return RuleCheck("thanks", True, f"thanks the customer: {_quote(found, plain)}")
     return RuleCheck("thanks", False, "no thanks: add e.g. 'Thanks for letting us know'")
 
 
-def _check_solution(words: str, has_link: bool) -> RuleCheck:
+def _check_solution(words: str, plain: str, has_link: bool) -> RuleCheck:
     step = _SOLUTION.search(words)
     if step:
-        return RuleCheck("solution", True, f"next step: {_quote(step)}")
+        return RuleCheck("solution", True, f"next step: {_quote(step, plain)}")
     if "?" in words:
         for question in _QUESTION.finditer(words):
             if _SECOND_PERSON.search(question.group()):
@@ -194,10 +198,10 @@ def _check_solution(words: str, has_link: bool) -> RuleCheck:
     )
 
 
-def _check_not_defensive(words: str) -> RuleCheck:
+def _check_not_defensive(words: str, plain: str) -> RuleCheck:
     found = _DEFENSIVE.search(words)
     if found:
-        return RuleCheck("not_defensive", False, f"sounds defensive: {_quote(found)}")
+        return RuleCheck("not_defensive", False, f"sounds defensive: {_quote(found, plain)}")
     return RuleCheck("not_defensive", True, "no blame, lecture or sarcasm")
 
 
@@ -249,7 +253,7 @@ def _copies(text: str, previous: Sequence[str]) -> bool:
 def _check_human(text: str, plain: str, words: str, previous: Sequence[str]) -> RuleCheck:
     robotic = _ROBOTIC.search(words)
     if robotic:
-        return RuleCheck("human", False, f"robotic boilerplate: {_quote(robotic)}")
+        return RuleCheck("human", False, f"robotic boilerplate: {_quote(robotic, plain)}")
     if _shouting(without_handles(plain)):
         return RuleCheck("human", False, "mostly capital letters: reads as shouting")
     if previous and _copies(text, previous):
@@ -300,9 +304,9 @@ def lint(
     words = plain.lower()
     return LintResult(
         (
-            _check_thanks(words),
-            _check_solution(words, bool(spans)),
-            _check_not_defensive(words),
+            _check_thanks(words, plain),
+            _check_solution(words, plain, bool(spans)),
+            _check_not_defensive(words, plain),
             _check_human(text, plain, words, previous_replies),
             _check_link(text, spans, links, topic),
             _check_length(text, network, spans),
