@@ -1,0 +1,186 @@
+"""Block Kit for a case card, built from the same CardView the terminal renders (DESIGN §5).
+
+Everything a customer wrote goes through `escape_mrkdwn`, so nothing in a mention can
+ping a channel or forge a link. Buttons carry the case id as their value.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.adapters.slack.escape import SECTION_LIMIT, clip, escape_mrkdwn, link, quote, who
+from bot.core.card import RULE_LABELS, CardView
+from bot.core.models import CaseState, RuleCheck
+
+Block = dict[str, Any]
+
+NETWORK_LABELS = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+
+ACTION_APPROVE = "careops_approve"
+ACTION_EDIT = "careops_edit"
+ACTION_REGENERATE = "careops_regenerate"
+ACTION_DISMISS = "careops_dismiss"
+ACTION_CLAIM = "careops_claim"
+ACTION_RETRY = "careops_retry"
+ACTION_ANSWER_BY_HAND = "careops_answer_by_hand"
+EDIT_VIEW = "careops_edit_view"
+EDIT_BLOCK = "draft"
+EDIT_INPUT = "text"
+
+
+def card_text(view: CardView) -> str:
+    """Notification text (what a phone shows); blocks carry the card itself."""
+    network = NETWORK_LABELS.get(view.network.value, view.network.value)
+    return escape_mrkdwn(f"{network} mention from @{view.author}: {view.text}")[:300]
+
+
+def card_blocks(view: CardView) -> list[Block]:
+    blocks: list[Block] = [
+        _section(_headline(view)),
+        _section(clip(quote(view.text), SECTION_LIMIT)),
+        _context(_status_line(view)),
+    ]
+    if view.draft_text:
+        blocks.append(_section(clip(_draft_line(view), SECTION_LIMIT)))
+        blocks.append(_section(rule_lines(view.all_checks)))
+    outcome = _outcome_line(view)
+    if outcome:
+        blocks.append(_section(outcome))
+    actions = _buttons(view)
+    if actions:
+        blocks.append({"type": "actions", "block_id": "careops_actions", "elements": actions})
+    return blocks
+
+
+def rule_lines(checks: tuple[RuleCheck, ...]) -> str:
+    lines = []
+    for check in checks:
+        mark = "✅" if check.ok else "⚠️"
+        label = RULE_LABELS.get(check.rule, check.rule)
+        lines.append(f"{mark} *{label}* — {escape_mrkdwn(check.why)}")
+    return clip("\n".join(lines), SECTION_LIMIT)
+
+
+def _headline(view: CardView) -> str:
+    network = NETWORK_LABELS.get(view.network.value, view.network.value)
+    author = f"@{view.author}"
+    if view.author_name:
+        author = f"{view.author_name} ({author})"
+    post = link(view.url, "open post") if view.url else ""
+    return f"*{network}* · *{escape_mrkdwn(author)}*" + (f" · {post}" if post else "")
+
+
+def _status_line(view: CardView) -> str:
+    parts = [f"*{view.state.value.replace('_', ' ')}*"]
+    if view.tags:
+        parts.append(escape_mrkdwn(", ".join(view.tags)))
+    due = f"due {view.due_at:%H:%M} UTC ({view.elapsed} since the post)"
+    parts.append(("⏰ overdue, " if view.sla_fraction >= 1.0 else "") + due)
+    if view.claimed_by:
+        parts.append(f"claimed by {who(view.claimed_by)}")
+    if view.approvals and view.state is CaseState.IN_REVIEW:
+        parts.append("approved by " + ", ".join(who(u) for u in view.approvals))
+    return " · ".join(parts)
+
+
+def _draft_line(view: CardView) -> str:
+    return f"*Draft* ({escape_mrkdwn(view.drafter)}):\n{quote(view.draft_text)}"
+
+
+def _outcome_line(view: CardView) -> str:
+    if view.state is CaseState.PUBLISHED:
+        reply = link(view.published_url or "", "published reply") if view.published_url else ""
+        by = f" by {who(view.approved_by)}" if view.approved_by else ""
+        return f"✅ *Approved*{by} and published" + (f": {reply}" if reply else ".")
+    if view.state in (CaseState.APPROVED, CaseState.PUBLISHING):
+        by = f" by {who(view.approved_by)}" if view.approved_by else ""
+        return f"⏳ *Approved*{by}: publishing…"
+    if view.state is CaseState.DISMISSED:
+        return f"🚫 *Dismissed*: {escape_mrkdwn(view.dismissed_reason or 'no reason given')}"
+    if view.state is CaseState.EXPIRED:
+        return "⌛ *Expired*: too old to answer on this network."
+    if view.state is CaseState.FAILED:
+        return f"⚠️ *Publishing failed*: {escape_mrkdwn(view.failure)}"
+    if view.answer_by_hand:
+        return "X only lets us reply to posts that mention us: answer this one by hand."
+    return ""
+
+
+def _buttons(view: CardView) -> list[Block]:
+    if view.state is CaseState.FAILED:
+        return [
+            _button("Retry", ACTION_RETRY, view.case_id, "primary"),
+            _button("Dismiss", ACTION_DISMISS, view.case_id, "danger"),
+        ]
+    if view.state not in (CaseState.IN_REVIEW, CaseState.DRAFTED):
+        return []
+    first = (
+        _url_button("Reply on X", view.url, view.case_id)
+        if view.answer_by_hand and view.url.startswith("https://")
+        else _button("Approve", ACTION_APPROVE, view.case_id, "primary")
+    )
+    return [
+        first,
+        _button("Edit", ACTION_EDIT, view.case_id),
+        _button("Regenerate", ACTION_REGENERATE, view.case_id),
+        _button("Dismiss", ACTION_DISMISS, view.case_id, "danger"),
+        _button("Claim", ACTION_CLAIM, view.case_id),
+    ]
+
+
+def _button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action_id,
+        "value": value,
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def _url_button(label: str, url: str, value: str) -> Block:
+    button = _button(label, ACTION_ANSWER_BY_HAND, value)
+    button["url"] = url[:3000]
+    return button
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 2000)}]}
+
+
+def edit_thread_blocks(case_id: str) -> list[Block]:
+    """What ✏️ answers in the card's thread: a reaction has no trigger_id to open a modal."""
+    return [
+        _section("Reply in this thread with the new text, or press *Edit* to change the draft."),
+        {"type": "actions", "elements": [_button("Edit", ACTION_EDIT, case_id, "primary")]},
+    ]
+
+
+def edit_modal(case_id: str, draft_text: str) -> Block:
+    return {
+        "type": "modal",
+        "callback_id": EDIT_VIEW,
+        "private_metadata": case_id,
+        "title": {"type": "plain_text", "text": "Edit the reply"},
+        "submit": {"type": "plain_text", "text": "Check and save"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": EDIT_BLOCK,
+                "label": {"type": "plain_text", "text": "Reply"},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": EDIT_INPUT,
+                    "multiline": True,
+                    "initial_value": draft_text[:3000],
+                },
+            }
+        ],
+    }

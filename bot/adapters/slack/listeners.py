@@ -1,0 +1,199 @@
+"""Bolt listeners: acknowledge at once, then hand the work to the core on a worker.
+
+Slack wants an answer within 3 seconds; drafting can take longer. So every listener
+calls `ack()` first (bolt acknowledges events itself) and submits the rest to the
+runtime's worker, which runs core calls one at a time. The only call made before
+returning is `views.open`, because a trigger_id expires in 3 seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.adapters.slack import commands
+from bot.adapters.slack.cards import (
+    ACTION_APPROVE,
+    ACTION_CLAIM,
+    ACTION_DISMISS,
+    ACTION_EDIT,
+    ACTION_REGENERATE,
+    ACTION_RETRY,
+    EDIT_BLOCK,
+    EDIT_INPUT,
+    EDIT_VIEW,
+    edit_modal,
+    edit_thread_blocks,
+)
+from bot.adapters.slack.escape import slack_to_plain
+from bot.adapters.slack.home import home_view
+from bot.adapters.slack.surface import make_ref, split_ref
+from bot.core.review import ReviewOutcome
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.runtime import SlackRuntime
+
+log = logging.getLogger(__name__)
+
+REACTIONS = {
+    "white_check_mark": "approve",
+    "pencil2": "edit",
+    "repeat": "regenerate",
+    "no_entry_sign": "dismiss",
+    "eyes": "claim",
+}
+BUTTONS = {
+    ACTION_APPROVE: "approve",
+    ACTION_REGENERATE: "regenerate",
+    ACTION_DISMISS: "dismiss",
+    ACTION_CLAIM: "claim",
+    ACTION_RETRY: "retry",
+}
+
+
+class Handlers:
+    def __init__(self, rt: SlackRuntime) -> None:
+        self.rt = rt
+
+    @property
+    def care(self) -> Any:
+        return self.rt.careops
+
+    # --- reactions and thread replies -------------------------------------------------
+
+    def on_reaction(self, event: dict[str, Any]) -> None:
+        item = event.get("item") or {}
+        action = REACTIONS.get(str(event.get("reaction", "")).split("::")[0])
+        if item.get("type") != "message" or action is None:
+            return
+        ref = make_ref(str(item.get("channel", "")), str(item.get("ts", "")))
+        user = str(event.get("user", ""))
+        self.rt.submit(self._reaction, ref, action, user)
+
+    def _reaction(self, ref: str, action: str, user: str) -> None:
+        case = self.care.store.case_by_ref(ref)
+        if case is None:
+            return  # a reaction on some other message
+        if action == "edit":
+            channel, ts = split_ref(ref)
+            self.rt.poster.post(
+                channel, "Edit the draft", thread_ts=ts, blocks=edit_thread_blocks(case.id)
+            )
+            return
+        self.act(action, case.id, user, split_ref(ref)[0])
+
+    def on_message(self, event: dict[str, Any]) -> None:
+        thread_ts = event.get("thread_ts")
+        if not thread_ts or thread_ts == event.get("ts") or event.get("subtype"):
+            return
+        if event.get("bot_id") or not event.get("user") or not event.get("text"):
+            return
+        ref = make_ref(str(event.get("channel", "")), str(thread_ts))
+        self.rt.submit(self._thread_reply, ref, str(event["user"]), str(event["text"]))
+
+    def _thread_reply(self, ref: str, user: str, text: str) -> None:
+        """An approver's reply in a card's thread becomes the new draft."""
+        case = self.care.store.case_by_ref(ref)
+        if case is None or not self.rt.approvers.is_approver(user):
+            return  # people talk in threads; only an approver's reply is a draft
+        outcome = self.care.review.edit(case.id, user, slack_to_plain(text))
+        self._after(outcome, user, split_ref(ref)[0])
+
+    # --- buttons, the edit modal ------------------------------------------------------
+
+    def on_button(self, ack: Ack, body: dict[str, Any], client: Any) -> None:
+        ack()
+        action = (body.get("actions") or [{}])[0]
+        action_id, case_id = action.get("action_id", ""), action.get("value", "")
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str((body.get("channel") or {}).get("id", ""))
+        if action_id == ACTION_EDIT:
+            self._open_editor(client, str(body.get("trigger_id", "")), case_id, user, channel)
+        elif action_id in BUTTONS and case_id:
+            self.rt.submit(self.act, BUTTONS[action_id], case_id, user, channel)
+
+    def _open_editor(
+        self, client: Any, trigger: str, case_id: str, user: str, channel: str
+    ) -> None:
+        case = self.care.store.get_case(case_id)
+        if case is None:
+            return
+        _, draft = self.care.review.with_draft(case)
+        client.views_open(trigger_id=trigger, view=edit_modal(case_id, draft.text if draft else ""))
+
+    def on_edit_submitted(self, ack: Ack, body: dict[str, Any]) -> None:
+        view = body.get("view") or {}
+        values = (view.get("state") or {}).get("values") or {}
+        text = str(((values.get(EDIT_BLOCK) or {}).get(EDIT_INPUT) or {}).get("value") or "")
+        if not text.strip():
+            ack(response_action="errors", errors={EDIT_BLOCK: "The reply cannot be empty."})
+            return
+        ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        self.rt.submit(self._edit, str(view.get("private_metadata", "")), user, text)
+
+    def _edit(self, case_id: str, user: str, text: str) -> None:
+        case = self.care.store.get_case(case_id)
+        channel = split_ref(case.review_ref)[0] if case and case.review_ref else ""
+        self._after(self.care.review.edit(case_id, user, text), user, channel)
+
+    # --- the core actions -------------------------------------------------------------
+
+    def act(self, action: str, case_id: str, user: str, channel: str) -> ReviewOutcome:
+        if action == "retry":
+            outcome = self._retry(case_id, user)
+        else:
+            outcome = getattr(self.care.review, action)(case_id, user)
+        self._after(outcome, user, channel)
+        if outcome.changed and action in ("approve", "retry"):
+            self.rt.wake_publisher()
+        return outcome
+
+    def _retry(self, case_id: str, user: str) -> ReviewOutcome:
+        if not self.rt.approvers.is_approver(user):
+            return ReviewOutcome(False, "Only approvers can retry publishing.")
+        item = self.care.publishing.retry(case_id)
+        case = self.care.store.get_case(case_id)
+        if item is None:
+            return ReviewOutcome(False, "Nothing to retry for this case.", case)
+        return ReviewOutcome(True, "Publishing again.", case, True)
+
+    def _after(self, outcome: ReviewOutcome, user: str, channel: str) -> None:
+        """Refresh the card when the case moved; tell the person when it did not work."""
+        if outcome.case is not None and outcome.changed:
+            self.care.loop.show(outcome.case)
+        if not outcome.ok and channel and user:
+            self.rt.poster.ephemeral(channel, user, outcome.message)
+
+    # --- /care and App Home -----------------------------------------------------------
+
+    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        user, text = str(command.get("user_id", "")), str(command.get("text", ""))
+        self.rt.submit(self._command, user, text, respond)
+
+    def _command(self, user: str, text: str, respond: Respond) -> None:
+        reply = commands.dispatch(self.care, user, text)
+        respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+
+    def on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") in ("home", ""):
+            self.rt.submit(self._publish_home, str(event.get("user", "")))
+
+    def _publish_home(self, user: str) -> None:
+        self.rt.client.views_publish(user_id=user, view=home_view(self.care))
+
+
+def register(app: App, rt: SlackRuntime) -> Handlers:
+    handlers = Handlers(rt)
+    app.event("reaction_added")(handlers.on_reaction)
+    app.event("reaction_removed")(lambda: None)  # removing a reaction undoes nothing
+    app.event("message")(handlers.on_message)
+    app.event("app_home_opened")(handlers.on_home_opened)
+    app.action(re.compile(r"^careops_"))(handlers.on_button)
+    app.view(EDIT_VIEW)(handlers.on_edit_submitted)
+    app.command("/care")(handlers.on_command)
+    return handlers

@@ -1,0 +1,187 @@
+"""A running Slack side: the Web API client, surface, notifier, bolt App and a worker.
+
+`build_runtime` makes the Slack pieces, lets the caller wire careops with them
+(`make_app(surface, notifier, approvers)` → `Careops`), registers the listeners and
+returns a `SlackRuntime` that serves HTTP (`serve_http`) or Socket Mode.
+
+Core work from Slack runs on one worker thread, one call at a time, so two people (or
+one event and its redelivery) never race on the same case. Polling and publishing run
+in the scheduler's `tick` job; an approval wakes that job instead of publishing here, so
+only one thread ever sends replies.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from socketserver import ThreadingMixIn
+from typing import TYPE_CHECKING, Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+
+from bot.adapters.slack.approvers import Approvers
+from bot.adapters.slack.bolt_app import EventDeduplicator, build_bolt_app
+from bot.adapters.slack.listeners import Handlers, register
+from bot.adapters.slack.surface import (
+    ChannelPacer,
+    RetryAfterHandler,
+    SlackNotifier,
+    SlackPoster,
+    SlackSurface,
+    web_client,
+)
+from bot.config import Settings
+from bot.core.ports import Clock
+from bot.core.sla import SlaPolicy
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
+
+    from bot.app import Careops
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+MakeApp = Callable[[SlackSurface, SlackNotifier, Approvers], "Careops"]
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    request_queue_size = 256  # bursts of events must not be refused at the socket
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        log.debug("http: " + format, *args)
+
+
+@dataclass
+class SlackRuntime:
+    careops: Careops
+    bolt: App
+    client: WebClient
+    poster: SlackPoster
+    surface: SlackSurface
+    notifier: SlackNotifier
+    approvers: Approvers
+    dedup: EventDeduplicator
+    worker: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="careops-core")
+    )
+    handlers: Handlers | None = None
+    scheduler: BackgroundScheduler | None = None
+    _server: WSGIServer | None = None
+
+    def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
+        """Run core work on the worker; failures are logged, never lost silently."""
+        future = self.worker.submit(func, *args)
+        future.add_done_callback(_log_failure)
+        return future
+
+    def drain(self, timeout: float = 10.0) -> None:
+        """Wait until work submitted so far is done (tests, shutdown)."""
+        self.worker.submit(lambda: None).result(timeout)
+
+    def start_jobs(self) -> None:
+        from bot.adapters.scheduler import start_jobs
+
+        self.scheduler = start_jobs(self.careops)
+
+    def wake_publisher(self) -> None:
+        """Run the tick job now rather than at its next interval."""
+        job = self.scheduler.get_job("tick") if self.scheduler else None
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))
+
+    def serve_http(self, host: str = "0.0.0.0", port: int = 3000) -> WSGIServer:
+        """Start bolt's endpoint at /slack/events on a thread; returns the server."""
+        handler = SlackRequestHandler(self.bolt, path=EVENTS_PATH)
+        server = make_server(
+            host, port, handler, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+        )
+        threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="careops-http",
+            daemon=True,
+        ).start()
+        self._server = server
+        return server
+
+    def socket_mode(self, app_token: str) -> Any:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        return SocketModeHandler(self.bolt, app_token)
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=False)
+        self.worker.shutdown(wait=True)
+
+
+def _log_failure(future: Future[Any]) -> None:
+    exc = future.exception()
+    if exc is not None:
+        log.error("Slack work failed: %s", exc, exc_info=exc)
+
+
+def build_runtime(
+    settings: Settings,
+    make_app: MakeApp,
+    *,
+    clock: Clock,
+    socket_mode: bool = False,
+    pacer: ChannelPacer | None = None,
+    retry: RetryAfterHandler | None = None,
+) -> SlackRuntime:
+    token = _secret(settings.slack_bot_token, "SLACK_BOT_TOKEN")
+    channel = settings.slack_channel
+    if not channel:
+        raise ValueError("SLACK_CHANNEL is not set: careops needs a channel for its cards")
+    signing = (
+        None if socket_mode else _secret(settings.slack_signing_secret, "SLACK_SIGNING_SECRET")
+    )
+    client = web_client(token, settings.slack_api_url, retry=retry)
+    poster = SlackPoster(client, pacer or ChannelPacer(settings.slack_pace_seconds))
+    approvers = Approvers(client, settings.slack_approvers)
+    surface = SlackSurface(poster, channel, clock, SlaPolicy())
+    notifier = SlackNotifier(poster, channel)
+    careops = make_app(surface, notifier, approvers)
+    surface.clock, surface.sla = careops.clock, careops.sla  # the app's own clock and targets
+    dedup = EventDeduplicator()
+    bolt = build_bolt_app(
+        client,
+        signing_secret=signing,
+        dedup=dedup,
+        listener_executor=ThreadPoolExecutor(32, thread_name_prefix="careops-bolt"),
+    )
+    rt = SlackRuntime(careops, bolt, client, poster, surface, notifier, approvers, dedup)
+    _load_extra_commands()
+    rt.handlers = register(bolt, rt)
+    return rt
+
+
+def _secret(value: Any, name: str) -> str:
+    if value is None or not value.get_secret_value():
+        raise ValueError(f"{name} is not set")
+    return str(value.get_secret_value())
+
+
+def _load_extra_commands() -> None:
+    """`/care` subcommands of other areas register themselves when imported."""
+    try:
+        importlib.import_module("bot.adapters.slack.ops_commands")
+    except ModuleNotFoundError as exc:
+        if exc.name != "bot.adapters.slack.ops_commands":
+            raise
