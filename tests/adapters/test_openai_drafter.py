@@ -14,7 +14,7 @@ import pytest
 
 from bot.adapters.offline_drafter import OfflineDrafter
 from bot.adapters.openai_drafter import OpenAIDrafter, parse_reply, reply_schema
-from bot.adapters.prompts_render import PromptBook
+from bot.adapters.prompts_render import PromptBook, PromptError
 from bot.core.clock import FakeClock
 from bot.core.drafting import DrafterUnavailable, DraftingService
 from bot.core.models import Case, CaseState, Draft, Intent, Priority, Triage
@@ -193,3 +193,24 @@ def test_injected_mention_never_yields_an_unsafe_draft(
     assert "evil.example" not in draft.text and "@ceo_parcelly" not in draft.text
     assert "earlier posts of the thread" not in draft.text
     assert len(fake.requests) == 1, "no repair round for an unsafe answer"
+
+
+def test_rendering_fails_loudly_on_a_missing_variable() -> None:
+    book = PromptBook(
+        {"system.md": "For {{ brand_name }} on {{ netwrok }}", "brand.md": "", "crisis.md": ""}
+    )
+    with pytest.raises(PromptError, match="netwrok"):
+        book.system_prompt(brand_name="Parcelly", network="x", max_length=280, links={})
+
+
+def test_real_prompts_render_and_the_version_follows_the_sources(book: PromptBook) -> None:
+    calm = book.system_prompt(brand_name="Parcelly", network="bluesky", max_length=300, links=LINKS)
+    crisis = book.system_prompt(
+        brand_name="Parcelly", network="bluesky", max_length=300, links=LINKS, crisis=True
+    )
+    assert (
+        "300 characters on Bluesky" in calm and "- outage: https://status.parcelly.example/" in calm
+    )
+    assert "No humour" in crisis and "No humour" not in calm
+    changed = PromptBook({**book.sources, "brand.md": book.sources["brand.md"] + "\nBe brief."})
+    assert changed.version != book.version and book.version.startswith("p")

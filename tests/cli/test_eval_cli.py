@@ -92,3 +92,18 @@ def test_table_counts_each_rule_and_length() -> None:
     assert "| all text rules | 100.0% | 0.0% |" in table
     assert "| length violations | 0 | 1 |" in table
     assert "| mean length (chars) | 10 | 300 |" in table
+
+
+SHARED_PAIRS = ROOT.parent / "shared" / "data" / "twcs" / "pairs.jsonl"
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not SHARED_PAIRS.exists(), reason="shared tweet corpus not present")
+def test_offline_drafts_pass_every_text_rule_on_95_percent_of_500_real_tweets(
+    pairs: Path,
+) -> None:
+    result = CliRunner().invoke(app, ["eval", "--data", str(SHARED_PAIRS), "--limit", "500"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.stdout.splitlines() if "| all text rules |" in line)
+    assert "(n=500)" in result.stdout
+    assert float(row.split("|")[2].strip().rstrip("%")) >= 95.0
