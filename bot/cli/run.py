@@ -1,3 +1,110 @@
-"""careops run commands."""
+"""`careops run` (the Slack loop) and `careops manifest` (the Slack app manifest)."""
 
 from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.adapters.clock import SystemClock
+from bot.adapters.slack.manifest import manifest_yaml
+from bot.adapters.slack.runtime import EVENTS_PATH, SlackRuntime, build_runtime
+from bot.app import Careops, build_app, file_app
+from bot.cli.base import app, fail, settings
+from bot.config import Settings
+from bot.logging_setup import configure_logging
+
+
+@app.command()
+def run(
+    socket: Annotated[
+        bool, typer.Option("--socket", help="Socket Mode (needs SLACK_APP_TOKEN): no public URL.")
+    ] = False,
+    http: Annotated[
+        bool, typer.Option("--http", help=f"Serve Slack's requests at {EVENTS_PATH}.")
+    ] = False,
+    port: Annotated[int, typer.Option("--port", help="HTTP port.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="HTTP address to listen on.")] = "0.0.0.0",
+    source: Annotated[
+        str | None, typer.Option("--source", help="file:PATH — take mentions from a JSONL inbox.")
+    ] = None,
+    publisher: Annotated[
+        str | None, typer.Option("--publisher", help="file:PATH — write replies to a JSONL outbox.")
+    ] = None,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Where careops.db lives. Env: CAREOPS_DATA_DIR."),
+    ] = None,
+) -> None:
+    """Run careops in Slack: cards in SLACK_CHANNEL, reactions, buttons, /care, App Home."""
+    if socket == http:
+        raise fail("choose one of --socket (Socket Mode) or --http (public URL)")
+    config = settings(data_dir=data_dir)
+    configure_logging(config)
+    files = _file_paths(source, publisher)
+    if socket and config.slack_app_token is None:
+        raise fail("SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token)")
+    try:
+        rt = build_runtime(
+            config, _app_maker(config, files), clock=SystemClock(), socket_mode=socket
+        )
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    rt.careops.startup()
+    rt.start_jobs()
+    try:
+        _serve(rt, config, socket=socket, host=host, port=port)
+    finally:
+        rt.close()
+
+
+@app.command(name="manifest")
+def manifest_command(
+    url: Annotated[
+        str | None,
+        typer.Option("--url", help="Public base URL for HTTP mode, e.g. https://care.example.com"),
+    ] = None,
+    socket: Annotated[bool, typer.Option("--socket", help="Manifest for Socket Mode.")] = False,
+) -> None:
+    """Print the Slack app manifest (YAML) to create the careops app."""
+    request_url = url.rstrip("/") + EVENTS_PATH if url else None
+    typer.echo(manifest_yaml(url=request_url, socket_mode=socket or not url), nl=False)
+
+
+def _file_paths(source: str | None, publisher: str | None) -> tuple[Path, Path] | None:
+    if source is None and publisher is None:
+        return None
+    if not (source and publisher and source.startswith("file:") and publisher.startswith("file:")):
+        raise fail("--source and --publisher go together, as file:PATH (networks use settings)")
+    return Path(source.removeprefix("file:")), Path(publisher.removeprefix("file:"))
+
+
+def _app_maker(config: Settings, files: tuple[Path, Path] | None) -> Any:
+    clock = SystemClock()
+
+    def make(surface: Any, notifier: Any, approvers: Any) -> Careops:
+        wiring = {"surface": surface, "notifier": notifier, "approvers": approvers.ids}
+        if files is not None:
+            return file_app(config, files[0], files[1], clock=clock, **wiring)
+        return build_app(config, clock=clock, **wiring)
+
+    return make
+
+
+def _serve(rt: SlackRuntime, config: Settings, *, socket: bool, host: str, port: int) -> None:
+    if socket:
+        token = config.slack_app_token
+        assert token is not None  # checked before start-up
+        typer.echo(f"careops: Socket Mode, cards in {config.slack_channel}")
+        rt.socket_mode(token.get_secret_value()).start()  # blocks until interrupted
+        return
+    server = rt.serve_http(host, port)
+    typer.echo(f"careops: listening on http://{host}:{server.server_address[1]}{EVENTS_PATH}")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
