@@ -95,7 +95,15 @@ def build_app(
     links = _links(settings)
     offline = _offline_drafter(links, clock)
     primary = drafter or _primary_drafter(settings, links, clock, store) or offline
-    drafting = DraftingService(primary, offline, links, clock, recent_replies=store.recent_replies)
+    drafting = DraftingService(
+        primary,
+        offline,
+        links,
+        clock,
+        recent_replies=store.recent_replies,
+        examples=_examples(store),
+        brand_handles=settings.brand_handles,
+    )
     if sources is None or publishers is None:
         net_sources, net_publishers = _networks(settings, store, clock)
         sources = net_sources if sources is None else sources
@@ -178,6 +186,19 @@ def _primary_drafter(
     from bot.adapters.openai_drafter import build_drafter
 
     return build_drafter(settings, links, clock, store)
+
+
+def _examples(store: SqliteStore) -> Callable[[str, int], list[str]]:
+    """Approved replies to similar mentions, read under the store's lock (shared connection)."""
+    from bot.adapters.examples_index import ExamplesIndex
+
+    index = ExamplesIndex(store.db)
+
+    def similar(text: str, k: int) -> list[str]:
+        with store.lock:
+            return index.similar(text, k)
+
+    return similar
 
 
 def _networks(
