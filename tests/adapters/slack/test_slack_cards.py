@@ -1,0 +1,121 @@
+"""Block Kit cards: customer text is inert, the buttons fit the case's state."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.adapters.slack.cards import ACTION_ANSWER_BY_HAND, ACTION_APPROVE, card_blocks, card_text
+from bot.adapters.slack.escape import escape_mrkdwn, slack_to_plain, unescape_mrkdwn
+from bot.core.card import card_view
+from bot.core.clock import FakeClock
+from bot.core.models import Case, CaseState, Draft, RuleCheck
+from bot.core.sla import SlaPolicy
+from tests.conftest import make_mention
+
+NOW = FakeClock().now()
+
+
+def view_of(case: Case, draft: Draft | None = None, minutes_later: float = 0):
+    return card_view(case, draft, now=NOW + timedelta(minutes=minutes_later), sla=SlaPolicy())
+
+
+def a_case(
+    text: str = "Where is order 5521?", state: CaseState = CaseState.IN_REVIEW, **changes: object
+) -> Case:
+    mention = make_mention("3001", text, now=NOW, **changes.pop("mention", {}))  # type: ignore[arg-type]
+    return Case(mention.case_id, mention, state, NOW, NOW, draft_id="d1", **changes)  # type: ignore[arg-type]
+
+
+DRAFT = Draft(
+    "d1",
+    "x:3001",
+    "Thanks Maria! Track it: https://help.parcelly.example/order",
+    "offline",
+    NOW,
+    checks=(RuleCheck("thanks", True, "says thanks"), RuleCheck("link", False, "no allowed link")),
+)
+
+
+def texts(blocks: list[dict]) -> str:
+    return json.dumps(blocks, ensure_ascii=False)
+
+
+@given(st.text(max_size=400))
+def test_escaping_round_trips_and_leaves_no_markup(text: str) -> None:
+    escaped = escape_mrkdwn(text)
+    assert "<" not in escaped and ">" not in escaped
+    assert re.search(r"&(?!amp;|lt;|gt;)", escaped) is None
+    assert unescape_mrkdwn(escaped) == text
+
+
+@given(st.text(max_size=4000))
+def test_any_customer_text_makes_a_card_without_markup_or_oversized_sections(text: str) -> None:
+    blocks = card_blocks(view_of(a_case(text or "x"), DRAFT))
+    quoted = blocks[1]["text"]["text"]
+    assert "<" not in quoted and len(quoted) <= 3000
+    assert all(len(b["text"]["text"]) <= 3000 for b in blocks if b["type"] == "section")
+
+
+def test_channel_ping_and_forged_link_are_shown_as_text() -> None:
+    blocks = card_blocks(view_of(a_case("<!channel> see <https://evil.example|your bank>"), DRAFT))
+    assert (
+        blocks[1]["text"]["text"] == "> &lt;!channel&gt; see &lt;https://evil.example|your bank&gt;"
+    )
+    assert "&lt;!channel&gt;" in card_text(view_of(a_case("<!channel>")))
+
+
+def test_a_review_card_has_draft_rule_lines_and_five_buttons() -> None:
+    blocks = card_blocks(view_of(a_case(), DRAFT, minutes_later=40))
+    rendered = texts(blocks)
+    assert "Thanks Maria!" in rendered
+    assert "⚠️ *Fast* — target missed" in rendered  # an X post 45 minutes old
+    assert "✅ *Thanks the customer* — says thanks" in rendered
+    assert "⚠️ *Helpful link* — no allowed link" in rendered
+    buttons = [e["text"]["text"] for e in blocks[-1]["elements"]]
+    assert buttons == ["Approve", "Edit", "Regenerate", "Dismiss", "Claim"]
+    assert {e["value"] for e in blocks[-1]["elements"]} == {"x:3001"}
+
+
+def test_a_listened_x_post_offers_reply_on_x_instead_of_approve() -> None:
+    case = a_case(mention={"summoned": False})
+    elements = card_blocks(view_of(case, DRAFT))[-1]["elements"]
+    assert elements[0]["action_id"] == ACTION_ANSWER_BY_HAND
+    assert elements[0]["url"] == "https://x.com/maria_g/status/3001"
+    assert ACTION_APPROVE not in texts(card_blocks(view_of(case, DRAFT)))
+
+
+def test_the_final_card_says_who_approved_and_links_the_reply() -> None:
+    case = a_case(
+        state=CaseState.PUBLISHED,
+        approved_by="UANA",
+        published_url="https://x.com/parcelly/status/9",
+    )
+    blocks = card_blocks(view_of(case, DRAFT))
+    assert blocks[-1]["type"] == "section"  # no buttons left
+    assert blocks[-1]["text"]["text"] == (
+        "✅ *Approved* by <@UANA> and published: <https://x.com/parcelly/status/9|published reply>"
+    )
+
+
+def test_a_dismissed_card_says_why() -> None:
+    case = a_case(state=CaseState.DISMISSED, dismissed_reason="duplicate of <!here>")
+    assert card_blocks(view_of(case, DRAFT))[-1]["text"]["text"] == (
+        "🚫 *Dismissed*: duplicate of &lt;!here&gt;"
+    )
+
+
+def test_a_failed_card_offers_retry() -> None:
+    case = a_case(state=CaseState.FAILED, failure="HTTP 503")
+    blocks = card_blocks(view_of(case, DRAFT))
+    assert [e["text"]["text"] for e in blocks[-1]["elements"]] == ["Retry", "Dismiss"]
+    assert "Publishing failed*: HTTP 503" in texts(blocks)
+
+
+def test_slack_message_text_back_to_what_the_person_typed() -> None:
+    typed = "Sorry &amp; thanks <@U1>! See <https://help.parcelly.example/order|help> &lt;3"
+    assert slack_to_plain(typed) == "Sorry & thanks U1! See https://help.parcelly.example/order <3"
