@@ -12,7 +12,8 @@ import pytest
 
 from bot.adapters.files import mention_from_inbox
 from bot.core.loop import problem_with
-from bot.core.models import Mention, Network
+from bot.core.models import Intent, Mention, Network, Triage
+from bot.core.triage import triage
 
 SAMPLES = Path(__file__).resolve().parents[1] / "bot" / "samples" / "mentions.jsonl"
 REQUIRED = {"network", "id", "author", "author_name", "text", "created_at", "url", "in_reply_to"}
@@ -124,3 +125,30 @@ def test_thread_replies_carry_their_context_and_parent() -> None:
     bluesky = next(row for row in threads if row["network"] == "bluesky")
     assert bluesky["meta"]["root_uri"].startswith("at://")
     assert bluesky["meta"]["parent_uri"].endswith("/" + bluesky["in_reply_to"])
+
+
+def _triaged() -> list[tuple[dict[str, Any], Triage]]:
+    return [(row, triage(m)) for row, m in zip(ROWS, _mentions(), strict=True)]
+
+
+def test_triage_finds_all_five_intents_across_the_samples() -> None:
+    intents = Counter(t.intent for _, t in _triaged())
+    assert set(intents) == set(Intent)
+    assert intents[Intent.COMPLAINT] >= 10
+
+
+def test_every_network_has_complaints_questions_and_praise() -> None:
+    for network in Network:
+        intents = {t.intent for row, t in _triaged() if row["network"] == network.value}
+        assert intents >= {Intent.COMPLAINT, Intent.QUESTION, Intent.PRAISE}, network
+
+
+def test_triage_reads_the_hard_cases_as_intended() -> None:
+    by_text = {row["text"]: t for row, t in _triaged()}
+    spanish = next(t for text, t in by_text.items() if " mi paquete " in text)
+    german = next(t for text, t in by_text.items() if " mein Paket " in text)
+    assert (spanish.language, german.language) == ("es", "de")
+    giveaways = [t for text, t in by_text.items() if "GIVEAWAY" in text]
+    assert giveaways and all(t.intent is Intent.SPAM for t in giveaways)
+    shouting = next(t for text, t in by_text.items() if "ABSOLUTELY UNACCEPTABLE" in text)
+    assert shouting.intent is Intent.COMPLAINT
