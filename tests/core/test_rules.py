@@ -1,0 +1,338 @@
+"""The five-rule linter: each rule with realistic good and bad replies, and length counting."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.models import Network
+from bot.core.rules import LIMITS, RULES, LinkBook, lint, measure
+from bot.core.text import handles_in, urls_in
+
+HELP = "https://help.parcelly.example/"
+BOOK = LinkBook.from_mapping(
+    {
+        "general": HELP,
+        "delivery": HELP + "delivery",
+        "refund": HELP + "refund",
+        "outage": "https://status.parcelly.example/",
+    }
+)
+GOOD = (
+    "Thanks for letting us know, Maria, and sorry your parcel is late. Could you DM us the "
+    "tracking number so we can chase the courier? https://help.parcelly.example/delivery"
+)
+
+
+def check(text: str, rule: str, *, topic: str = "delivery", network: Network = Network.X, **kw):
+    result = lint(text, network=network, links=BOOK, topic=topic, **kw)
+    assert tuple(c.rule for c in result.checks) == RULES
+    return next(c for c in result.checks if c.rule == rule)
+
+
+def test_a_good_reply_passes_every_rule() -> None:
+    result = lint(GOOD, network=Network.X, links=BOOK, topic="delivery")
+    assert result.ok, result.failed
+    assert [c.rule for c in result.checks] == list(RULES)
+
+
+# --- thanks ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you for your patience! DM us your order number.",
+        "Thanks so much for flagging this.",
+        "We really appreciate you telling us.",
+        "thx for the heads-up, we're on it",
+        "¡Gracias por escribirnos!",
+        "Merci pour votre message.",
+        "Danke für deine Nachricht!",
+        "Obrigada pelo contato.",
+        "Grazie per la segnalazione.",
+        "Dank je wel voor je bericht.",
+    ],
+)
+def test_thanks_is_found_in_several_languages(text: str) -> None:
+    verdict = check(text, "thanks")
+    assert verdict.ok
+    assert verdict.why.startswith("thanks the customer: '")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sorry about that. DM us your order number.",
+        "We're looking into it now.",
+        "See https://help.parcelly.example/thanks",  # a URL's path is not a thank-you
+        "Thankfully the parcel is on its way.",
+    ],
+)
+def test_missing_thanks_fails_and_says_what_to_add(text: str) -> None:
+    verdict = check(text, "thanks")
+    assert not verdict.ok
+    assert "no thanks" in verdict.why
+
+
+# --- solution -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Thanks! DM us your order number and we'll sort it.", "DM us"),
+        ("Thanks, could you try reinstalling the app?", "could you try"),
+        ("Thanks for waiting. We've refunded the delivery fee.", "We've refunded"),
+        ("Thanks Sam, we'll look into this right away.", "we'll look"),
+        ("Thanks! Here's how to change the address.", "Here's how"),
+        ("Gracias. ¿Podrías enviarnos el número de pedido?", "Podrías"),
+    ],
+)
+def test_a_concrete_next_step_passes(text: str, found: str) -> None:
+    verdict = check(text, "solution")
+    assert verdict.ok
+    assert found in verdict.why
+
+
+def test_a_question_to_the_customer_is_a_next_step() -> None:
+    verdict = check("Thanks Ana. Which address did you pick at checkout?", "solution")
+    assert verdict.ok
+    assert verdict.why == "asks the customer a question"
+
+
+def test_a_link_alone_is_a_next_step() -> None:
+    verdict = check(
+        "Thanks Ana, sorry about this. https://help.parcelly.example/delivery", "solution"
+    )
+    assert verdict.ok
+    assert verdict.why == "points to help by link"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thanks for your message. Sorry to hear that.",
+        "Thanks. We're trying our best.",
+        "Thanks. Why would that happen?",  # a question, but not to the customer
+    ],
+)
+def test_sympathy_without_a_step_fails(text: str) -> None:
+    verdict = check(text, "solution")
+    assert not verdict.ok
+    assert verdict.why.startswith("no next step")
+
+
+# --- not_defensive --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("As we already said, refunds take 10 days.", "As we already said"),
+        ("You should have checked the address before ordering.", "You should have"),
+        ("Per our policy, parcels are left with a neighbour.", "Per our policy"),
+        ("Unfortunately that's our policy.", "Unfortunately that's our policy"),
+        ("Our terms clearly state the fee is non-refundable.", "Our terms clearly"),
+        ("Obviously the tracking page says it was delivered.", "Obviously"),
+        ("This looks like user error on your side.", "user error"),
+        ("As previously stated, we cannot change that.", "As previously stated"),
+        ("Good luck with that.", "Good luck with that"),
+    ],
+)
+def test_blame_lectures_and_sarcasm_fail(text: str, quoted: str) -> None:
+    verdict = check(text, "not_defensive")
+    assert not verdict.ok
+    assert verdict.why == f"sounds defensive: '{quoted}'"
+
+
+def test_a_plain_apology_is_not_defensive() -> None:
+    verdict = check("Thanks, and sorry: that should not have happened. DM us?", "not_defensive")
+    assert verdict.ok
+
+
+# --- human ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Dear valued customer, thank you for contacting us.",
+        "We apologize for any inconvenience this may have caused.",
+        "Your message is important to us.",
+        "Please be advised that deliveries are delayed.",
+        "This is an automated response.",
+    ],
+)
+def test_robotic_boilerplate_fails(text: str) -> None:
+    verdict = check(text, "human")
+    assert not verdict.ok
+    assert verdict.why.startswith("robotic boilerplate: '")
+
+
+def test_shouting_fails_but_acronyms_and_handles_do_not() -> None:
+    shouting = check("THANKS FOR WAITING, WE ARE LOOKING INTO YOUR ORDER NOW", "human")
+    assert not shouting.ok
+    assert "capital" in shouting.why
+    calm = check(
+        "Thanks @PARCELLY_FAN! DM us your USPS or UPS tracking ID and we'll check the ETA "
+        "https://help.parcelly.example/DELIVERY",
+        "human",
+    )
+    assert calm.ok, calm.why
+
+
+def test_a_copy_of_a_recent_reply_fails_and_a_fresh_one_passes() -> None:
+    recent = [GOOD.replace("Maria", "Tom"), "Thanks! We've refunded your order."]
+    copy = check(GOOD, "human", previous_replies=recent)
+    assert not copy.ok
+    assert "copy" in copy.why
+    exact = check("thanks!  We've REFUNDED your order", "human", previous_replies=recent)
+    assert not exact.ok
+    fresh = check(
+        "Thanks Maria! We've asked the courier to redeliver tomorrow morning.",
+        "human",
+        previous_replies=recent,
+    )
+    assert fresh.ok
+
+
+# --- link -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "https://help.parcelly.example/delivery",
+        "https://help.parcelly.example/delivery/",
+        "https://help.parcelly.example/delivery.",
+        "https://help.parcelly.example/delivery 🙏",
+        "https://help.parcelly.example/delivery ^JS",
+        "https://help.parcelly.example/delivery — Ana",
+        "https://help.parcelly.example/",  # the general page fits every topic
+    ],
+)
+def test_ending_with_the_topic_or_general_link_passes(ending: str) -> None:
+    verdict = check(f"Thanks! DM us the tracking number: {ending}", "link")
+    assert verdict.ok, verdict.why
+
+
+def test_a_link_outside_the_allowlist_fails_and_names_it() -> None:
+    verdict = check("Thanks! See https://evil.example/login https://help.parcelly.example/", "link")
+    assert not verdict.ok
+    assert verdict.why == "link not allowed: https://evil.example/login"
+
+
+def test_no_link_fails_when_the_topic_has_one() -> None:
+    verdict = check("Thanks! DM us the tracking number.", "link", topic="delivery")
+    assert not verdict.ok
+    assert verdict.why == "should end with https://help.parcelly.example/delivery"
+    unknown_topic = check("Thanks! DM us.", "link", topic="weather")
+    assert unknown_topic.why == "should end with https://help.parcelly.example/"
+
+
+def test_no_link_passes_when_the_book_has_nothing_for_the_topic() -> None:
+    result = lint("Thanks! DM us.", network=Network.X, links=LinkBook(), topic="delivery")
+    assert result.checks[RULES.index("link")].ok
+
+
+def test_text_after_the_link_or_another_topics_link_fails() -> None:
+    after = check("Thanks! https://help.parcelly.example/delivery Let us know.", "link")
+    assert not after.ok
+    assert "not with text after it" in after.why
+    other = check("Thanks! DM us. https://help.parcelly.example/refund", "link")
+    assert not other.ok
+    assert "use https://help.parcelly.example/delivery" in other.why
+
+
+# --- length ---------------------------------------------------------------------------
+
+
+def test_length_says_used_and_limit() -> None:
+    verdict = check(GOOD, "length")
+    assert verdict.ok
+    assert verdict.why == f"{measure(GOOD, Network.X)}/280"
+    too_long = check("Thanks! " + "a" * 300, "length", network=Network.X)
+    assert not too_long.ok
+    assert too_long.why == "308/280"
+
+
+@pytest.mark.parametrize(
+    ("text", "x_count"),
+    [
+        ("hello", 5),
+        ("https://help.parcelly.example/a/very/long/path/that/is/longer/than/23", 23),
+        ("see https://a.example/x.", 4 + 23 + 1),
+        ("日本語", 6),  # CJK weighs 2
+        ("😀", 2),  # an emoji weighs 2
+        ("👩‍👩‍👧‍👦", 2),  # a ZWJ family is one emoji
+        ("🇫🇷", 2),  # a flag is one emoji
+        ("👍🏽", 2),  # skin tone modifier included
+        ("café", 4),  # Latin-1 weighs 1
+        ("cafe\u0301", 4),  # NFC: e + combining acute is one character
+        ("“quoted” — dash", 15),  # general punctuation in the light ranges
+    ],
+)
+def test_x_counts_like_x(text: str, x_count: int) -> None:
+    assert measure(text, Network.X) == x_count
+
+
+@pytest.mark.parametrize(
+    ("text", "graphemes"),
+    [
+        ("hello", 5),
+        ("👩‍👩‍👧‍👦", 1),
+        ("🇫🇷🇩🇪", 2),
+        ("👍🏽ok", 3),
+        ("e\u0301", 1),
+        ("a\r\nb", 3),
+        ("한국어", 3),
+    ],
+)
+def test_bluesky_counts_graphemes(text: str, graphemes: int) -> None:
+    assert measure(text, Network.BLUESKY) == graphemes
+
+
+def test_mastodon_counts_each_url_as_23() -> None:
+    url = "https://help.parcelly.example/" + "x" * 100
+    assert measure(f"Thanks! {url}", Network.MASTODON) == 8 + 23
+    assert measure("👩‍👩‍👧‍👦", Network.MASTODON) == 1
+
+
+def test_limits_are_the_networks() -> None:
+    assert LIMITS == {Network.X: 280, Network.BLUESKY: 300, Network.MASTODON: 500}
+
+
+# --- LinkBook and text helpers --------------------------------------------------------
+
+
+def test_linkbook_falls_back_to_general_and_tolerates_slashes() -> None:
+    assert BOOK.url_for("refund") == HELP + "refund"
+    assert BOOK.url_for("billing") == HELP
+    assert BOOK.allows("https://help.parcelly.example")
+    assert BOOK.allows("https://HELP.parcelly.example/refund/).")
+    assert not BOOK.allows("https://help.parcelly.example/refund?next=evil")
+    assert not BOOK.allows("http://help.parcelly.example/refund")
+    assert LinkBook().url_for("general") is None
+
+
+@pytest.mark.parametrize(
+    "mapping",
+    [{"general": "ftp://help.parcelly.example/"}, {"general": "help.parcelly.example"}, {"": HELP}],
+)
+def test_linkbook_refuses_what_is_not_an_http_url(mapping: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="topic"):
+        LinkBook.from_mapping(mapping)
+
+
+def test_urls_and_handles_are_extracted() -> None:
+    text = (
+        "Hi @maria_g and @ana.bsky.social, cc @ops@mastodon.social: see "
+        "https://help.parcelly.example/delivery. (https://en.wikipedia.org/wiki/Parcel_(post)) "
+        "mail care@parcelly.example or https://mastodon.social/@parcelly"
+    )
+    assert urls_in(text) == [
+        "https://help.parcelly.example/delivery",
+        "https://en.wikipedia.org/wiki/Parcel_(post)",
+        "https://mastodon.social/@parcelly",
+    ]
+    assert handles_in(text) == ["maria_g", "ana.bsky.social", "ops@mastodon.social"]
