@@ -1,0 +1,245 @@
+"""Reports: how fast and how well the team answers (DESIGN §7).
+
+Definitions, so that every surface (Slack, App Home, `careops report`) means the same:
+
+- A case belongs to a period by when the customer posted.
+- *Needing a reply*: every case except dismissed ones (spam, or a person decided no
+  reply is due). Expired cases count as unanswered: nobody answered in time.
+- *Time to first reply*: publication time minus post time. Median is the usual middle
+  value; p90 is the nearest-rank 90th percentile.
+- *Within 30 min / 2 h / same day*: share of cases needing a reply that were answered
+  within that time; "same day" means within 24 hours of the post. These are the
+  expectations customers state in the research (DESIGN §1).
+- *Unanswered rate*: share of cases needing a reply with no published reply.
+- *Sent unedited*: published replies whose draft came from a drafter (not `human:`)
+  and was not an edit of another draft.
+- *Targets breached*: answered later than the network's target, still unanswered past
+  it, or flagged `breached` by the target check.
+- *Per person*: the person who gave the (last) approval of a published reply.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import statistics
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.models import AuditEntry, Case, CaseState, Draft
+from bot.core.sla import SlaPolicy, humanize
+
+BUCKETS = (
+    ("30m", timedelta(minutes=30)),
+    ("2h", timedelta(hours=2)),
+    ("day", timedelta(hours=24)),
+)
+
+
+@dataclass(frozen=True)
+class Figures:
+    mentions: int = 0
+    needing_reply: int = 0
+    answered: int = 0
+    median_seconds: float | None = None
+    p90_seconds: float | None = None
+    within_30m: float | None = None
+    within_2h: float | None = None
+    within_day: float | None = None
+    unanswered_rate: float | None = None
+    unedited: int = 0
+    unedited_share: float | None = None
+    breached: int = 0
+
+
+@dataclass(frozen=True)
+class Report:
+    since: datetime
+    until: datetime
+    overall: Figures
+    by_network: dict[str, Figures] = field(default_factory=dict)
+    by_person: dict[str, Figures] = field(default_factory=dict)
+
+    def rows(self) -> list[tuple[str, str, Figures]]:
+        """(scope, name, figures) in display order."""
+        return [
+            ("all", "all", self.overall),
+            *(("network", n, f) for n, f in sorted(self.by_network.items())),
+            *(("person", p, f) for p, f in sorted(self.by_person.items())),
+        ]
+
+
+def nearest_rank(values: Sequence[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def reply_seconds(case: Case) -> float | None:
+    if case.state is not CaseState.PUBLISHED or case.published_at is None:
+        return None
+    return max(0.0, (case.published_at - case.mention.created_at).total_seconds())
+
+
+def sent_unedited(draft: Draft | None) -> bool:
+    return draft is not None and not draft.drafter.startswith("human:") and not draft.edited_from
+
+
+def approver(case: Case, audit: Sequence[AuditEntry] = ()) -> str | None:
+    """Who approved the published reply: the case's approver, else the audit trail's."""
+    if case.approved_by:
+        return case.approved_by
+    approvals = [a.actor for a in audit if a.to_state == CaseState.APPROVED.value]
+    return approvals[-1] if approvals else None
+
+
+def is_breached(case: Case, sla: SlaPolicy, until: datetime) -> bool:
+    if "breached" in case.flags:
+        return True
+    if case.state is CaseState.DISMISSED:
+        return False
+    answered_at = case.published_at if case.state is CaseState.PUBLISHED else None
+    return (answered_at or until) > sla.due_at(case.mention)
+
+
+def figures(
+    cases: Sequence[Case],
+    drafts: Mapping[str, Draft],
+    sla: SlaPolicy,
+    until: datetime,
+) -> Figures:
+    needing = [c for c in cases if c.state is not CaseState.DISMISSED]
+    times = [t for c in needing if (t := reply_seconds(c)) is not None]
+    published = [c for c in needing if c.state is CaseState.PUBLISHED]
+    unedited = sum(sent_unedited(drafts.get(c.draft_id or "")) for c in published)
+
+    def share(count: int, total: int) -> float | None:
+        return count / total if total else None
+
+    within = {
+        name: share(sum(t <= limit.total_seconds() for t in times), len(needing))
+        for name, limit in BUCKETS
+    }
+    return Figures(
+        mentions=len(cases),
+        needing_reply=len(needing),
+        answered=len(times),
+        median_seconds=statistics.median(times) if times else None,
+        p90_seconds=nearest_rank(times, 0.9) if times else None,
+        within_30m=within["30m"],
+        within_2h=within["2h"],
+        within_day=within["day"],
+        unanswered_rate=share(len(needing) - len(times), len(needing)),
+        unedited=unedited,
+        unedited_share=share(unedited, len(published)),
+        breached=sum(is_breached(c, sla, until) for c in needing),
+    )
+
+
+def build_report(
+    cases: Iterable[Case],
+    drafts: Mapping[str, Draft],
+    *,
+    since: datetime,
+    until: datetime,
+    sla: SlaPolicy,
+    audit: Callable[[str], Sequence[AuditEntry]] = lambda case_id: (),
+) -> Report:
+    """Figures for the cases posted in [since, until), overall, per network, per person."""
+    chosen = [c for c in cases if since <= c.mention.created_at < until]
+    by_network: dict[str, list[Case]] = {}
+    by_person: dict[str, list[Case]] = {}
+    for case in chosen:
+        by_network.setdefault(case.network.value, []).append(case)
+        if case.state is CaseState.PUBLISHED:
+            person = approver(case, audit(case.id)) or "unknown"
+            by_person.setdefault(person, []).append(case)
+    return Report(
+        since=since,
+        until=until,
+        overall=figures(chosen, drafts, sla, until),
+        by_network={n: figures(cs, drafts, sla, until) for n, cs in by_network.items()},
+        by_person={p: figures(cs, drafts, sla, until) for p, cs in by_person.items()},
+    )
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+COLUMNS = (
+    "mentions",
+    "answered",
+    "median",
+    "p90",
+    "≤30m",
+    "≤2h",
+    "same day",
+    "unanswered",
+    "unedited",
+    "breached",
+)
+
+
+def pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def duration(seconds: float | None) -> str:
+    return "–" if seconds is None else humanize(timedelta(seconds=seconds))
+
+
+def cells(f: Figures) -> list[str]:
+    return [
+        str(f.mentions),
+        str(f.answered),
+        duration(f.median_seconds),
+        duration(f.p90_seconds),
+        pct(f.within_30m),
+        pct(f.within_2h),
+        pct(f.within_day),
+        pct(f.unanswered_rate),
+        f"{f.unedited} ({pct(f.unedited_share)})",
+        str(f.breached),
+    ]
+
+
+def to_markdown(report: Report) -> str:
+    span = f"{report.since:%Y-%m-%d %H:%M} – {report.until:%Y-%m-%d %H:%M} UTC"
+    lines = [
+        f"# Care report, {span}",
+        "",
+        "| scope | " + " | ".join(COLUMNS) + " |",
+        "|---|" + "---:|" * len(COLUMNS),
+    ]
+    for scope, name, f in report.rows():
+        label = "**all**" if scope == "all" else f"{scope}: {name}"
+        lines.append(f"| {label} | " + " | ".join(cells(f)) + " |")
+    lines += [
+        "",
+        "Shares are of mentions needing a reply (dismissed ones excluded); same day = "
+        "within 24 h; per person = who approved the published reply.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def to_csv(report: Report) -> str:
+    out = io.StringIO()
+    names = list(Figures.__dataclass_fields__)
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["scope", "name", *names])
+    for scope, name, f in report.rows():
+        values = asdict(f)
+        writer.writerow([scope, name, *("" if values[n] is None else values[n] for n in names)])
+    return out.getvalue()
+
+
+def to_text(figures: Figures) -> str:
+    """One short paragraph for Slack or a digest."""
+    return (
+        f"{figures.mentions} mentions, {figures.answered} answered; "
+        f"median first reply {duration(figures.median_seconds)}, "
+        f"p90 {duration(figures.p90_seconds)}; "
+        f"within 30 min {pct(figures.within_30m)}, 2 h {pct(figures.within_2h)}, "
+        f"same day {pct(figures.within_day)}; unanswered {pct(figures.unanswered_rate)}; "
+        f"sent unedited {pct(figures.unedited_share)}; targets breached {figures.breached}."
+    )
