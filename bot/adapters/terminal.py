@@ -123,10 +123,12 @@ class TerminalReview:
             elif action == "skip":
                 bucket = tally.answer_by_hand if needs_answer_by_hand(case) else tally.skipped
                 bucket.append(case.id)
+                self.surface.say("Skipped: it stays open for later.", "dim")
                 return
             elif action == "quit":
                 tally.quit = True
                 tally.skipped.append(case.id)
+                self.surface.say("Stopped reviewing; open cases wait for the next run.", "dim")
                 return
             elif action == "approve":
                 if self._approve(case, tally):

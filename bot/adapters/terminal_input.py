@@ -19,19 +19,25 @@ class EditorFailed(Exception):
 
 
 def read_single_key(prompt: str) -> str:
-    """Print the prompt and read one key without Enter (falls back to a line)."""
-    sys.stdout.write(prompt)
-    sys.stdout.flush()
+    """Print the prompt and read one key without Enter (a whole line when not a terminal).
+
+    The terminal goes into cbreak mode *before* the prompt appears and without flushing
+    input, so a key pressed the moment the prompt shows (or typed ahead) is not lost.
+    """
     try:
         import termios
         import tty
-
-        fd = sys.stdin.fileno()
-        saved = termios.tcgetattr(fd)
-    except (ImportError, OSError, ValueError):
-        return input()
+    except ImportError:  # not a POSIX system
+        return input(prompt)
+    fd = sys.stdin.fileno()
     try:
-        tty.setcbreak(fd)
+        saved = termios.tcgetattr(fd)
+    except termios.error:
+        return input(prompt)
+    try:
+        tty.setcbreak(fd, termios.TCSANOW)
+        sys.stdout.write(prompt)
+        sys.stdout.flush()
         key = sys.stdin.read(1)
     finally:
         termios.tcsetattr(fd, termios.TCSADRAIN, saved)

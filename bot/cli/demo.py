@@ -261,4 +261,6 @@ def demo(
         run = run_demo(conf, console, mode=mode)
     except OSError as exc:
         raise fail(f"{conf.data_dir}: {exc.strerror or exc}") from None
+    except KeyboardInterrupt:
+        raise fail("interrupted; nothing is lost: run `careops demo` again", 130) from None
     print_summary(console, run)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import select
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
@@ -203,3 +208,61 @@ def test_unwritable_data_dir_is_a_plain_error_not_a_traceback(tmp_path: Path) ->
     done = careops(tmp_path, "demo", "--approve-all", "--data-dir", str(blocker / "data"))
     assert done.returncode == 2
     assert "error:" in done.stderr and "Traceback" not in done.stderr
+
+
+class Terminal:
+    """`careops demo` on a pseudo-terminal: wait for each key prompt, press a key."""
+
+    PROMPT = b"help > "
+
+    def __init__(self, tmp_path: Path) -> None:
+        argv = [sys.executable, "-m", "bot", "demo", "--data-dir", str(tmp_path / "data")]
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:  # the child becomes the demo, its stdin a terminal
+            os.chdir(tmp_path)
+            os.execve(sys.executable, argv, {**clean_env(tmp_path), "TERM": "dumb"})
+        self.seen = b""
+        self.answered = 0
+
+    def _read(self, done: Callable[[], bool], timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not done() and time.monotonic() < deadline:
+            if select.select([self.fd], [], [], 0.2)[0]:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:  # the demo ended and closed the terminal
+                    return
+                if not chunk:
+                    return
+                self.seen += chunk
+
+    def press(self, key: str) -> None:
+        self._read(lambda: self.seen.count(self.PROMPT) > self.answered)
+        assert self.seen.count(self.PROMPT) > self.answered, self.seen.decode(errors="replace")
+        self.answered += 1
+        os.write(self.fd, key.encode())
+
+    def finish(self) -> str:
+        self._read(lambda: False)
+        pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:  # still running after the timeout: stop it and fail
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            pytest.fail("the demo did not finish:\n" + self.seen.decode(errors="replace"))
+        assert os.waitstatus_to_exitcode(status) == 0
+        return self.seen.decode("utf-8", "replace").replace("\r\n", "\n")
+
+
+def test_on_a_terminal_each_key_decides_a_case(tmp_path: Path) -> None:
+    term = Terminal(tmp_path)
+    for key in ("?", "a", "d", "s", "q"):
+        term.press(key)
+    seen = term.finish()
+    assert "approve: the reply goes to the outbox" in seen  # the help
+    assert "Approved: publishing." in seen and "Dismissed." in seen
+    assert "Skipped: it stays open for later." in seen
+    assert "Approved:       1" in seen and "Published:      1 →" in seen
+    cases = settled(tmp_path)
+    assert len(cases[CaseState.PUBLISHED]) == 1
+    assert len(outbox_rows(tmp_path)) == 1
+    assert "Left to review:" in seen
