@@ -1,0 +1,231 @@
+"""Bluesky adapter contract tests: the atproto SDK against a local PDS on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from atproto import Client
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.adapters.bluesky import (
+    SESSION_KEY,
+    BlueskyPublisher,
+    BlueskySession,
+    BlueskySource,
+    rkey_for,
+)
+from bot.adapters.bluesky_parse import lenient_time, link_facets, mention_from_notification
+from bot.adapters.sqlite_store import SqliteStore
+from bot.core.clock import FakeClock
+from bot.core.models import Network, OutboxItem, OutboxState
+from bot.core.ports import PermanentPublishError
+from tests.fakes.fake_bluesky import BRAND_HANDLE, FakeBluesky, notification
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "bluesky"
+TID = r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$"
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBluesky]:
+    with FakeBluesky() as fake:
+        yield fake
+
+
+def session(server: FakeBluesky, store: SqliteStore) -> BlueskySession:
+    return BlueskySession(Client(base_url=server.url), BRAND_HANDLE, "app-password", store, store)
+
+
+def item(mention_meta: dict[str, str], **changes: Any) -> OutboxItem:
+    base = OutboxItem(
+        draft_id="d00aa11bb22cc33dd",
+        case_id="bluesky:x",
+        network=Network.BLUESKY,
+        in_reply_to=mention_meta["uri"],
+        text="Thanks for the heads-up! Track it at https://help.parcelly.example/delivery 🙂",
+        state=OutboxState.PUBLISHING,
+        created_at=datetime(2026, 11, 25, 9, tzinfo=UTC),
+        meta=mention_meta,
+    )
+    return base.evolve(**changes)
+
+
+def test_real_recorded_reply_mention_keeps_its_root_and_parent() -> None:
+    note = json.loads(
+        (FIXTURES / "notification.mention_reply_facets.real.metricbot.json").read_text()
+    )
+    mention = mention_from_notification(note)
+    assert mention.text == "@metricbot.bsky.social convert please!"
+    assert mention.author_handle == "user"
+    assert mention.meta["root_uri"].endswith("/3kawzppdvec2y")
+    assert mention.meta["uri"].endswith("/3kawzq7r4fg2c")
+    assert mention.in_reply_to == mention.meta["root_uri"]
+    assert mention.url == "https://bsky.app/profile/user/post/3kawzq7r4fg2c"
+    assert mention.created_at == datetime(2023, 10, 4, 18, 10, 32, 705000, tzinfo=UTC)
+
+
+def test_notifications_become_mentions_with_context_and_a_cursor(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    parent = "at://did:plc:x/app.bsky.feed.post/3kparent"
+    server.state.add_post(parent, "Ordered a week ago")
+    server.state.push(
+        notification("@parcelly hello", rkey="3k1", indexed_at="2026-11-25T08:50:00Z")
+    )
+    server.state.push(
+        notification(
+            "still waiting",
+            rkey="3k2",
+            reason="reply",
+            indexed_at="2026-11-25T08:51:00Z",
+            reply_to=(parent, "bafyx"),
+        )
+    )
+    server.state.push(notification("liked", rkey="3k3", reason="like"))
+    real = json.loads((FIXTURES / "listNotifications.mention.real.metricbot.json").read_text())
+    server.state.push(real["notifications"][0])
+    batch = BlueskySource(session(server, store), clock).poll(None)
+    texts = [m.text for m in batch.mentions]
+    assert "@parcelly hello" in texts and "still waiting" in texts and "liked" not in texts
+    reply = next(m for m in batch.mentions if m.text == "still waiting")
+    assert reply.context == ("Ordered a week ago",)
+    assert reply.meta["root_uri"] == parent
+    assert batch.cursor == "2026-11-25T08:51:00Z"  # the newest taken ("like" is not asked for)
+
+
+def test_the_session_is_created_once_and_reused_after_a_restart(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    BlueskySource(session(server, store), clock).poll(None)
+    assert store.get_setting(SESSION_KEY)
+    for _ in range(3):  # three restarts
+        BlueskySource(session(server, store), clock).poll(None)
+    assert server.state.sessions_created == 1
+
+
+def test_an_expired_token_logs_in_again_once(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    server.state.push(notification("@parcelly hi", rkey="3k1"))
+    source = BlueskySource(session(server, store), clock)
+    source.poll(None)
+    server.state.expire_access = True
+    assert len(source.poll(None).mentions) == 1
+    assert server.state.sessions_created == 2
+
+
+def test_a_gap_beyond_the_page_allowance_is_reported(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    for i in range(60):
+        server.state.push(
+            notification(f"@parcelly {i}", rkey=f"3k{i}", indexed_at=f"2026-11-25T08:{i:02d}:00Z")
+        )
+    source = BlueskySource(session(server, store), clock, max_pages=1)
+    batch = source.poll("2026-11-25T08:00:00Z")
+    assert batch.notices and "intake gap" in batch.notices[0]
+    full = BlueskySource(session(server, store), clock).poll("2026-11-25T08:20:00Z")
+    assert full.notices == [] and len(full.mentions) == 40  # 08:20 .. 08:59, none lost
+
+
+def test_rate_limit_waits_for_the_reset_header(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    source = BlueskySource(session(server, store), clock)
+    source.poll(None)
+    reset = clock.now() + timedelta(minutes=3)
+    server.state.rate_limited_reset = int(reset.timestamp())
+    batch = source.poll("2026-01-01T00:00:00Z")
+    assert batch.notices == [f"bluesky: rate limited until {reset:%H:%M} UTC; intake degraded"]
+    assert batch.cursor is None
+
+
+def test_reply_has_root_parent_link_facet_and_a_deterministic_key(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    note = notification(
+        "still waiting",
+        rkey="3k2",
+        reason="reply",
+        reply_to=("at://did:plc:r/app.bsky.feed.post/3kroot", "bafyroot"),
+    )
+    meta = mention_from_notification(note).meta
+    publisher = BlueskyPublisher(session(server, store), clock)
+    result = publisher.publish(item(meta))
+    ((rkey, record),) = server.state.records.items()
+    assert rkey == rkey_for("d00aa11bb22cc33dd", datetime(2026, 11, 25, 9, tzinfo=UTC))
+    root, parent = record["reply"]["root"], record["reply"]["parent"]
+    assert (root["uri"], root["cid"]) == ("at://did:plc:r/app.bsky.feed.post/3kroot", "bafyroot")
+    assert (parent["uri"], parent["cid"]) == (meta["uri"], meta["cid"])
+    link = record["facets"][0]
+    url = "https://help.parcelly.example/delivery"
+    start = record["text"].encode().index(url.encode())
+    assert (link["index"]["byteStart"], link["index"]["byteEnd"]) == (start, start + len(url))
+    assert result.url == f"https://bsky.app/profile/{BRAND_HANDLE}/post/{rkey}"
+    again = publisher.publish(item(meta))  # a retry after a crash: refused, found, same post
+    assert again == result and len(server.state.records) == 1
+    assert publisher.find_existing(item(meta)) == result
+    assert publisher.find_existing(item(meta, draft_id="dother")) is None
+
+
+def test_more_than_300_graphemes_is_refused_before_sending(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    meta = mention_from_notification(notification("hi", rkey="3k9")).meta
+    with pytest.raises(PermanentPublishError, match="limit 300"):
+        BlueskyPublisher(session(server, store), clock).publish(item(meta, text="👍🏽" * 301))
+    assert server.state.calls == []
+
+
+def test_bad_notifications_never_stop_intake(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    no_author = notification("who am i", rkey="3k1")
+    no_author["author"]["handle"] = ""
+    server.state.push(no_author)
+    huge = notification("placeholder", rkey="3k2")
+    huge["record"]["text"] = "@parcelly " + "مرحبا 🙂 " * 1300  # beyond the lexicon's 3,000
+    server.state.push(huge)
+    server.state.push({**notification("x", rkey="3k3"), "unknownField": {"a": [1]}})
+    batch = BlueskySource(session(server, store), clock).poll(None)
+    assert len(batch.mentions) == 2 and len(batch.quarantined) == 1
+    assert "author" in batch.quarantined[0].reason
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2023-10-04T18:10:32.705Z",
+        "2023-10-04T18:10:32.157302Z",
+        "2023-10-04T18:10:32.686469251Z",
+        "2023-10-04T18:10:32+00:00",
+        "2023-07-21T01:33:51.481951",
+    ],
+)
+def test_created_at_formats_seen_in_the_wild_parse(value: str) -> None:
+    assert lenient_time(value).tzinfo is not None
+
+
+@given(
+    st.text(max_size=20),
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+)
+def test_record_keys_are_valid_tids(draft_id: str, when: datetime) -> None:
+    import re
+
+    key = rkey_for(draft_id, when.replace(tzinfo=UTC))
+    assert re.match(TID, key)
+    assert key == rkey_for(draft_id, when.replace(tzinfo=UTC))
+
+
+@given(st.text(max_size=40), st.sampled_from(["https://a.example/x", "http://b.example/ä?q=1"]))
+def test_link_facets_point_at_the_link_bytes(prefix: str, url: str) -> None:
+    text = f"{prefix} {url} ok"
+    facet = link_facets(text)[-1]
+    raw = text.encode()
+    assert raw[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode() == url
