@@ -1,0 +1,112 @@
+"""`careops lint` end to end, and reading prompts/links.yaml."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.adapters.prompt_files import LinksFileError, load_links
+from bot.cli import app
+from bot.core.rules import RULES
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD = (
+    "Thanks for flagging this, Maria! Could you DM us your tracking number so we can chase "
+    "the courier? https://help.parcelly.example/delivery"
+)
+TOPICS = {"general", "delivery", "order", "refund", "billing", "account", "app", "outage"}
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    monkeypatch.chdir(tmp_path)  # no .env or careops.toml from the working tree
+    monkeypatch.setenv("CAREOPS_PROMPTS_DIR", str(ROOT / "prompts"))
+    return monkeypatch
+
+
+def run(stdin: str, *args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["lint", *args], input=stdin)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_good_reply_prints_every_rule_and_exits_0(env: pytest.MonkeyPatch) -> None:
+    code, out, _ = run(GOOD + "\n", "--topic", "delivery")
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert [line.split(" ")[1] for line in lines] == list(RULES)
+    assert all(line.startswith("✅ ") for line in lines)
+    assert "✅ length — 122/280" in lines
+
+
+def test_a_failing_reply_exits_1_and_says_why(env: pytest.MonkeyPatch) -> None:
+    code, out, _ = run("As we already said, read the FAQ.", "--network", "mastodon")
+    assert code == 1
+    assert "⚠️ not_defensive — sounds defensive: 'As we already said'" in out
+    assert "⚠️ link — should end with https://help.parcelly.example/" in out
+    assert "✅ length — 33/500" in out
+
+
+def test_json_output_has_exactly_the_documented_shape(env: pytest.MonkeyPatch) -> None:
+    code, out, _ = run("Thanks! DM us. https://evil.example/x", "--json", "--network", "bluesky")
+    assert code == 1
+    data = json.loads(out)
+    assert set(data) == {"ok", "rules"}
+    assert data["ok"] is False
+    assert [r["rule"] for r in data["rules"]] == list(RULES)
+    assert all(set(r) == {"rule", "ok", "why"} for r in data["rules"])
+    link = data["rules"][RULES.index("link")]
+    assert link == {"rule": "link", "ok": False, "why": "link not allowed: https://evil.example/x"}
+
+
+@pytest.mark.parametrize(
+    ("stdin", "args", "message"),
+    [
+        ("", (), "no reply on stdin"),
+        ("   \n", (), "no reply on stdin"),
+        (GOOD, ("--network", "myspace"), "unknown network 'myspace'"),
+    ],
+)
+def test_usage_errors_exit_2_with_a_clear_message(
+    env: pytest.MonkeyPatch, stdin: str, args: tuple[str, ...], message: str
+) -> None:
+    code, out, err = run(stdin, *args)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in out + err
+
+
+def test_a_broken_links_file_is_a_usage_error(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "links.yaml").write_text("general: [not, a, url]\n", encoding="utf-8")
+    env.setenv("CAREOPS_PROMPTS_DIR", str(tmp_path))
+    code, _, err = run(GOOD)
+    assert code == 2
+    assert "links.yaml" in err and "general" in err
+
+
+def test_the_shipped_links_file_is_the_parcelly_allowlist() -> None:
+    book = load_links(ROOT / "prompts")
+    assert set(book.topics) == TOPICS | {"privacy"}
+    assert book.url_for("outage") == "https://status.parcelly.example/"
+    assert book.url_for("unknown") == "https://help.parcelly.example/"
+    assert all(url.startswith("https://") and ".example/" in url for url in book.topics.values())
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "file not found"),
+        ("general: [unclosed\n", "not valid YAML"),
+        ("", "got empty"),
+        ("- https://help.parcelly.example/\n", "got list"),
+        ("general: ftp://help.parcelly.example/\n", r"not an http\(s\) URL"),
+        ("general: 42\n", "must be a string"),
+    ],
+)
+def test_load_links_explains_a_bad_file(tmp_path: Path, content: str | None, message: str) -> None:
+    if content is not None:
+        (tmp_path / "links.yaml").write_text(content, encoding="utf-8")
+    with pytest.raises(LinksFileError, match=message):
+        load_links(tmp_path)
