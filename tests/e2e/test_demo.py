@@ -244,8 +244,12 @@ class Terminal:
 
     def finish(self) -> str:
         self._read(lambda: False)
+        deadline = time.monotonic() + 10
         pid, status = os.waitpid(self.pid, os.WNOHANG)
-        if pid == 0:  # still running after the timeout: stop it and fail
+        while pid == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+        if pid == 0:  # still running: stop it and fail
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             pytest.fail("the demo did not finish:\n" + self.seen.decode(errors="replace"))
