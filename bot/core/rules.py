@@ -8,7 +8,6 @@ written for the person reviewing the card, so it names what was found or what is
 from __future__ import annotations
 
 import re
-import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -20,7 +19,9 @@ import regex
 from bot.core.models import LintResult, Network, RuleCheck
 from bot.core.text import (
     Span,
+    count_letters,
     grapheme_length,
+    url_key,
     url_spans,
     without_handles,
     without_urls,
@@ -32,15 +33,6 @@ RULES: tuple[str, ...] = ("thanks", "solution", "not_defensive", "human", "link"
 
 URL_WEIGHT = 23  # X and Mastodon count every link as 23 characters
 COPY_SIMILARITY = 0.9  # a reply this close to a recent one reads like a form letter
-
-
-@lru_cache(maxsize=1024)
-def _url_key(url: str) -> str:
-    """Compare URLs without trailing punctuation or slash, scheme and host case-insensitive."""
-    url = url.strip().rstrip(".,;:!?)]}'\"…").rstrip("/")
-    scheme, sep, rest = url.partition("://")
-    host, slash, path = rest.partition("/")
-    return f"{scheme.lower()}{sep}{host.lower()}{slash}{path}"
 
 
 @dataclass(frozen=True)
@@ -70,11 +62,11 @@ class LinkBook:
 
     def allows(self, url: str) -> bool:
         """True for an allowlisted URL (a trailing slash or punctuation does not matter)."""
-        return _url_key(url) in self._allowed
+        return url_key(url) in self._allowed
 
     @cached_property
     def _allowed(self) -> frozenset[str]:
-        return frozenset(_url_key(u) for u in self.topics.values())
+        return frozenset(url_key(u) for u in self.topics.values())
 
 
 # --- length ---------------------------------------------------------------------------
@@ -156,10 +148,6 @@ _ROBOTIC = _phrases(
     r"please\s+be\s+advised|kindly\s+be\s+(?:advised|informed)|this\s+is\s+an\s+automated",
     r"do\s+not\s+reply\s+to\s+this|we\s+regret\s+to\s+inform\s+you|at\s+your\s+earliest\s+convenience",
 )
-_ASCII_UPPER = string.ascii_uppercase.encode()
-_ASCII_LETTERS = string.ascii_letters.encode()
-_LETTER = regex.compile(r"\p{L}")
-_UPPER = regex.compile(r"\p{Lu}")
 _ACRONYM = regex.compile(r"(?<!\p{L})\p{Lu}{2,5}(?!\p{L})")
 _NORMALISE = regex.compile(r"[^\p{L}\p{N}]+")
 _LINK_TAIL = regex.compile(
@@ -205,19 +193,9 @@ def _check_not_defensive(words: str, plain: str) -> RuleCheck:
     return RuleCheck("not_defensive", True, "no blame, lecture or sarcasm")
 
 
-def _count_letters(text: str) -> tuple[int, int]:
-    """(upper-case letters, letters); bytes.translate makes the ASCII case nearly free."""
-    if text.isascii():
-        raw = text.encode()
-        return len(raw) - len(raw.translate(None, _ASCII_UPPER)), len(raw) - len(
-            raw.translate(None, _ASCII_LETTERS)
-        )
-    return len(_UPPER.findall(text)), len(_LETTER.findall(text))
-
-
 def _shouting(plain: str) -> bool:
     """Mostly upper-case letters (URLs and @handles aside); DM, FAQ, USPS are acronyms."""
-    upper, letters = _count_letters(plain)
+    upper, letters = count_letters(plain)
     if upper * 2 <= letters:  # cheap exit: neither ratio below can exceed one half
         return False
     if letters >= 12 and upper > 0.7 * letters:
@@ -273,8 +251,8 @@ def _check_link(text: str, spans: list[Span], links: LinkBook, topic: str) -> Ru
     _, end, last = spans[-1]
     if _LINK_TAIL.fullmatch(text, end) is None:
         return RuleCheck("link", False, f"should end with the link {last}, not with text after it")
-    fitting = {_url_key(expected), _url_key(links.url_for("general") or expected)}
-    if _url_key(last) not in fitting:
+    fitting = {url_key(expected), url_key(links.url_for("general") or expected)}
+    if url_key(last) not in fitting:
         return RuleCheck("link", False, f"ends with {last}; for {topic!r} use {expected}")
     return RuleCheck("link", True, f"ends with {last}")
 

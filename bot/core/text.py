@@ -6,7 +6,9 @@ All patterns are compiled once at import time: the linter runs on every draft.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
+from functools import lru_cache
 
 import regex
 
@@ -23,7 +25,6 @@ _HANDLE = re.compile(
     r"(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?)"
 )
 _GRAPHEME = regex.compile(r"\X")
-_WORD = regex.compile(r"[\p{L}\p{M}\p{N}'’]+")
 
 
 def _trim_url(raw: str) -> str:
@@ -44,6 +45,15 @@ def url_spans(text: str) -> list[Span]:
         if len(url) > url.index("//") + 2:  # "https://" alone is not a link
             spans.append((match.start(), match.start() + len(url), url))
     return spans
+
+
+@lru_cache(maxsize=1024)
+def url_key(url: str) -> str:
+    """A URL for comparison: no trailing punctuation or slash, scheme and host lower-cased."""
+    url = url.strip().rstrip(".,;:!?)]}'\"…").rstrip("/")
+    scheme, sep, rest = url.partition("://")
+    host, slash, path = rest.partition("/")
+    return f"{scheme.lower()}{sep}{host.lower()}{slash}{path}"
 
 
 def urls_in(text: str) -> list[str]:
@@ -142,6 +152,16 @@ def x_weighted_length(text: str, url_weight: int, spans: list[Span] | None = Non
     return total + sum(map(_x_extra_weight, _NON_ASCII_STRETCH.findall(rest)))
 
 
-def words(text: str) -> list[str]:
-    """Lower-cased words (letters, marks, digits, apostrophes)."""
-    return _WORD.findall(text.lower())
+_ASCII_UPPER = string.ascii_uppercase.encode()
+_ASCII_LETTERS = string.ascii_letters.encode()
+_LETTER = regex.compile(r"\p{L}")
+_UPPER = regex.compile(r"\p{Lu}")
+
+
+def count_letters(text: str) -> tuple[int, int]:
+    """(upper-case letters, letters); bytes.translate makes the ASCII case nearly free."""
+    if text.isascii():
+        raw = text.encode()
+        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+        return upper, len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    return len(_UPPER.findall(text)), len(_LETTER.findall(text))
