@@ -18,7 +18,8 @@ from bot.adapters.slack.surface import ChannelPacer, SlackPoster, SlackSurface, 
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Mention, Network
 from bot.core.sla import SlaPolicy
-from tests.fakes.fake_slack import FakeSlackApi, reaction_body, signed_post
+from tests.fakes.fake_slack import FakeSlackApi
+from tests.fakes.slack_requests import reaction_body, signed_post
 from tests.fakes.slack_world import APPROVER, CHANNEL, SECRET, slack_world
 
 EVENTS = 200

@@ -17,7 +17,7 @@ from bot.core.clock import FakeClock
 from bot.core.models import CaseState, Draft
 from bot.core.ports import DraftRequest
 from tests.conftest import make_mention
-from tests.fakes.fake_slack import command_body, reaction_body, signed_post
+from tests.fakes.slack_requests import command_body, reaction_body, signed_post
 from tests.fakes.slack_world import APPROVER, CHANNEL, SECRET, SlackWorld, slack_world
 
 POLL = 0.2

@@ -13,7 +13,7 @@ from bot.adapters.slack.cards import ACTION_APPROVE, ACTION_EDIT, EDIT_VIEW
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
 from tests.conftest import make_mention
-from tests.fakes.fake_slack import (
+from tests.fakes.slack_requests import (
     command_body,
     home_opened_body,
     interactive_body,

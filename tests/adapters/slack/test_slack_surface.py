@@ -21,7 +21,8 @@ from bot.adapters.slack.surface import (
 )
 from bot.core.models import Case, CaseState
 from tests.conftest import make_mention
-from tests.fakes.fake_slack import FIXTURES, FakeSlackApi, signature
+from tests.fakes.fake_slack import FIXTURES, FakeSlackApi
+from tests.fakes.slack_requests import signature
 
 
 class TickingTime:
