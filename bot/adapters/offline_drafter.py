@@ -281,13 +281,12 @@ class OfflineDrafter:
             if measure(text, network) <= request.max_length:
                 return text
         short = self._language(request.triage.language)["short"]
-        if request.crisis:
-            return _Pieces(thanks=short["crisis"], link=pieces.link).render()
-        minimal = _Pieces(thanks=short["thanks"], next_step=short["next_step"], link=pieces.link)
-        text = minimal.render()
-        if measure(text, network) <= request.max_length:
-            return text
-        return replace(minimal, next_step="").render()
+        first = short["crisis"] if request.crisis else f"{short['thanks']} {short['next_step']}"
+        for thanks in (first, short["thanks"]):
+            text = _Pieces(thanks=thanks, link=pieces.link).render()
+            if measure(text, network) <= request.max_length:
+                return text
+        return text  # even "Thanks!" and the link do not fit: the link is never cut
 
 
 def _intent_key(intent: Intent) -> str:

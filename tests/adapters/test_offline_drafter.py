@@ -213,8 +213,13 @@ def test_customer_text_never_reaches_the_reply() -> None:
 def test_tight_limits_drop_optional_pieces_but_never_cut_the_link(
     network: Network, limit: int
 ) -> None:
-    for crisis in (False, True):
-        req = request(mention(network, name="Bartholomew"), max_length=limit, crisis=crisis)
+    for crisis, draft_id in ((c, f"t{i}") for c in (False, True) for i in range(8)):
+        req = request(
+            mention(network, name="Bartholomew"),
+            draft_id=draft_id,
+            max_length=limit,
+            crisis=crisis,
+        )
         text = DRAFTER.draft(req).text
         assert measure(text, network) <= limit, text
         assert text.endswith(STATUS if crisis else HELP + "delivery")
