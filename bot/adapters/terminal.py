@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from bot.adapters.terminal_cards import render_card
 from bot.adapters.terminal_input import EditorFailed
@@ -77,8 +77,7 @@ class TerminalSurface:
 
     def say(self, message: str, style: str = "") -> None:
         """A plain line for the person; the message is never parsed as markup."""
-        text = escape(message)
-        self.console.print(f"[{style}]{text}[/]" if style else text)
+        self.console.print(Text(message, style=style))
 
 
 class TerminalReview:

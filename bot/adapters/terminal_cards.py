@@ -1,15 +1,15 @@
 """A case card for the terminal: the same `CardView` Slack shows, drawn with rich.
 
-Customer text is shown literally: it is put in `Text` objects (never parsed as markup),
-and where it meets a markup string it goes through `rich.markup.escape`, so a post that
-contains `[bold]` or `<!channel>` prints exactly those characters.
+Customer text is shown literally: everything that comes from a post (text, names, links,
+reasons) goes into `Text` objects, which rich never parses as markup, so a post that
+contains `[bold]`, `\\[` or `<!channel>` prints exactly those characters. (Escaping
+with `rich.markup.escape` is not enough: it leaves a lone `\\[` to be read as `[`.)
 """
 
 from __future__ import annotations
 
 from rich import box
 from rich.console import Group, RenderableType
-from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -57,14 +57,15 @@ def render_card(view: CardView) -> Panel:
         body.add_row(label, value)
     parts: list[RenderableType] = [body, _draft_block(view)]
     status = _status_line(view)
-    if status:
-        parts.append(Text.from_markup(status))
+    if status is not None:
+        parts.append(status)
     style = STATE_STYLES.get(view.state, "white")
+    state = view.state.value.replace("_", " ")
     return Panel(
         Group(*parts),
         title=_title(view),
         title_align="left",
-        subtitle=f"[{style}]{view.state.value.replace('_', ' ')}[/] · {escape(view.case_id)}",
+        subtitle=Text.assemble((state, style), " · ", view.case_id),
         subtitle_align="right",
         box=box.ROUNDED,
         border_style=style,
@@ -72,11 +73,11 @@ def render_card(view: CardView) -> Panel:
     )
 
 
-def _title(view: CardView) -> str:
+def _title(view: CardView) -> Text:
     who = f"@{view.author}"
     if view.author_name and view.author_name != view.author:
         who = f"{view.author_name} ({who})"
-    return f"[bold]{NETWORK_NAMES[view.network]}[/] · {escape(who)}"
+    return Text.assemble((NETWORK_NAMES[view.network], "bold"), " · ", who)
 
 
 def _header_rows(view: CardView) -> list[tuple[str, RenderableType]]:
@@ -99,32 +100,33 @@ def _draft_block(view: CardView) -> RenderableType:
         return Text("(no draft)", style="dim")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
     drafter = f" by {view.drafter}" if view.drafter else ""
-    table.add_column(f"draft{escape(drafter)}", overflow="fold")
+    table.add_column(Text(f"draft{drafter}"), overflow="fold")
     table.add_row(Text(view.draft_text, style="bold"))
     for check in view.all_checks:
         table.add_row(Text(rule_line(check), style="" if check.ok else "yellow"))
     return table
 
 
-def _status_line(view: CardView) -> str:
+def _status_line(view: CardView) -> Text | None:
     if view.answer_by_hand and view.is_open:
-        return (
-            "[bold yellow]Answer by hand:[/] X lets us reply only to posts that mention us; "
-            f"open {escape(view.url or 'the post')}"
+        return Text.assemble(
+            ("Answer by hand: ", "bold yellow"),
+            "X lets us reply only to posts that mention us; open ",
+            view.url or "the post",
         )
     if view.published_url:
-        return f"[green]Published:[/] {escape(view.published_url)}"
+        return Text.assemble(("Published: ", "green"), view.published_url)
     if view.state is CaseState.PUBLISHED:
-        return "[green]Published.[/]"
+        return Text("Published.", style="green")
     if view.dismissed_reason:
-        return f"[dim]Dismissed: {escape(view.dismissed_reason)}[/]"
+        return Text(f"Dismissed: {view.dismissed_reason}", style="dim")
     if view.failure:
-        return f"[red]Publishing failed:[/] {escape(view.failure)}"
+        return Text.assemble(("Publishing failed: ", "red"), view.failure)
     if view.approved_by:
-        return f"[green]Approved by {escape(view.approved_by)}[/]"
+        return Text(f"Approved by {view.approved_by}", style="green")
     if view.claimed_by:
-        return f"Claimed by {escape(view.claimed_by)}"
-    return ""
+        return Text(f"Claimed by {view.claimed_by}")
+    return None
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -21,7 +21,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.files import JsonlOutbox
@@ -192,34 +192,37 @@ def _remaining(careops: Careops, run: DemoRun) -> None:
 
 def print_summary(console: Console, run: DemoRun) -> None:
     console.rule("[bold]Summary")
-    line = console.print
+
+    def line(*parts: str | tuple[str, str]) -> None:
+        console.print(Text.assemble(*parts))  # data is never read as markup
+
     line(f"New cases:      {run.new}" + _extra(run))
     line(f"Duplicates:     {run.duplicates} (mentions already seen: one case each)")
     line(f"Quarantined:    {len(run.quarantined)}")
     for where, reason in run.quarantined:
-        line(f"  - {escape(reason)} [dim]({escape(where)})[/]")
+        line(f"  - {reason} ", (f"({where})", "dim"))
     line(f"Approved:       {len(run.tally.approved)}")
     if run.published:
-        line(f"Published:      {run.published} → {escape(str(run.outbox))}")
+        line(f"Published:      {run.published} → {run.outbox}")
     else:
-        line(
-            f"Published:      nothing new; {run.outbox_total} replies already in "
-            f"{escape(str(run.outbox))}"
-        )
+        line(f"Published:      nothing new; {run.outbox_total} replies already in {run.outbox}")
     if run.reconciled:
         line(f"  ({run.reconciled} interrupted earlier, confirmed in the outbox, not sent again)")
     for failure in run.failed:
-        line(f"  [red]failed:[/] {escape(failure)}")
+        line(("  failed: ", "red"), failure)
     line(f"Dismissed:      {len(run.tally.dismissed) + run.spam}" + _spam(run))
     line(f"Answer by hand: {len(run.answer_by_hand)}")
     for case in run.answer_by_hand:
-        line(f"  - @{escape(case.mention.author_handle)}: {escape(case.mention.url)}")
+        line(f"  - @{case.mention.author_handle}: {case.mention.url}")
     if run.left_open:
         line(f"Left to review: {run.left_open} (run `careops demo` again to continue)")
     line("")
     line(
-        "Next: check a reply against the five rules with [bold]careops lint[/], "
-        "run the tests with [bold]make test[/], or connect Slack (README, “Slack setup”)."
+        "Next: check a reply against the rules with ",
+        ("echo 'Thanks for asking! DM us.' | careops lint", "bold"),
+        ", run the tests with ",
+        ("make test", "bold"),
+        ", or connect Slack (see README.md).",
     )
 
 

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from rich.console import Console
 
 from bot.adapters.terminal import (
@@ -304,3 +306,36 @@ def test_approve_all_approves_failing_drafts_too(store, clock, links) -> None:
     tally = review_unattended(core.review, cases, approve_failing=True)
     assert tally.approved == ["x:1", "bluesky:2"]
     assert len(store.outbox([OutboxState.PENDING])) == 2
+
+
+# --- any customer text ----------------------------------------------------------------------
+
+# Pieces that rich or Slack would treat as markup, plus plain and wide characters.
+PIECES = [
+    "[bold]",
+    "[/]",
+    "[/bold]",
+    "<!channel>",
+    "[link=x]",
+    "\\",
+    "[",
+    "]",
+    " ",
+    "é",
+    "😅",
+    "ab",
+]
+MARKUP_HEAVY = st.lists(st.sampled_from(PIECES), min_size=1, max_size=30).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=MARKUP_HEAVY, name=MARKUP_HEAVY)
+def test_any_customer_text_renders_literally(text: str, name: str) -> None:
+    case, draft = card_case(text, author_name=name)
+    con, out = console()
+    con.width = 400  # one line per field: no wrapping to reassemble
+    TerminalSurface(con, FixedClock(NOW), SlaPolicy()).show(case, draft)
+    rows = out.getvalue().splitlines()
+    post = next(row for row in rows if row.startswith("│ post "))
+    assert post.removeprefix("│ post ").rstrip(" │") == text.rstrip()
+    assert f"{name} (@maria_g)" in rows[0] or name == "maria_g"
