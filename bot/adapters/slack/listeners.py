@@ -190,7 +190,6 @@ class Handlers:
 def register(app: App, rt: SlackRuntime) -> Handlers:
     handlers = Handlers(rt)
     app.event("reaction_added")(handlers.on_reaction)
-    app.event("reaction_removed")(lambda: None)  # removing a reaction undoes nothing
     app.event("message")(handlers.on_message)
     app.event("app_home_opened")(handlers.on_home_opened)
     app.action(re.compile(r"^careops_"))(handlers.on_button)
