@@ -73,6 +73,23 @@ MIGRATIONS: list[Migration] = [
     ),
     # --- networks (10–19)
     # --- operations (20–29)
+    Migration(
+        20,
+        "operations: on-call overrides, crisis switch, once-only markers",
+        """
+        CREATE TABLE ops_overrides (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, user TEXT NOT NULL, starts_at TEXT NOT NULL,
+            ends_at TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX ops_overrides_end ON ops_overrides(ends_at);
+        CREATE TABLE ops_crisis (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, active INTEGER NOT NULL, reason TEXT NOT NULL,
+            user TEXT NOT NULL, at TEXT NOT NULL
+        );
+        CREATE TABLE ops_sent (key TEXT PRIMARY KEY, at TEXT NOT NULL, detail TEXT NOT NULL);
+        """,
+    ),
     # --- drafting (30–39)
     Migration(
         30,
