@@ -112,6 +112,10 @@ _SOLUTION = _phrases(
     r"(?<!are )(?<!re )(?<!am )(?<!'m )(?<!’m )(?<!to )try\s+\w+",
     r"here(?:'|’)?s\s+how|here\s+is\s+how|follow\s+(?:these|the)\s+steps",
     r"step\s+by\s+step|steps?\s+(?:here|below)|let\s+us\s+know|reach\s+out",
+    r"how\s+can\s+(?:i|we)\s+help|(?:is\s+there\s+)?anything\s+(?:else\s+)?(?:i|we)\s+can",
+    r"dm\s+me|please\s+dm|let\s+me\s+\w+|be\s+sure\s+to|you\s+(?:can|could|may)\s+(?:also\s+)?\w+",
+    r"you(?:'|’)?ll\s+need\s+to|you\s+(?:will\s+)?need\s+to|tweet\s+us|"
+    r"(?:call|contact|visit|reach)\s+(?:us|our|the)",
     r"we(?:(?:'|’)ve|\s+have)\s+(?:now\s+|just\s+|already\s+)?(?:refunded|sent|issued|fixed|resolved|reset|"
     r"escalated|credited|updated|reshipped|re-shipped|replaced|cancell?ed|rebooked|flagged)",
     r"we(?:'|’)ll\s+\w+|we\s+will\s+\w+|we(?:'|’)re\s+(?:looking|working|checking|investigating)",
@@ -149,10 +153,10 @@ _ROBOTIC = _phrases(
     r"do\s+not\s+reply\s+to\s+this|we\s+regret\s+to\s+inform\s+you|at\s+your\s+earliest\s+convenience",
 )
 _ACRONYM = regex.compile(r"(?<!\p{L})\p{Lu}{2,5}(?!\p{L})")
-_NORMALISE = regex.compile(r"[^\p{L}\p{N}]+")
+_NORMALISE = re.compile(r"[\W_]+")
 _LINK_TAIL = regex.compile(
     r"[\s\p{P}\p{S}\p{Cf}\p{Mn}\p{Sk}]*"
-    r"(?:(?<![\w/])[\^~\-–—]\s*\p{L}{1,12}\.?[\s\p{P}\p{S}\p{Cf}\p{Mn}]*)?"
+    r"(?:(?<![\w/])[\^~*\-–—]\s*\p{L}{1,12}\.?[\s\p{P}\p{S}\p{Cf}\p{Mn}]*)?"
 )
 
 

@@ -86,6 +86,9 @@ def test_missing_thanks_fails_and_says_what_to_add(text: str) -> None:
         ("Thanks Sam, we'll look into this right away.", "we'll look"),
         ("Thanks! Here's how to change the address.", "Here's how"),
         ("Gracias. ¿Podrías enviarnos el número de pedido?", "Podrías"),
+        ("Thanks. Please DM me your account info and I'll help. -GR", "Please DM"),
+        ("Thanks Jo! Is there anything else we can do?", "anything else we can"),
+        ("Thanks! You can request a call back here.", "You can request"),
     ],
 )
 def test_a_concrete_next_step_passes(text: str, found: str) -> None:
@@ -208,6 +211,7 @@ def test_a_copy_of_a_recent_reply_fails_and_a_fresh_one_passes() -> None:
         "https://help.parcelly.example/delivery 🙏",
         "https://help.parcelly.example/delivery ^JS",
         "https://help.parcelly.example/delivery — Ana",
+        "https://help.parcelly.example/delivery *TAC",
         "https://help.parcelly.example/",  # the general page fits every topic
     ],
 )
