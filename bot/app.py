@@ -93,7 +93,7 @@ def build_app(
     clock = clock or SystemClock()
     store = store or SqliteStore(settings.database)
     links = _links(settings)
-    offline = _offline_drafter(links, clock)
+    offline = _offline_drafter(settings, links, clock)
     primary = drafter or _primary_drafter(settings, links, clock, store) or offline
     drafting = DraftingService(
         primary,
@@ -172,10 +172,10 @@ def _links(settings: Settings) -> LinkBook:
     return load_links(settings.prompts)
 
 
-def _offline_drafter(links: LinkBook, clock: Clock) -> Drafter:
-    from bot.adapters.offline_drafter import OfflineDrafter
+def _offline_drafter(settings: Settings, links: LinkBook, clock: Clock) -> Drafter:
+    from bot.adapters.offline_drafter import OfflineDrafter, load_offline_templates
 
-    return OfflineDrafter(links, clock)
+    return OfflineDrafter(links, clock, load_offline_templates(settings.prompts / "offline.yaml"))
 
 
 def _primary_drafter(

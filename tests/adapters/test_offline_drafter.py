@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -348,21 +347,6 @@ def test_any_input_gives_a_reply_that_fits_and_ends_with_an_allowed_link(
     assert LINKS.allows(link)
     assert link == (STATUS if crisis else LINKS.url_for(topic))
     assert text not in previous
-
-
-def test_drafting_is_fast() -> None:
-    requests = [
-        request(mention(network), draft_id=f"p{i}", intent=intent, topic=TOPICS[i % len(TOPICS)])
-        for i, (network, intent) in enumerate(
-            (network, intent) for network in Network for intent in Intent for _ in range(140)
-        )
-    ]
-    started = time.perf_counter()
-    for req in requests:
-        DRAFTER.draft(req)
-    per_draft = (time.perf_counter() - started) / len(requests)
-    # The benchmark target is 200 µs; the margin absorbs a busy test machine.
-    assert per_draft < 1e-3, f"{per_draft * 1e6:.0f} µs per draft"
 
 
 def test_shortening_keeps_the_concrete_next_step_while_only_optional_pieces_go() -> None:
