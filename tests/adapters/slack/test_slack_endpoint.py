@@ -239,3 +239,13 @@ def test_wrong_signature_and_stale_timestamp_answer_401(world: SlackWorld) -> No
     stale = int(time.time()) - 6 * 60
     assert signed_post(world.base_url, SECRET, body, timestamp=stale)[0] == 401
     assert signed_post(world.base_url, SECRET, body)[0] == 200
+
+
+def test_app_home_shows_who_approved_what_today(world: SlackWorld) -> None:
+    _, ts = card_on_slack(world)
+    react(world, "white_check_mark", APPROVER, ts, "Ev08")
+    world.rt.drain()
+    world.tick()
+    signed_post(world.base_url, SECRET, home_opened_body(APPROVER, "Ev09"))
+    text = json.dumps(world.api.wait_for("views.publish")[0].params["view"])
+    assert f"<@{APPROVER}>: 1" in text and "0 open case" in text
