@@ -75,12 +75,12 @@ def clean_env(home: Path) -> dict[str, str]:
     }
 
 
-def careops(tmp_path: Path, *args: str, stdin: int | None = subprocess.DEVNULL):
+def careops(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
-        env=clean_env(tmp_path),
-        stdin=stdin,
+        env={**clean_env(tmp_path), **env},
+        stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
         timeout=120,
@@ -94,8 +94,8 @@ def demo(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return done
 
 
-def outbox_rows(tmp_path: Path) -> list[dict[str, object]]:
-    lines = (tmp_path / "data" / "outbox.jsonl").read_text("utf-8").splitlines()
+def outbox_rows(tmp_path: Path, data: str = "data") -> list[dict[str, object]]:
+    lines = (tmp_path / data / "outbox.jsonl").read_text("utf-8").splitlines()
     return [json.loads(line) for line in lines]
 
 
@@ -149,15 +149,16 @@ def test_approve_all_publishes_each_reply_once_and_a_second_run_publishes_nothin
 
 
 def test_without_a_terminal_only_drafts_passing_every_rule_are_published(tmp_path: Path) -> None:
-    done = demo(tmp_path)
+    done = careops(tmp_path, "demo")  # no --data-dir: .careops/ in the working directory
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert "No terminal on stdin: approving drafts that pass every rule." in done.stdout
-    store = SqliteStore(tmp_path / "data" / "careops.db")
+    store = SqliteStore(tmp_path / ".careops" / "careops.db")
     published = store.cases([CaseState.PUBLISHED])
     dismissed = store.cases([CaseState.DISMISSED])
     assert len(published) > 0
     assert all(store.get_draft(c.draft_id).lint.ok for c in published)
     assert all(not store.get_draft(c.draft_id).lint.ok for c in dismissed if c.draft_id)
-    assert sorted(r["draft_id"] for r in outbox_rows(tmp_path)) == sorted(
+    assert sorted(r["draft_id"] for r in outbox_rows(tmp_path, ".careops")) == sorted(
         c.draft_id for c in published
     )
     assert f"Approved:       {len(published)}" in summary(done)
@@ -202,12 +203,13 @@ def test_killed_mid_publish_the_next_start_reconciles_nothing_lost_nothing_twice
     assert set(outbox.published()) == set(ids)
 
 
-def test_unwritable_data_dir_is_a_plain_error_not_a_traceback(tmp_path: Path) -> None:
+def test_unwritable_data_dir_from_the_environment_is_a_plain_error(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
-    done = careops(tmp_path, "demo", "--approve-all", "--data-dir", str(blocker / "data"))
+    done = careops(tmp_path, "demo", "--approve-all", CAREOPS_DATA_DIR=str(blocker / "data"))
     assert done.returncode == 2
-    assert "error:" in done.stderr and "Traceback" not in done.stderr
+    assert f"error: {blocker / 'data'}" in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
 
 
 class Terminal:
