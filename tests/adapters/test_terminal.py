@@ -1,16 +1,13 @@
-"""The terminal review surface: what a person sees on a card, and what each key does."""
+"""The terminal decision loop: what each key does, edits, and the unattended modes."""
 
 from __future__ import annotations
 
 import io
 import sys
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from rich.console import Console
 
 from bot.adapters.terminal import (
@@ -19,24 +16,12 @@ from bot.adapters.terminal import (
     TerminalSurface,
     review_unattended,
 )
-from bot.adapters.terminal_cards import rule_line
 from bot.adapters.terminal_input import SCISSORS, editor_edit
-from bot.core.models import (
-    Case,
-    CaseState,
-    Draft,
-    Intent,
-    Network,
-    OutboxState,
-    Priority,
-    RuleCheck,
-    Triage,
-)
+from bot.core.models import Case, CaseState, Network, OutboxState
 from bot.core.sla import SlaPolicy
 from tests.conftest import make_mention
 from tests.core.helpers import wire
 
-NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 GOOD = "Thanks so much for telling us, Maria! DM us order 5521 and we'll fix it: https://help.parcelly.example/"
 FRESH = "Thanks for your patience, Maria! Send us a DM and we will sort it: https://help.parcelly.example/"
 # Mentions another account: fails only the handles guard.
@@ -63,80 +48,6 @@ def scripted(*answers: str):
 
     read.prompts = prompts  # type: ignore[attr-defined]
     return read
-
-
-# --- the card ---------------------------------------------------------------------------
-
-
-def card_case(text: str, **mention: object) -> tuple[Case, Draft]:
-    m = make_mention("2001", text, **mention)  # posted 5 minutes before NOW
-    triage = Triage(Intent.COMPLAINT, -0.6, Priority.HIGH, "en", "delivery", ("late",))
-    case = Case(m.case_id, m, CaseState.IN_REVIEW, NOW, NOW, triage=triage, draft_id="d1")
-    checks = (
-        RuleCheck("thanks", True, "opens with thanks"),
-        RuleCheck("link", False, "no help link at the end"),
-    )
-    draft = Draft("d1", case.id, GOOD, "offline", NOW, checks=checks)
-    return case, draft
-
-
-def show(case: Case, draft: Draft | None, now: datetime = NOW) -> str:
-    con, out = console()
-    assert TerminalSurface(con, FixedClock(now), SlaPolicy()).show(case, draft) is None
-    return out.getvalue()
-
-
-class FixedClock:
-    def __init__(self, now: datetime) -> None:
-        self._now = now
-
-    def now(self) -> datetime:
-        return self._now
-
-
-def test_card_shows_network_author_post_tags_due_time_draft_and_one_line_per_rule() -> None:
-    case, draft = card_case("Where is my parcel? Order 5521.")
-    seen = show(case, draft)
-    assert "X · Maria Garcia (@maria_g)" in seen
-    assert "Where is my parcel? Order 5521." in seen
-    assert "complaint · negative · high priority · en · delivery · late" in seen
-    assert "2026-11-25 09:25 UTC (5m since the post)" in seen  # X target: 30 minutes
-    assert GOOD[:60] in seen
-    assert "✅ Fast: 5m since the post, due 09:25 UTC" in seen
-    assert "✅ Thanks the customer: opens with thanks" in seen
-    assert "⚠️ Helpful link: no help link at the end" in seen
-    assert "in review · x:2001" in seen
-
-
-def test_customer_markup_is_shown_literally_and_never_styles_the_card() -> None:
-    text = "[bold]FREE[/bold] <!channel> [link=https://evil.example]click[/link] \\[x]"
-    case, draft = card_case(text, author_name="[red]Evil[/red]")
-    seen = show(case, draft)
-    assert text in seen
-    assert "[red]Evil[/red] (@maria_g)" in seen
-
-
-def test_late_case_warns_on_the_fast_rule() -> None:
-    case, draft = card_case("Still waiting.")
-    seen = show(case, draft, now=NOW + timedelta(hours=1))
-    assert "⚠️ Fast: target missed: 1h 05m since the post, due 09:25 UTC" in seen
-
-
-def test_unsummoned_x_post_says_to_answer_by_hand() -> None:
-    case, draft = card_case("parcelly lost my parcel again", summoned=False)
-    seen = show(case, draft)
-    assert "Answer by hand:" in seen
-    assert "https://x.com/maria_g/status/2001" in seen
-
-
-def test_case_without_draft_says_so() -> None:
-    case, _ = card_case("Hello?")
-    assert "(no draft)" in show(case, None)
-
-
-def test_rule_line_without_reason_is_just_the_label() -> None:
-    assert rule_line(RuleCheck("human", False, "")) == "⚠️ Sounds human"
-    assert rule_line(RuleCheck("mystery", True, "ok")) == "✅ mystery: ok"
 
 
 # --- the decision loop ------------------------------------------------------------------
@@ -306,36 +217,3 @@ def test_approve_all_approves_failing_drafts_too(store, clock, links) -> None:
     tally = review_unattended(core.review, cases, approve_failing=True)
     assert tally.approved == ["x:1", "bluesky:2"]
     assert len(store.outbox([OutboxState.PENDING])) == 2
-
-
-# --- any customer text ----------------------------------------------------------------------
-
-# Pieces that rich or Slack would treat as markup, plus plain and wide characters.
-PIECES = [
-    "[bold]",
-    "[/]",
-    "[/bold]",
-    "<!channel>",
-    "[link=x]",
-    "\\",
-    "[",
-    "]",
-    " ",
-    "é",
-    "😅",
-    "ab",
-]
-MARKUP_HEAVY = st.lists(st.sampled_from(PIECES), min_size=1, max_size=30).map("".join)
-
-
-@settings(max_examples=150, deadline=None)
-@given(text=MARKUP_HEAVY, name=MARKUP_HEAVY)
-def test_any_customer_text_renders_literally(text: str, name: str) -> None:
-    case, draft = card_case(text, author_name=name)
-    con, out = console()
-    con.width = 400  # one line per field: no wrapping to reassemble
-    TerminalSurface(con, FixedClock(NOW), SlaPolicy()).show(case, draft)
-    rows = out.getvalue().splitlines()
-    post = next(row for row in rows if row.startswith("│ post "))
-    assert post.removeprefix("│ post ").rstrip(" │") == text.rstrip()
-    assert f"{name} (@maria_g)" in rows[0] or name == "maria_g"
