@@ -64,9 +64,64 @@ def register_jobs(scheduler: BackgroundScheduler, app: Careops) -> list[str]:
     return names
 
 
+class LogNotifier:
+    """Where messages go when no Slack is connected: the log, so nothing is silently lost."""
+
+    def thread(self, case: Any, text: str) -> None:
+        log.warning("case %s: %s", getattr(case, "id", case), text)
+
+    def direct(self, user: str, text: str) -> None:
+        log.warning("to %s: %s", user, text)
+
+    def channel(self, text: str) -> None:
+        log.warning("channel: %s", text)
+
+
 def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
     """The operations jobs bound to this app: name -> (job, period in seconds)."""
-    return {}
+    from functools import partial
+
+    from bot.adapters import sqlite_ops as ops_store
+    from bot.core import jobs
+
+    ops = app.settings.ops()
+    store, clock, sla = app.store, app.clock, app.sla
+    notifier = app.notifier or LogNotifier()
+    roster = ops_store.roster_for(store, ops)
+    ledger = ops_store.SqliteLedger(store)
+    days = int(ops.get("retention", {}).get("days", 90))
+    return {
+        "check_targets": (
+            partial(jobs.check_targets, store, notifier, clock, sla, roster),
+            TARGETS_SECONDS,
+        ),
+        "handoff": (
+            partial(
+                jobs.handoff,
+                store,
+                notifier,
+                clock,
+                sla,
+                roster,
+                ledger,
+                crisis=lambda: ops_store.crisis_state(store),
+                set_usergroup=getattr(app.notifier, "set_usergroup", None),
+            ),
+            HANDOFF_SECONDS,
+        ),
+        "spike_check": (
+            partial(jobs.spike_check, store, notifier, clock, roster, ledger),
+            SPIKE_SECONDS,
+        ),
+        "daily_digest": (
+            partial(jobs.daily_digest, store, notifier, clock, sla, roster, ledger),
+            DIGEST_SECONDS,
+        ),
+        "retention": (
+            partial(jobs.retention, partial(ops_store.purge_before, store), clock, days),
+            RETENTION_SECONDS,
+        ),
+    }
 
 
 def start_jobs(app: Careops) -> BackgroundScheduler:

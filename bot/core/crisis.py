@@ -110,11 +110,20 @@ def _negative_share(items: Sequence[Observation]) -> float:
     return sum(o.negative for o in items) / len(items) if items else 0.0
 
 
+def inert(text: str) -> str:
+    """Customer text made safe to quote in any chat: no markup brackets, one line.
+
+    Angle brackets become look-alikes, so a post can never become `<!channel>` or a
+    link in Slack, whatever surface shows the message.
+    """
+    return " ".join(text.replace("<", "‹").replace(">", "›").split())
+
+
 def _samples(texts: Sequence[str], limit: int = 3) -> tuple[str, ...]:
     """The latest few distinct texts, shortened for a DM."""
     picked: list[str] = []
     for text in reversed(texts):
-        short = " ".join(text.split())[:200]
+        short = inert(text)[:200]
         if short not in picked:
             picked.append(short)
         if len(picked) == limit:

@@ -16,7 +16,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.cases import OPEN_STATES, note
-from bot.core.crisis import CrisisState, Spike, SpikeConfig, detect_spike, observations
+from bot.core.crisis import CrisisState, Spike, SpikeConfig, detect_spike, inert, observations
 from bot.core.models import Case, CaseState
 from bot.core.oncall import Handoff, Roster
 from bot.core.ports import Clock, Notifier, Store
@@ -77,7 +77,7 @@ def check_targets(
         if used >= 1.0 and "sla100" not in case.flags:
             who = roster.who_at(now)
             text = (
-                f"Target missed: {case.network.value} @{case.mention.author_handle} posted "
+                f"Target missed: {case.network.value} @{inert(case.mention.author_handle)} posted "
                 f"{humanize(now - case.mention.created_at)} ago and has no reply yet. "
                 f"{case.mention.url}"
             )
@@ -116,9 +116,9 @@ def digest_text(
 
 
 def _line(case: Case) -> str:
-    text = " ".join(case.mention.text.split())
+    text = inert(case.mention.text)
     short = text if len(text) <= 80 else text[:79] + "…"
-    return f"{case.network.value} @{case.mention.author_handle}: {short}"
+    return f"{case.network.value} @{inert(case.mention.author_handle)}: {short}"
 
 
 def handoff(

@@ -164,3 +164,11 @@ def test_bulk_approve_counts_done_waiting_and_refused():
 def _case(case_id: str, state: CaseState) -> Case:
     now = BURST_START
     return Case(case_id, make_mention(case_id), state, now, now)
+
+
+@given(st.text(max_size=200))
+def test_inert_text_has_no_markup_brackets_or_newlines(text):
+    from bot.core.crisis import inert
+
+    out = inert(text)
+    assert "<" not in out and ">" not in out and "\n" not in out

@@ -250,3 +250,17 @@ def test_retention_passes_the_cutoff_and_zero_days_keeps_everything():
     assert cutoffs == [clock.now() - timedelta(days=90)]
     assert retention(lambda c: cutoffs.append(c) or {}, clock, 0) == {}
     assert len(cutoffs) == 1
+
+
+def test_customer_text_in_a_digest_cannot_ping_the_channel(store):
+    clock = FakeClock(datetime(2026, 11, 25, 7, 0, 30, tzinfo=UTC))  # just after 08:00 Berlin
+    notifier, roster = RecordingNotifier(clock), Roster(ROTATION)
+    add_case(
+        store,
+        make_mention("1", text="<!channel> <@U01AAA> refund now", minutes_ago=20),
+        clock.now(),
+    )
+    handoff(store, notifier, clock, SlaPolicy(), roster, DictLedger())
+    [(_, kind, to, text)] = notifier.sent
+    assert (kind, to) == ("direct", "U01AAA")
+    assert "‹!channel› ‹@U01AAA› refund now" in text and "<!" not in text
