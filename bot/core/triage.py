@@ -105,6 +105,8 @@ _TOPICS: dict[str, re.Pattern[str]] = {
         r"orders?|ordered|checkout|basket|cart|items?|purchase\w*|bought|out\s+of\s+stock"
     ),
 }
+# One pass over the text for all topics; the group name says which topic matched.
+_ANY_TOPIC = re.compile("|".join(f"(?P<{name}>{p.pattern})" for name, p in _TOPICS.items()))
 _STOPWORDS: dict[str, frozenset[str]] = {
     lang: frozenset(words.split())
     for lang, words in {
@@ -157,12 +159,11 @@ def detect_language(text: str) -> str:
 
 def detect_topic(text: str) -> str:
     """The links.yaml topic with most keyword hits; ties go to the earlier (more urgent)."""
-    best, best_hits = "general", 0
-    for topic, pattern in _TOPICS.items():
-        hits = len(pattern.findall(text))
-        if hits > best_hits:
-            best, best_hits = topic, hits
-    return best
+    hits = dict.fromkeys(_TOPICS, 0)
+    for match in _ANY_TOPIC.finditer(text.lower()):
+        hits[match.lastgroup or "general"] += 1
+    best = max(hits, key=hits.__getitem__)  # the first of equals: dicts keep order
+    return best if hits[best] else "general"
 
 
 def _shouting(text: str) -> bool:
