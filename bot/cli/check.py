@@ -1,3 +1,139 @@
-"""careops check commands."""
+"""`careops check`: is every configured account reachable with the credentials given?
+
+One line per service: ok, missing (not configured: that is fine) or wrong (configured
+but refused or unreachable). Exit code 1 when anything configured is wrong. Secrets are
+never printed; error texts are cut short and scrubbed of every configured secret.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import typer
+from pydantic import SecretStr
+
+from bot.cli.base import app, settings
+from bot.config import Settings
+
+
+@dataclass(frozen=True)
+class Probe:
+    service: str
+    status: str  # "ok" | "missing" | "wrong"
+    detail: str
+
+
+def _secrets(s: Settings) -> list[str]:
+    values = [getattr(s, name) for name in type(s).model_fields]
+    return [
+        v.get_secret_value() for v in values if isinstance(v, SecretStr) and v.get_secret_value()
+    ]
+
+
+def _scrub(text: str, s: Settings) -> str:
+    for secret in _secrets(s):
+        text = text.replace(secret, "***")
+    return text[:160]
+
+
+def check_slack(s: Settings) -> str:
+    from slack_sdk import WebClient
+
+    if s.slack_bot_token is None:
+        raise LookupError("SLACK_BOT_TOKEN")
+    client = WebClient(token=s.slack_bot_token.get_secret_value(), base_url=s.slack_api_url)
+    answer = client.auth_test()
+    return f"team {answer.get('team')}, bot user {answer.get('user')}"
+
+
+def check_x(s: Settings) -> str:
+    from bot.adapters.networks import _secret, _x_user_keys, x_configured
+    from bot.adapters.x import x_client
+
+    if not x_configured(s):
+        raise LookupError("X_USER_ID and X_BEARER_TOKEN (or the four user keys)")
+    client = x_client(
+        *(
+            _secret(v)
+            for v in (
+                s.x_bearer_token,
+                s.x_api_key,
+                s.x_api_secret,
+                s.x_access_token,
+                s.x_access_token_secret,
+            )
+        )
+    )
+    if _x_user_keys(s):
+        me = client.get_me(user_auth=True).json()["data"]
+        if str(me["id"]) != s.x_user_id:
+            raise ValueError(f"keys belong to @{me['username']} ({me['id']}), not X_USER_ID")
+        return f"@{me['username']} (can read and reply)"
+    user = client.get_user(id=s.x_user_id).json()["data"]
+    return f"@{user['username']} (bearer token only: intake works, replies need the user keys)"
+
+
+def check_bluesky(s: Settings) -> str:
+    from atproto import Client
+
+    from bot.adapters.bluesky import BlueskySession
+    from bot.adapters.networks import bluesky_configured
+    from bot.adapters.sqlite_store import SqliteStore
+
+    if not bluesky_configured(s) or s.bluesky_app_password is None:
+        raise LookupError("BLUESKY_HANDLE and BLUESKY_APP_PASSWORD")
+    store = SqliteStore(s.database)  # reuses a stored session: logins are rate limited
+    try:
+        client = Client(base_url=s.bluesky_service_url)
+        session = BlueskySession(
+            client, str(s.bluesky_handle), s.bluesky_app_password.get_secret_value(), store
+        )
+        return f"{s.bluesky_handle} ({session.did}) on {s.bluesky_service_url}"
+    finally:
+        store.close()
+
+
+def check_mastodon(s: Settings) -> str:
+    from bot.adapters.mastodon import mastodon_client
+    from bot.adapters.networks import mastodon_configured
+
+    if not mastodon_configured(s) or s.mastodon_access_token is None:
+        raise LookupError("MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN")
+    api = mastodon_client(str(s.mastodon_base_url), s.mastodon_access_token.get_secret_value())
+    me = api.account_verify_credentials()
+    return f"@{me['acct']} on {s.mastodon_base_url}"
+
+
+CHECKS: dict[str, Callable[[Settings], str]] = {
+    "slack": check_slack,
+    "x": check_x,
+    "bluesky": check_bluesky,
+    "mastodon": check_mastodon,
+}
+
+
+def run_checks(s: Settings) -> list[Probe]:
+    probes = []
+    for service, check in CHECKS.items():
+        try:
+            probes.append(Probe(service, "ok", check(s)))
+        except LookupError as exc:
+            probes.append(Probe(service, "missing", f"set {exc.args[0]} to use it"))
+        except Exception as exc:  # anything else means configured but not working
+            reason = _scrub(f"{type(exc).__name__}: {exc}", s)
+            probes.append(Probe(service, "wrong", reason))
+    return probes
+
+
+@app.command("check")
+def check() -> None:
+    """Verify Slack and each configured network account; exit 1 if any is wrong."""
+    probes = run_checks(settings())
+    width = max(len(p.service) for p in probes)
+    for probe in probes:
+        typer.echo(f"{probe.service:<{width}}  {probe.status:<7}  {probe.detail}")
+    if not any(p.status == "ok" for p in probes if p.service != "slack"):
+        typer.echo("No network is configured: careops run will only read its file inbox.")
+    if any(p.status == "wrong" for p in probes):
+        raise typer.Exit(1)

@@ -1,0 +1,64 @@
+"""`careops check` against local fake Bluesky and Mastodon servers; secrets never printed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from tests.fakes.fake_bluesky import BRAND_HANDLE, FakeBluesky
+from tests.fakes.fake_mastodon import FakeMastodon
+
+
+@pytest.fixture
+def servers() -> Iterator[tuple[FakeBluesky, FakeMastodon]]:
+    with FakeBluesky() as bsky, FakeMastodon() as masto:
+        yield bsky, masto
+
+
+def env(tmp_path: Path, bsky: FakeBluesky, masto: FakeMastodon, password: str) -> dict[str, str]:
+    return {
+        "CAREOPS_DATA_DIR": str(tmp_path),
+        "BLUESKY_HANDLE": BRAND_HANDLE,
+        "BLUESKY_APP_PASSWORD": password,
+        "BLUESKY_SERVICE_URL": bsky.url,
+        "MASTODON_BASE_URL": masto.url,
+        "MASTODON_ACCESS_TOKEN": "tok-secret-123",
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+    }
+
+
+def test_configured_networks_are_ok_and_the_rest_missing(
+    tmp_path: Path, servers: tuple[FakeBluesky, FakeMastodon], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env from the project
+    bsky, masto = servers
+    result = CliRunner().invoke(app, ["check"], env=env(tmp_path, bsky, masto, "app-password"))
+    services = ("slack", "x", "bluesky", "mastodon")
+    rows = [line.split() for line in result.output.splitlines()]
+    lines = {row[0]: row[1] for row in rows if row and row[0] in services}
+    assert lines == {"slack": "missing", "x": "missing", "bluesky": "ok", "mastodon": "ok"}
+    assert "@parcelly on" in result.output
+    assert result.exit_code == 0
+    again = CliRunner().invoke(app, ["check"], env=env(tmp_path, bsky, masto, "app-password"))
+    assert again.exit_code == 0 and bsky.state.sessions_created == 1  # the session was kept
+
+
+def test_a_wrong_password_fails_without_printing_it(
+    tmp_path: Path, servers: tuple[FakeBluesky, FakeMastodon], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    bsky, masto = servers
+    result = CliRunner().invoke(app, ["check"], env=env(tmp_path, bsky, masto, "hunter2-wrong"))
+    assert result.exit_code == 1
+    assert ["bluesky", "wrong"] in [line.split()[:2] for line in result.output.splitlines()]
+    table = [
+        line
+        for line in result.output.splitlines()
+        if line.split()[:1] in (["slack"], ["x"], ["bluesky"], ["mastodon"])
+    ]
+    assert len(table) == 4
+    assert not any("hunter2-wrong" in line or "tok-secret-123" in line for line in table)
