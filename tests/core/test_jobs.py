@@ -257,7 +257,7 @@ def test_customer_text_in_a_digest_cannot_ping_the_channel(store):
     notifier, roster = RecordingNotifier(clock), Roster(ROTATION)
     add_case(
         store,
-        make_mention("1", text="<!channel> <@U01AAA> refund now", minutes_ago=20),
+        make_mention("1", text="<!channel> <@U01AAA> refund now", minutes_ago=20, now=clock.now()),
         clock.now(),
     )
     handoff(store, notifier, clock, SlaPolicy(), roster, DictLedger())
