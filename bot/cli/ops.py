@@ -1,3 +1,170 @@
-"""careops ops commands."""
+"""Operations commands: `careops oncall who|week`, `careops report`, `careops purge`."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from bot.adapters import sqlite_ops
+from bot.adapters.clock import SystemClock
+from bot.adapters.sqlite_store import SqliteStore
+from bot.cli.base import app, fail, settings
+from bot.config import Settings
+from bot.core.oncall import Override, Roster, Rotation
+from bot.core.reports import parse_since, to_csv, to_markdown
+from bot.core.sla import SlaPolicy
+
+oncall_app = typer.Typer(help="Who is on call (rotation from careops.toml plus /care cover).")
+app.add_typer(oncall_app, name="oncall", no_args_is_help=True)
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", help="Where careops.db lives (env CAREOPS_DATA_DIR).")
+]
+
+
+def _ops(config: Settings) -> dict[str, Any]:
+    try:
+        return config.ops()
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+        raise fail(f"careops.toml: {exc}") from None
+
+
+def _rotation(config: Settings) -> Rotation:
+    try:
+        rotation = Rotation.from_config(_ops(config).get("oncall", {}))
+    except (ValueError, KeyError) as exc:
+        raise fail(f"[oncall] in careops.toml: {exc}") from None
+    if rotation is None:
+        raise fail("no [oncall] section in careops.toml (see careops.example.toml)")
+    return rotation
+
+
+def _stored_overrides(config: Settings) -> list[Override]:
+    """Overrides from careops.db when it exists; looking never creates a database."""
+    if not config.database.exists():
+        return []
+    store = SqliteStore(config.database)
+    try:
+        return sqlite_ops.overrides(store)
+    finally:
+        store.close()
+
+
+def _when(text: str | None, rotation: Rotation) -> datetime:
+    """ISO-8601; without an offset it is local time in the rotation's time zone."""
+    if text is None:
+        return SystemClock().now()
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise fail(f"not an ISO-8601 time: {text!r} (e.g. 2026-03-29T09:30)") from None
+    return at if at.tzinfo else at.replace(tzinfo=rotation.tz)
+
+
+@oncall_app.command("who")
+def oncall_who(
+    at: Annotated[
+        str | None,
+        typer.Option("--at", help="ISO-8601 time; local to the rotation without an offset."),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print the Slack user id on call now (or at --at), overrides included."""
+    config = settings(data_dir=data_dir)
+    rotation = _rotation(config)
+    roster = Roster(rotation, lambda: _stored_overrides(config))
+    typer.echo(roster.who_at(_when(at, rotation)))
+
+
+@oncall_app.command("week")
+def oncall_week(
+    start: Annotated[
+        str | None, typer.Option("--from", help="ISO-8601 start (default: now).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Print the next seven days of shifts in the rotation's local time."""
+    config = settings(data_dir=data_dir)
+    rotation = _rotation(config)
+    begin = _when(start, rotation)
+    roster = Roster(rotation, lambda: _stored_overrides(config))
+    for shift in roster.shifts(begin, begin + timedelta(days=7)):
+        a, b = shift.start.astimezone(rotation.tz), shift.end.astimezone(rotation.tz)
+        mark = "  (cover)" if shift.override else ""
+        typer.echo(f"{a:%a %d %b %H:%M} – {b:%a %H:%M %Z}  {shift.user}{mark}")
+
+
+@app.command()
+def report(
+    since: Annotated[str, typer.Option("--since", help="7d, 24h, 30d or an ISO date.")] = "7d",
+    fmt: Annotated[str, typer.Option("--format", help="md, csv or png.")] = "md",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Write to this file (png needs it).")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Response-time report: median/p90 first reply, answered in time, per network/person."""
+    if fmt not in ("md", "csv", "png"):
+        raise fail(f"unknown format {fmt!r}: use md, csv or png")
+    if fmt == "png" and out is None:
+        raise fail("--format png needs --out FILE")
+    config = settings(data_dir=data_dir)
+    now = SystemClock().now()
+    try:
+        start = parse_since(since, now)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    if not config.database.exists():
+        raise fail(f"{config.database}: no database yet (run `careops demo` or `careops run`)")
+    sla = SlaPolicy.from_minutes(_ops(config).get("sla", {}))
+    store = SqliteStore(config.database)
+    try:
+        result = sqlite_ops.load_report(store, start, now, sla)
+    finally:
+        store.close()
+    if fmt == "png":
+        from bot.adapters.charts import report_png
+
+        assert out is not None
+        out.write_bytes(report_png(result))
+        typer.echo(f"wrote {out}")
+        return
+    text = to_markdown(result) if fmt == "md" else to_csv(result)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@app.command()
+def purge(
+    author: Annotated[str, typer.Option("--author", help="The person's handle, e.g. @maria_g.")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Delete one person's data on their request: cases, drafts, replies sent, audit rows."""
+    config = settings(data_dir=data_dir)
+    if not config.database.exists():
+        raise fail(f"{config.database}: no database")
+    store = SqliteStore(config.database)
+    try:
+        found = sqlite_ops.author_case_ids(store, author)
+        if not yes and not typer.confirm(
+            f"Delete {len(found)} case(s) of @{sqlite_ops.normalise_handle(author)} "
+            "and everything attached?"
+        ):
+            raise typer.Exit(1)
+        counts = sqlite_ops.purge_author(store, author)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    finally:
+        store.close()
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    summary = ", ".join(f"{n} {table}" for table, n in counts.items())
+    typer.echo(f"{stamp} purged @{sqlite_ops.normalise_handle(author)}: {summary}")

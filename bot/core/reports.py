@@ -71,6 +71,19 @@ class Report:
         ]
 
 
+def parse_since(text: str, now: datetime) -> datetime:
+    """'7d', '12h', '90m' back from `now`, or an ISO date/time (UTC when no offset)."""
+    text = text.strip().lower()
+    units = {"d": "days", "h": "hours", "m": "minutes", "w": "weeks"}
+    if text[:-1].isdigit() and text[-1:] in units:
+        return now - timedelta(**{units[text[-1]]: int(text[:-1])})
+    try:
+        parsed = datetime.fromisoformat(text.upper() if "t" in text else text)
+    except ValueError:
+        raise ValueError(f"not a period: {text!r} (try 7d, 24h or 2026-11-01)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
+
+
 def nearest_rank(values: Sequence[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
