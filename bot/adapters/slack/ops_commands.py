@@ -1,0 +1,162 @@
+"""`/care oncall|cover|crisis|stats`: the operations subcommands.
+
+Each handler is a plain function `(app, user_id, args) -> CommandReply`, registered in
+the `/care` registry when this module is imported. They translate between Slack text
+and the core (oncall, crisis, reports) and the operations store; no rules live here.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from bot.adapters import sqlite_ops
+from bot.adapters.slack.commands import CommandReply, is_approver, subcommand
+from bot.adapters.slack.escape import escape_mrkdwn
+from bot.core.oncall import CoverError, Override, Roster, parse_cover
+from bot.core.reports import Figures, parse_since, to_text
+
+if TYPE_CHECKING:
+    from bot.app import Careops
+
+log = logging.getLogger(__name__)
+
+
+def roster(app: Careops) -> Roster:
+    return sqlite_ops.roster_for(app.store, app.settings.ops())
+
+
+def who(user: str | None) -> str:
+    return f"<@{user}>" if user else "nobody"
+
+
+@subcommand("oncall")
+def oncall_command(app: Careops, user_id: str, args: str) -> CommandReply:
+    """Who is on call now, who is next, and the week ahead."""
+    team = roster(app)
+    if team.rotation is None and not team.overrides():
+        return CommandReply("No on-call rotation yet: add an `[oncall]` table to careops.toml.")
+    now = app.clock.now()
+    tz = team.rotation.tz if team.rotation else None
+    upcoming = team.handoffs(now, now + timedelta(days=14))
+    lines = [f"*On call now*: {who(team.who_at(now))}"]
+    if upcoming:
+        nxt = upcoming[0]
+        lines.append(f"*Next*: {who(nxt.incoming)} from {nxt.at.astimezone(tz):%a %H:%M %Z}")
+    lines.append("*This week*:")
+    for shift in team.shifts(now, now + timedelta(days=7)):
+        a, b = shift.start.astimezone(tz), shift.end.astimezone(tz)
+        cover = " (cover)" if shift.override else ""
+        lines.append(f"• {a:%a %H:%M}–{b:%a %H:%M %Z} {who(shift.user)}{cover}")
+    return CommandReply("\n".join(lines[:40]))
+
+
+@subcommand("cover")
+def cover_command(app: Careops, user_id: str, args: str) -> CommandReply:
+    """`cover @user 2h` or `cover @user until 18:00`: put someone on call for a while."""
+    team = roster(app)
+    now = app.clock.now()
+    tz = team.rotation.tz if team.rotation else None
+    try:
+        if tz is None:
+            raise CoverError("no on-call rotation yet: add an `[oncall]` table to careops.toml")
+        user, start, end = parse_cover(args, now, tz)
+    except CoverError as exc:
+        return CommandReply(escape_mrkdwn(str(exc)))
+    sqlite_ops.add_override(
+        app.store, Override(user, start, end, created_by=user_id, created_at=now, reason=args)
+    )
+    log.info("on-call cover: %s until %s, set by %s", user, end.isoformat(), user_id)
+    if app.notifier is not None and user != user_id:
+        app.notifier.direct(
+            user, f"<@{user_id}> put you on call until {end.astimezone(tz):%a %H:%M %Z}."
+        )
+    return CommandReply(f"{who(user)} is on call until {end.astimezone(tz):%a %H:%M %Z}.")
+
+
+@subcommand("crisis")
+def crisis_command(app: Careops, user_id: str, args: str) -> CommandReply:
+    """`crisis on [reason]` / `crisis off`: crisis voice, two approvers, grouped cards."""
+    word, _, reason = args.strip().partition(" ")
+    word = word.lower()
+    if word not in ("on", "off", ""):
+        return CommandReply("Usage: `/care crisis on [reason]` or `/care crisis off`")
+    state = sqlite_ops.crisis_state(app.store)
+    if not word:
+        if not state.active:
+            return CommandReply("Crisis mode is off.")
+        since = f"{state.at:%a %H:%M} UTC" if state.at else "earlier"
+        reason = escape_mrkdwn(state.reason) or "no reason given"
+        return CommandReply(f"Crisis mode is ON since {since} ({who(state.user)}): {reason}")
+    if not is_approver(app, user_id):
+        return CommandReply("Only approvers can switch crisis mode.")
+    on = word == "on"
+    changed = sqlite_ops.set_crisis(app.store, on, reason.strip(), user_id, app.clock.now())
+    if not changed:
+        return CommandReply(f"Crisis mode is already {'on' if on else 'off'}.")
+    text = (
+        f"Crisis mode ON ({who(user_id)}): {escape_mrkdwn(reason.strip()) or 'no reason given'}. "
+        "Drafts use the crisis voice, replies need two approvers, similar mentions are grouped."
+        if on
+        else f"Crisis mode OFF ({who(user_id)}). Normal drafting and approval again."
+    )
+    if app.notifier is not None:
+        app.notifier.channel(text)
+    return CommandReply(text)
+
+
+@subcommand("stats")
+def stats_command(app: Careops, user_id: str, args: str) -> CommandReply:
+    """`stats [7d]`: response times, answered in time, per network and person (+ chart)."""
+    now = app.clock.now()
+    try:
+        since = parse_since(args.strip() or "7d", now)
+    except ValueError as exc:
+        return CommandReply(escape_mrkdwn(str(exc)))
+    report = sqlite_ops.load_report(app.store, since, now, app.sla)
+    lines = [f"*Care stats since {since:%d %b %H:%M} UTC*", to_text(report.overall)]
+    for network, figures in sorted(report.by_network.items()):
+        lines.append(f"• *{network}*: {_short(figures)}")
+    for person, figures in sorted(report.by_person.items()):
+        lines.append(f"• {who(person) if person != 'unknown' else 'unknown'}: {_short(figures)}")
+    uploaded = upload_chart(app, report, user_id)
+    if uploaded:
+        lines.append("Chart posted in the care channel.")
+    return CommandReply("\n".join(lines))
+
+
+def _short(f: Figures) -> str:
+    median = "–" if f.median_seconds is None else f"{f.median_seconds / 60:.0f} min"
+    within = "–" if f.within_2h is None else f"{f.within_2h:.0%}"
+    return f"{f.answered}/{f.needing_reply} answered, median {median}, {within} within 2 h"
+
+
+def upload_chart(app: Careops, report: Any, user_id: str) -> bool:
+    """Upload the PNG to the care channel when a Slack client is at hand."""
+    poster = getattr(app.notifier, "poster", None)
+    client = getattr(poster, "client", None)
+    channel = getattr(app.notifier, "channel_id", None)
+    if client is None or not channel:
+        return False
+    from bot.adapters.charts import report_png
+
+    try:
+        client.files_upload_v2(
+            channel=channel,
+            content=report_png(report),
+            filename="care-report.png",
+            title="Care report",
+            initial_comment=f"Care report requested by <@{user_id}>",
+        )
+    except Exception:  # the figures were answered already; a failed upload is logged
+        log.exception("chart upload failed")
+        return False
+    return True
+
+
+def today_text(app: Careops) -> str:
+    """Today's figures (UTC day) for App Home."""
+    now = app.clock.now()
+    midnight = datetime.combine(now.date(), datetime.min.time(), tzinfo=now.tzinfo)
+    return to_text(sqlite_ops.load_report(app.store, midnight, now, app.sla).overall)
