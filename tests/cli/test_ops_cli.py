@@ -1,0 +1,175 @@
+"""`careops oncall who|week`, `careops report`, `careops purge` through the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from bot.adapters import sqlite_ops
+from bot.adapters.sqlite_store import SqliteStore
+from bot.app import file_app
+from bot.cli import app
+from bot.config import load_settings
+from bot.core.clock import FakeClock
+
+EXAMPLE_TOML = """
+[sla]            # minutes to first reply, per network
+x = 30
+bluesky = 120
+mastodon = 120
+
+[oncall]
+timezone = "Europe/Berlin"
+members = ["U01AAA", "U02BBB", "U03CCC"]   # Slack user ids, in order
+shift_hours = 8
+start = "2026-01-05T08:00:00"               # first shift starts, local time
+usergroup = "S0ONCALL"
+"""
+BERLIN = ZoneInfo("Europe/Berlin")
+MEMBERS = ["U01AAA", "U02BBB", "U03CCC"]
+
+
+def oracle(at: datetime) -> str:
+    """8-hour slots of Berlin wall-clock time counted from 2026-01-05 08:00."""
+    wall = at.astimezone(BERLIN).replace(tzinfo=None)
+    return MEMBERS[((wall - datetime(2026, 1, 5, 8)) // timedelta(hours=8)) % 3]
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)  # no careops.toml or .env from the project
+    monkeypatch.delenv("CAREOPS_CONFIG", raising=False)
+    (tmp_path / "careops.toml").write_text(EXAMPLE_TOML)
+    return tmp_path
+
+
+def cli(home: Path, *args: str, **kwargs: object):
+    env = {"CAREOPS_DATA_DIR": str(home / "data")}
+    return CliRunner().invoke(
+        app, ["--config", str(home / "careops.toml"), *args], env=env, **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    ("at", "member"),
+    [
+        ("2026-01-05T08:00:00", "U01AAA"),
+        ("2026-01-05T16:00:00", "U02BBB"),
+        ("2026-01-06T07:59:59", "U03CCC"),
+        ("2026-03-29T01:59:00", "U03CCC"),  # night shift on the spring DST day: 7 hours
+        ("2026-03-29T08:00:00", "U01AAA"),
+        ("2026-10-25T07:30:00", "U03CCC"),  # autumn: 9 hours
+        ("2026-10-25T08:00:00", "U01AAA"),
+        ("2026-07-01T06:00:00+00:00", oracle(datetime(2026, 7, 1, 6, tzinfo=UTC))),
+    ],
+)
+def test_oncall_who_at_prints_the_member(home: Path, at: str, member: str) -> None:
+    result = cli(home, "oncall", "who", "--at", at)
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{member}\n"
+    assert not (home / "data" / "careops.db").exists()  # looking creates no database
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.datetimes(datetime(2025, 1, 1), datetime(2030, 1, 1), timezones=st.just(UTC)))
+def test_oncall_who_matches_the_rotation_at_any_time(home: Path, at: datetime) -> None:
+    result = cli(home, "oncall", "who", "--at", at.isoformat())
+    assert result.output == f"{oracle(at)}\n"
+
+
+def test_a_cover_set_through_slash_care_wins_for_its_span(home: Path) -> None:
+    from bot.adapters.slack.ops_commands import cover_command
+
+    clock = FakeClock(datetime(2026, 3, 29, 8, 0, tzinfo=UTC))  # 10:00 Berlin, U01AAA's shift
+    config = load_settings(data_dir=home / "data", config_path=home / "careops.toml")
+    care = file_app(config, home / "inbox.jsonl", home / "outbox.jsonl", clock=clock)
+    reply = cover_command(care, "U01AAA", "<@U09COVER|cora> until 12:30")
+    assert reply.text == "<@U09COVER> is on call until Sun 12:30 CEST."
+    care.store.close()
+    assert cli(home, "oncall", "who", "--at", "2026-03-29T10:00").output == "U09COVER\n"
+    assert cli(home, "oncall", "who", "--at", "2026-03-29T12:29").output == "U09COVER\n"
+    assert cli(home, "oncall", "who", "--at", "2026-03-29T12:30").output == "U01AAA\n"
+    assert cli(home, "oncall", "who", "--at", "2026-03-29T09:59").output == "U01AAA\n"
+    week = cli(home, "oncall", "week", "--from", "2026-03-29T09:00").output.splitlines()
+    assert week[:3] == [
+        "Sun 29 Mar 09:00 – Sun 10:00 CEST  U01AAA",
+        "Sun 29 Mar 10:00 – Sun 12:30 CEST  U09COVER  (cover)",
+        "Sun 29 Mar 12:30 – Sun 16:00 CEST  U01AAA",
+    ]
+    assert len(week) == 3 * 7 + 2 + 1  # 21 shifts, the cover splits one, starts mid-shift
+
+
+def test_oncall_without_rotation_or_bad_time_says_what_to_do(home: Path) -> None:
+    (home / "careops.toml").write_text("[sla]\nx = 30\n")
+    result = cli(home, "oncall", "who")
+    assert result.exit_code == 2 and "no [oncall] section" in result.output
+    (home / "careops.toml").write_text(EXAMPLE_TOML)
+    result = cli(home, "oncall", "who", "--at", "tomorrow")
+    assert result.exit_code == 2 and "not an ISO-8601 time" in result.output
+
+
+@pytest.mark.slow
+def test_report_on_the_demo_data_prints_the_figures(home: Path) -> None:
+    demo = cli(home, "demo", input="")
+    assert demo.exit_code == 0, demo.output
+    md = cli(home, "report", "--since", "30d", "--format", "md")
+    assert md.exit_code == 0, md.output
+    header = "| scope | mentions | answered | median | p90 | ≤30m | ≤2h | same day | unanswered |"
+    assert header in md.output
+    lines = md.output.splitlines()
+    overall = next(line for line in lines if line.startswith("| **all** |"))
+    for network in ("x", "bluesky", "mastodon"):
+        assert any(line.startswith(f"| network: {network} |") for line in lines)
+    assert any(line.startswith("| person: terminal |") for line in lines)
+    # the markdown agrees with the CSV figures computed from the same store
+    rows = list(
+        csv.DictReader(io.StringIO(cli(home, "report", "--since", "30d", "--format", "csv").output))
+    )
+    total = rows[0]
+    assert total["scope"] == "all" and int(total["mentions"]) >= 40
+    assert overall.split(" | ")[1:3] == [total["mentions"], total["answered"]]
+    assert 0 < int(total["answered"]) <= int(total["needing_reply"])
+    assert float(total["within_30m"]) <= float(total["within_2h"]) <= float(total["within_day"])
+    png = cli(home, "report", "--since", "30d", "--format", "png", "--out", str(home / "r.png"))
+    assert png.exit_code == 0, png.output
+    data = (home / "r.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+
+
+def test_report_refuses_bad_arguments(home: Path) -> None:
+    assert "unknown format" in cli(home, "report", "--format", "pdf").output
+    assert "needs --out" in cli(home, "report", "--format", "png").output
+    assert "no database yet" in cli(home, "report").output
+    SqliteStore(home / "data" / "careops.db").close()
+    assert "not a period" in cli(home, "report", "--since", "lastweek").output
+
+
+def test_purge_removes_one_authors_cases_only(home: Path) -> None:
+    from tests.conftest import make_mention
+    from tests.core.test_jobs import add_case
+
+    store = SqliteStore(home / "data" / "careops.db")
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    add_case(store, make_mention("1", author="Maria_G"), now)
+    add_case(store, make_mention("2", author="maria_g"), now)
+    add_case(store, make_mention("3", author="maria_gx"), now)
+    store.close()
+    refused = cli(home, "purge", "--author", "@maria_g", input="n\n")
+    assert refused.exit_code == 1 and "Delete 2 case(s) of @maria_g" in refused.output
+    done = cli(home, "purge", "--author", "@maria_g", "--yes")
+    assert done.exit_code == 0 and "purged @maria_g: 2 cases" in done.output
+    store = SqliteStore(home / "data" / "careops.db")
+    assert [c.id for c in store.cases()] == ["x:3"]
+    assert store.audit("x:1") == [] and len(store.audit("x:3")) == 1
+    assert sqlite_ops.author_case_ids(store, "MARIA_GX") == ["x:3"]
+    store.close()
