@@ -70,8 +70,9 @@ def check_targets(
         used = sla.fraction(case.mention, now)
         if used >= 0.5 and "sla50" not in case.flags:
             who = roster.who_at(now)
-            due = humanize(sla.due_at(case.mention) - now)
-            notifier.thread(case, f"{mention(who)} half of the target is gone: due in {due}.")
+            left = sla.due_at(case.mention) - now
+            due = f"due in {humanize(left)}" if left > timedelta(0) else "already past due"
+            notifier.thread(case, f"{mention(who)} half of the target is gone: {due}.")
             _flag(store, case.id, "sla50", now, f"pinged {who}")
             fired.append((case.id, "sla50"))
         if used >= 1.0 and "sla100" not in case.flags:
