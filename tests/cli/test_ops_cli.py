@@ -173,3 +173,12 @@ def test_purge_removes_one_authors_cases_only(home: Path) -> None:
     assert store.audit("x:1") == [] and len(store.audit("x:3")) == 1
     assert sqlite_ops.author_case_ids(store, "MARIA_GX") == ["x:3"]
     store.close()
+
+
+def test_the_example_config_is_the_documented_rotation(home: Path) -> None:
+    example = Path(__file__).resolve().parents[2] / "careops.example.toml"
+    (home / "careops.toml").write_text(example.read_text())
+    assert cli(home, "oncall", "who", "--at", "2026-01-05T16:30").output == "U02BBB\n"
+    config = load_settings(config_path=home / "careops.toml").ops()
+    assert config["sla"] == {"x": 30, "bluesky": 120, "mastodon": 120}
+    assert config["oncall"]["usergroup"] == "S0ONCALL" and config["retention"]["days"] == 90
