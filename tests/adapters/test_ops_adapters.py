@@ -181,3 +181,15 @@ def test_scheduler_registers_every_job_and_they_run(care: Careops):
     assert care.notifier.sent[2][1].startswith("Daily care digest (Sun 29 Mar)")
     assert "breached" in care.store.get_case("x:1").flags
     assert scheduler.get_job("retention").trigger.interval == timedelta(hours=6)
+
+
+def test_app_home_shows_todays_figures_and_who_is_on_call(care: Careops):
+    from bot.adapters.slack.home import home_view
+
+    add_case(care.store, make_mention("1", minutes_ago=10, now=NOW), NOW)
+    sqlite_ops.set_crisis(care.store, True, "lockers <!channel>", "UBOSS", NOW)
+    blocks = home_view(care)["blocks"]
+    assert blocks[-2]["text"]["text"] == "Today"
+    text = blocks[-1]["text"]["text"]
+    assert text.startswith("1 mentions, 0 answered;")
+    assert "*On call now*: <@U01AAA>" in text and "<!channel>" not in text

@@ -35,7 +35,15 @@ def home_view(app: Careops) -> dict[str, Any]:
             lines.append(f"…and {len(waiting) - MAX_LISTED} more")
         blocks.append(_section("\n".join(lines)))
     blocks += [_header("Approved today"), _section(_approved_today(app, now))]
+    blocks += _operations(app)
     return {"type": "home", "blocks": blocks}
+
+
+def _operations(app: Careops) -> list[dict[str, Any]]:
+    """Today's response-time figures and who is on call (bot/adapters/slack/ops_commands.py)."""
+    from bot.adapters.slack.ops_commands import home_blocks
+
+    return home_blocks(app)
 
 
 def _queue_summary(cases: list[Case], *, paused: bool) -> str:

@@ -160,3 +160,17 @@ def today_text(app: Careops) -> str:
     now = app.clock.now()
     midnight = datetime.combine(now.date(), datetime.min.time(), tzinfo=now.tzinfo)
     return to_text(sqlite_ops.load_report(app.store, midnight, now, app.sla).overall)
+
+
+def home_blocks(app: Careops) -> list[dict[str, Any]]:
+    """App Home's operations part: today's figures and who is on call."""
+    now = app.clock.now()
+    on_call = who(roster(app).who_at(now))
+    crisis = sqlite_ops.crisis_state(app.store)
+    text = f"{today_text(app)}\n*On call now*: {on_call}"
+    if crisis.active:
+        text += f"\n🚨 *Crisis mode is on*: {escape_mrkdwn(crisis.reason) or 'no reason given'}"
+    return [
+        {"type": "header", "text": {"type": "plain_text", "text": "Today"}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
+    ]
