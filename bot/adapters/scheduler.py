@@ -82,6 +82,7 @@ def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
     from functools import partial
 
     from bot.adapters import sqlite_ops as ops_store
+    from bot.adapters.slack.ops_commands import usergroup_setter
     from bot.core import jobs
 
     ops = app.settings.ops()
@@ -105,7 +106,7 @@ def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
                 roster,
                 ledger,
                 crisis=lambda: ops_store.crisis_state(store),
-                set_usergroup=getattr(app.notifier, "set_usergroup", None),
+                set_usergroup=usergroup_setter(app),
             ),
             HANDOFF_SECONDS,
         ),

@@ -193,3 +193,18 @@ def test_app_home_shows_todays_figures_and_who_is_on_call(care: Careops):
     text = blocks[-1]["text"]["text"]
     assert text.startswith("1 mentions, 0 answered;")
     assert "*On call now*: <@U01AAA>" in text and "<!channel>" not in text
+
+
+def test_the_user_group_follows_the_rotation_on_the_slack_web_api(care: Careops):
+    from slack_sdk import WebClient
+
+    from bot.adapters.slack.ops_commands import usergroup_setter
+    from tests.fakes.fake_slack import FakeSlackApi
+
+    assert usergroup_setter(care) is None  # no Slack client: nothing to keep in sync
+    with FakeSlackApi() as api:
+        poster = type("Poster", (), {"client": WebClient(token="xoxb-test", base_url=api.url)})()
+        care.notifier.poster = poster  # the Slack notifier carries its poster
+        usergroup_setter(care)("S0ONCALL", "U02BBB")
+        [call] = api.calls_to("usergroups.users.update")
+    assert call.params["usergroup"] == "S0ONCALL" and call.params["users"] == "U02BBB"

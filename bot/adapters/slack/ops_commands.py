@@ -8,6 +8,7 @@ and the core (oncall, crisis, reports) and the operations store; no rules live h
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -174,3 +175,16 @@ def home_blocks(app: Careops) -> list[dict[str, Any]]:
         {"type": "header", "text": {"type": "plain_text", "text": "Today"}},
         {"type": "section", "text": {"type": "mrkdwn", "text": text[:3000]}},
     ]
+
+
+def usergroup_setter(app: Careops) -> Callable[[str, str], None] | None:
+    """`set(group, user)`: make the on-call user group hold just `user` (Slack connected)."""
+    client = getattr(getattr(app.notifier, "poster", None), "client", None)
+    if client is None:
+        return None
+
+    def set_group(group: str, user: str) -> None:
+        client.usergroups_users_update(usergroup=group, users=[user])
+        log.info("user group %s now %s", group, user)
+
+    return set_group
