@@ -20,6 +20,8 @@ BOT_SCOPES = [
     "usergroups:read",  # approvers given as a user group
     "users:read",
     "im:write",  # direct messages to on-call people
+    "usergroups:write",  # the on-call user group follows the rotation
+    "files:write",  # /care stats uploads its chart
 ]
 BOT_EVENTS = ["reaction_added", "message.channels", "message.groups", "app_home_opened"]
 
@@ -32,7 +34,7 @@ def manifest(
         "command": "/care",
         "description": "careops: status, pause, resume, draft, on-call, crisis, stats",
         "usage_hint": "help | status | pause | resume | draft <post url>",
-        "should_escape": False,
+        "should_escape": True,  # `/care cover @maria` arrives as <@U123|maria>
         **({"url": url} if request_url else {}),
     }
     return {
