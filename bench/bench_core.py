@@ -20,6 +20,7 @@ from bot.adapters.offline_drafter import OfflineDrafter
 from bot.adapters.prompt_files import load_links
 from bot.adapters.sqlite_codec import case_to_row
 from bot.adapters.sqlite_store import SqliteStore
+from bot.app import OFFLINE_CHUNK
 from bot.config import PACKAGE_DIR
 from bot.core.clock import FakeClock
 from bot.core.drafting import DraftingService
@@ -72,7 +73,9 @@ def run() -> None:
         drafting = DraftingService(
             offline, offline, links, clock, recent_replies=store.recent_replies
         )
-        loop = CareLoop(store, drafting, clock, brand_handles=["parcelly"])
+        loop = CareLoop(
+            store, drafting, clock, brand_handles=["parcelly"], chunk_size=OFFLINE_CHUNK
+        )
         started = time.perf_counter()
         summary = loop.ingest(mentions)
         loop_seconds = time.perf_counter() - started

@@ -24,6 +24,9 @@ from bot.core.sla import SlaPolicy
 log = logging.getLogger(__name__)
 
 PAUSED_KEY = "intake.paused"
+# Cases written per commit when drafts come from templates (fast); a model drafter is
+# slow, so each of its cases is committed and shown as soon as it is drafted.
+OFFLINE_CHUNK = 100
 
 
 @dataclass
@@ -53,9 +56,11 @@ class Careops:
     surface: ReviewSurface | None = None
 
     def startup(self) -> list[PublishOutcome]:
-        """Migrate, then resolve replies a crash left half-sent, before anything else."""
+        """Migrate, resolve replies a crash left half-sent, finish cases it left undrafted."""
         self.store.migrate()
-        return self.publishing.reconcile()
+        outcomes = self.publishing.reconcile()
+        self.loop.resume()
+        return outcomes
 
     @property
     def paused(self) -> bool:
@@ -67,6 +72,7 @@ class Careops:
     def tick(self) -> TickSummary:
         """One round of the loop: poll every source (unless paused), publish approved replies."""
         summary = TickSummary(paused=self.paused)
+        self.loop.resume()  # a case an earlier error left undrafted gets its draft now
         if not summary.paused:
             for source in self.sources:
                 try:
@@ -124,6 +130,7 @@ def build_app(
         brand_handles=settings.brand_handles,
         crisis=crisis,
         max_chars=settings.max_mention_chars,
+        chunk_size=OFFLINE_CHUNK if primary is offline else 1,
     )
 
     def refresh(case: Case) -> None:

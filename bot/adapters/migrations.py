@@ -71,6 +71,11 @@ MIGRATIONS: list[Migration] = [
         );
         """,
     ),
+    Migration(
+        2,
+        "outbox publication order index",
+        "CREATE INDEX outbox_published_seq ON outbox(published_seq)",
+    ),
     # --- networks (10–19)
     # --- operations (20–29)
     Migration(

@@ -250,9 +250,10 @@ def _base_model(model: str) -> str:
 def build_drafter(
     settings: Settings, links: LinkBook, clock: Clock, store: SqliteStore | None
 ) -> Drafter:
-    """The OpenAI drafter the settings describe (key, model, base URL, timeout, retries)."""
-    from bot.adapters.examples_index import ExamplesIndex
+    """The OpenAI drafter the settings describe (key, model, base URL, timeout, retries).
 
+    Examples of approved replies arrive in each request (DraftingService looks them up).
+    """
     key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
     client = openai.OpenAI(
         api_key=key or "unset",
@@ -260,7 +261,6 @@ def build_drafter(
         timeout=settings.openai_timeout,
         max_retries=settings.openai_max_retries,
     )
-    index = ExamplesIndex(store.db) if store is not None else None
 
     def record(cost: float) -> None:
         if store is not None:
@@ -273,6 +273,5 @@ def build_drafter(
         links=links,
         clock=clock,
         brand_name=settings.brand_name,
-        examples=index.similar if index else None,
         on_usage=record,
     )

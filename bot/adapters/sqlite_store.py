@@ -106,23 +106,22 @@ class SqliteStore:
         return cursor.rowcount > 0
 
     # --- cases
-    def add_case(self, case: Case, audit: AuditEntry) -> bool:
+    def add_case(self, case: Case, *audits: AuditEntry) -> bool:
         row = codec.case_to_row(case)
         with self.transaction():
             if not self._insert_new("cases", row):
                 return False
-            self._audit(audit)
+            self._audit(*audits)
         return True
 
     def get_case(self, case_id: str) -> Case | None:
         rows = self._rows("SELECT * FROM cases WHERE id = ?", (case_id,))
         return codec.case_from_row(rows[0]) if rows else None
 
-    def save_case(self, case: Case, audit: AuditEntry | None) -> None:
+    def save_case(self, case: Case, *audits: AuditEntry | None) -> None:
         with self.transaction():
             self._upsert("cases", codec.case_to_row(case), "id")
-            if audit is not None:
-                self._audit(audit)
+            self._audit(*audits)
 
     def cases(
         self, states: Iterable[CaseState] | None = None, since: datetime | None = None
@@ -147,19 +146,15 @@ class SqliteStore:
         return {r["state"]: r["n"] for r in rows}
 
     # --- audit
-    def _audit(self, entry: AuditEntry) -> None:
-        self.conn.execute(
+    def _audit(self, *entries: AuditEntry | None) -> None:
+        self.conn.executemany(
             "INSERT INTO audit (case_id, at, actor, action, from_state, to_state, detail)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                entry.case_id,
-                codec.iso(entry.at),
-                entry.actor,
-                entry.action,
-                entry.from_state,
-                entry.to_state,
-                entry.detail,
-            ),
+            [
+                (e.case_id, codec.iso(e.at), e.actor, e.action, e.from_state, e.to_state, e.detail)
+                for e in entries
+                if e is not None
+            ],
         )
 
     def audit(self, case_id: str) -> list[AuditEntry]:

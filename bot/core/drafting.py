@@ -151,6 +151,8 @@ class DraftingService:
         return replace(self.check(draft, request), note=why)
 
     def _examples_for(self, text: str) -> list[str]:
+        if self.primary is self.fallback:  # templates do not learn from examples
+            return []
         try:
             return self.examples(text, 3)
         except Exception as exc:  # examples are a nicety: never block a draft on them

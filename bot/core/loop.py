@@ -8,6 +8,7 @@ changes nothing.
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -15,7 +16,16 @@ from datetime import timedelta
 
 from bot.core.cases import Transition, note, transition
 from bot.core.drafting import DraftingService
-from bot.core.models import Case, CaseState, Intent, Mention, Network, Quarantined, Triage
+from bot.core.models import (
+    Case,
+    CaseState,
+    Draft,
+    Intent,
+    Mention,
+    Network,
+    Quarantined,
+    Triage,
+)
 from bot.core.ports import Clock, MentionSource, ReviewSurface, SourceBatch, Store
 from bot.core.triage import triage as default_triage
 
@@ -28,6 +38,12 @@ DEFAULT_EXPIRY: dict[Network, timedelta] = {
     Network.MASTODON: timedelta(days=14),
 }
 MAX_TEXT_CHARS = 25_000
+# Control characters (Unicode category Cc) other than tab and newline.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What binary junk is made of: control characters, lone surrogates, private-use code points.
+_BINARY = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
+)
 
 
 @dataclass
@@ -39,6 +55,7 @@ class IntakeSummary:
     spam: int = 0
     own_posts: int = 0
     cases: list[Case] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # from sources: gaps, rate limits
 
     def add(self, other: IntakeSummary) -> None:
         self.new += other.new
@@ -48,6 +65,17 @@ class IntakeSummary:
         self.spam += other.spam
         self.own_posts += other.own_posts
         self.cases.extend(other.cases)
+        self.notices.extend(other.notices)
+
+
+@dataclass
+class _Planned:
+    """A case's moves decided (triage, draft) but not yet written."""
+
+    case: Case
+    created: bool
+    steps: list[Transition]
+    draft: Draft | None = None
 
 
 def problem_with(mention: Mention, max_chars: int = MAX_TEXT_CHARS) -> str | None:
@@ -60,7 +88,7 @@ def problem_with(mention: Mention, max_chars: int = MAX_TEXT_CHARS) -> str | Non
         return "empty text"
     if len(mention.text) > max_chars:
         return f"text too long ({len(mention.text)} chars > {max_chars})"
-    controls = sum(1 for ch in mention.text if unicodedata.category(ch) in ("Cc", "Cs", "Co"))
+    controls = len(_BINARY.findall(mention.text))
     if controls > max(3, len(mention.text) // 10):
         return "text looks binary (control characters)"
     return None
@@ -68,8 +96,9 @@ def problem_with(mention: Mention, max_chars: int = MAX_TEXT_CHARS) -> str | Non
 
 def clean_text(text: str) -> str:
     """NFC-normalised, control characters other than newline and tab removed."""
-    text = unicodedata.normalize("NFC", text)
-    return "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return _CONTROL.sub("", text)
 
 
 class CareLoop:
@@ -85,6 +114,7 @@ class CareLoop:
         crisis: Callable[[], bool] = lambda: False,
         expiry: dict[Network, timedelta] | None = None,
         max_chars: int = MAX_TEXT_CHARS,
+        chunk_size: int = 1,
     ) -> None:
         self.store = store
         self.drafting = drafting
@@ -95,6 +125,7 @@ class CareLoop:
         self.crisis = crisis
         self.expiry = expiry or DEFAULT_EXPIRY
         self.max_chars = max_chars
+        self.chunk_size = max(1, chunk_size)  # cases per commit: >1 for fast drafters
 
     def poll(self, sources: Iterable[MentionSource]) -> IntakeSummary:
         summary = IntakeSummary()
@@ -102,6 +133,7 @@ class CareLoop:
             cursor = self.store.get_cursor(source.name)
             batch = source.poll(cursor)
             summary.add(self.ingest_batch(batch, source.name))
+            summary.notices.extend(batch.notices)
             if batch.cursor is not None and batch.cursor != cursor:
                 self.store.set_cursor(source.name, batch.cursor)
         return summary
@@ -114,68 +146,118 @@ class CareLoop:
         return summary
 
     def ingest(self, mentions: Iterable[Mention], source: str = "batch") -> IntakeSummary:
+        """Turn mentions into cases waiting for review, `chunk_size` cases per commit.
+
+        Triage and drafting happen outside the transaction (a model may be slow); the
+        writes of a chunk go in one commit, and cards are shown after it.
+        """
         summary = IntakeSummary()
+        chunk: list[_Planned] = []
+        seen: set[str] = set()
         for mention in mentions:
-            self._ingest_one(mention, source, summary)
+            planned = self._plan_new(mention, source, summary, seen)
+            if planned is not None:
+                chunk.append(planned)
+            if len(chunk) >= self.chunk_size:
+                self._write_chunk(chunk, summary)
+                chunk = []
+        if chunk:
+            self._write_chunk(chunk, summary)
         return summary
 
-    def _ingest_one(self, mention: Mention, source: str, summary: IntakeSummary) -> None:
+    def _plan_new(
+        self, mention: Mention, source: str, summary: IntakeSummary, seen: set[str]
+    ) -> _Planned | None:
         problem = problem_with(mention, self.max_chars)
         if problem:
             raw = f"{mention.network.value}:{mention.external_id} @{mention.author_handle}"
             self.store.quarantine(Quarantined(source, raw, problem, self.clock.now()))
             summary.quarantined += 1
             log.warning("quarantined %s: %s", raw, problem)
-            return
+            return None
         if mention.author_handle.lower().lstrip("@") in self.own:
             summary.own_posts += 1
-            return
-        mention = _with_clean_text(mention)
-        now = self.clock.now()
-        case = Case(mention.case_id, mention, CaseState.NEW, now, now)
-        if not self.store.add_case(case, note(case, at=now, actor="system", action="created")):
+            return None
+        if mention.case_id in seen or self.store.get_case(mention.case_id) is not None:
             summary.duplicates += 1
-            return
-        summary.new += 1
-        summary.cases.append(self.process(case))
-        last = summary.cases[-1]
-        if last.state is CaseState.EXPIRED:
-            summary.expired += 1
-        elif last.state is CaseState.DISMISSED:
-            summary.spam += 1
+            return None
+        seen.add(mention.case_id)
+        now = self.clock.now()
+        mention = _with_clean_text(mention)
+        return self._plan(Case(mention.case_id, mention, CaseState.NEW, now, now), created=True)
 
-    def process(self, case: Case) -> Case:
-        """Triage, draft and present a new case; returns it in its resting state."""
+    def _plan(self, case: Case, *, created: bool = False) -> _Planned:
+        """Decide a new case's way to its resting state: expired, spam, or drafted for review."""
         now = self.clock.now()
         if now - case.mention.created_at > self.expiry[case.network]:
-            return self._save(
-                transition(case, CaseState.EXPIRED, at=now, detail="too old to answer")
-            )
-        triaged = self._save(
-            transition(case, CaseState.TRIAGED, at=now, triage=self.triager(case.mention))
-        )
-        assert triaged.triage is not None
-        if triaged.triage.intent is Intent.SPAM:
+            expired = transition(case, CaseState.EXPIRED, at=now, detail="too old to answer")
+            return _Planned(case, created, [expired])
+        triaged = transition(case, CaseState.TRIAGED, at=now, triage=self.triager(case.mention))
+        assert triaged.case.triage is not None
+        if triaged.case.triage.intent is Intent.SPAM:
             reason = "spam (automatic)"
-            return self._save(
-                transition(
-                    triaged, CaseState.DISMISSED, at=now, detail=reason, dismissed_reason=reason
-                )
+            dismissed = transition(
+                triaged.case, CaseState.DISMISSED, at=now, detail=reason, dismissed_reason=reason
             )
-        draft = self.drafting.draft_for(triaged, crisis=self.crisis())
-        self.store.add_draft(draft)
-        drafted = self._save(
-            transition(
-                triaged,
-                CaseState.DRAFTED,
-                at=now,
-                detail=draft.drafter,
-                draft_id=draft.id,
-                draft_seq=triaged.draft_seq + 1,
+            return _Planned(case, created, [triaged, dismissed])
+        draft = self.drafting.draft_for(triaged.case, crisis=self.crisis())
+        drafted = transition(
+            triaged.case, CaseState.DRAFTED, at=now, detail=draft.drafter,
+            draft_id=draft.id, draft_seq=triaged.case.draft_seq + 1,
+        )  # fmt: skip
+        in_review = transition(drafted.case, CaseState.IN_REVIEW, at=now)
+        return _Planned(case, created, [triaged, drafted, in_review], draft)
+
+    def _write_chunk(self, chunk: list[_Planned], summary: IntakeSummary) -> None:
+        written: list[Case] = []
+        with self.store.transaction():
+            for planned in chunk:
+                case = self._write(planned)
+                if case is None:
+                    summary.duplicates += 1  # another writer took it in meanwhile
+                    continue
+                written.append(case)
+        for case in written:
+            summary.new += 1
+            summary.expired += case.state is CaseState.EXPIRED
+            summary.spam += case.state is CaseState.DISMISSED
+            summary.cases.append(self.show(case) if case.state is CaseState.IN_REVIEW else case)
+
+    def _write(self, planned: _Planned) -> Case | None:
+        """One row for the case as it rests, an audit row for each move that got it there."""
+        final = planned.steps[-1].case
+        audits = [step.audit for step in planned.steps if step.audit is not None]
+        if planned.created:
+            created = note(
+                planned.case, at=planned.case.created_at, actor="system", action="created"
             )
-        )
-        in_review = self._save(transition(drafted, CaseState.IN_REVIEW, at=now))
-        return self.show(in_review)
+            if not self.store.add_case(final, created, *audits):
+                return None
+        else:
+            self.store.save_case(final, *audits)
+        if planned.draft is not None:
+            self.store.add_draft(planned.draft)
+        return final
+
+    def process(self, case: Case) -> Case:
+        """Triage, draft and present a stored case; after a crash a case is either still
+        `new` (and `resume` picks it up) or wholly in review."""
+        planned = self._plan(case)
+        with self.store.transaction():
+            resting = self._write(planned)
+        assert resting is not None
+        return self.show(resting) if resting.state is CaseState.IN_REVIEW else resting
+
+    def resume(self) -> list[Case]:
+        """At start-up: finish cases a crash left before review (taken in, not yet drafted)."""
+        resumed = []
+        for case in self.store.cases([CaseState.NEW, CaseState.TRIAGED, CaseState.DRAFTED]):
+            if case.state is CaseState.DRAFTED:
+                step = transition(case, CaseState.IN_REVIEW, at=self.clock.now())
+                resumed.append(self.show(self._save(step)))
+            else:
+                resumed.append(self.process(case.evolve(state=CaseState.NEW)))
+        return resumed
 
     def show(self, case: Case) -> Case:
         """Present or refresh the case on the review surface and remember where it is."""

@@ -7,6 +7,7 @@ so that a fake for a test is a dozen lines.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
@@ -83,13 +84,15 @@ class Drafter(Protocol):
 
 
 class CaseRepo(Protocol):
-    def add_case(self, case: Case, audit: AuditEntry) -> bool:
-        """Insert a new case; False (and no change) if the id exists."""
+    def add_case(self, case: Case, *audits: AuditEntry) -> bool:
+        """Insert a new case with its audit rows; False (and no change) if the id exists."""
         ...
 
     def get_case(self, case_id: str) -> Case | None: ...
 
-    def save_case(self, case: Case, audit: AuditEntry | None) -> None: ...
+    def save_case(self, case: Case, *audits: AuditEntry | None) -> None:
+        """Write the case as it is now, with the audit rows of how it got there."""
+        ...
 
     def cases(
         self, states: Iterable[CaseState] | None = None, since: datetime | None = None
@@ -130,6 +133,10 @@ class Store(CaseRepo, DraftRepo, OutboxRepo, QuarantineRepo, CursorRepo, Protoco
     """Everything the loop persists. The SQLite adapter implements it in one class."""
 
     def audit(self, case_id: str) -> list[AuditEntry]: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group several writes into one commit; nested use joins the outer one."""
+        ...
 
 
 class ReviewSurface(Protocol):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from bot.core.cases import InvalidTransition, can_transition, note, transition
+from bot.core.cases import can_transition, note, transition
 from bot.core.drafting import DraftingService
 from bot.core.models import Case, CaseState, Draft, draft_id_for
 from bot.core.ports import Clock, Store
@@ -164,31 +164,21 @@ class ReviewService:
         return ReviewOutcome(True, "Claimed.", claimed, True)
 
     def _new_draft(self, case: Case, draft: Draft, user: str, action: str) -> ReviewOutcome:
-        self.store.add_draft(draft)
-        moved = case
-        try:
+        """Save the new draft and put the case back in review with it, in one commit."""
+        now = self.clock.now()
+        with self.store.transaction():
+            self.store.add_draft(draft)
             if case.state is CaseState.IN_REVIEW:
-                back = transition(case, CaseState.DRAFTED, at=self.clock.now(), actor=user)
+                back = transition(case, CaseState.DRAFTED, at=now, actor=user)
                 self.store.save_case(back.case, back.audit)
-                moved = back.case
+                case = back.case
             step = transition(
-                moved,
-                CaseState.IN_REVIEW,
-                at=self.clock.now(),
-                actor=user,
-                detail=action,
-                draft_id=draft.id,
-                draft_seq=case.draft_seq + 1,
-                approvals=(),
-            )
-        except InvalidTransition as exc:
-            return ReviewOutcome(False, str(exc), case)
-        self.store.save_case(step.case, step.audit)
-        verdict = (
-            "passes every rule"
-            if draft.lint.ok
-            else "fails: " + ", ".join(c.rule for c in draft.lint.failed)
-        )
+                case, CaseState.IN_REVIEW, at=now, actor=user, detail=action,
+                draft_id=draft.id, draft_seq=case.draft_seq + 1, approvals=(),
+            )  # fmt: skip
+            self.store.save_case(step.case, step.audit)
+        failed = ", ".join(c.rule for c in draft.lint.failed)
+        verdict = f"fails: {failed}" if failed else "passes every rule"
         return ReviewOutcome(True, f"New draft ({action}) {verdict}.", step.case, True)
 
     def with_draft(self, case: Case) -> tuple[Case, Draft | None]:

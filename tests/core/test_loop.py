@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.core.drafting import DraftingService
-from bot.core.loop import CareLoop, problem_with
+from bot.core.loop import CareLoop, clean_text, problem_with
 from bot.core.models import CaseState, Network
 from tests.conftest import make_mention
 from tests.core.helpers import wire
@@ -88,3 +92,58 @@ def test_a_failing_drafter_still_gives_a_labelled_fallback_draft(store, clock, l
     assert case.state is CaseState.IN_REVIEW
     assert draft.drafter == "offline"
     assert "model" in draft.note and "RuntimeError" in draft.note
+
+
+def test_resume_finishes_cases_a_crash_left_before_review(core, store, clock):
+    from bot.core.cases import note
+    from bot.core.models import Case
+
+    m = make_mention("9")
+    stuck = Case(m.case_id, m, CaseState.NEW, clock.now(), clock.now())
+    store.add_case(stuck, note(stuck, at=clock.now(), actor="system", action="created"))
+    [resumed] = core.loop.resume()
+    assert resumed.state is CaseState.IN_REVIEW
+    assert store.get_draft(resumed.draft_id) is not None
+    assert core.loop.resume() == []
+
+
+def test_a_failing_store_write_keeps_nothing_so_the_next_poll_takes_it_in(core, store, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, "add_draft", broken)
+    with pytest.raises(OSError):
+        core.loop.ingest([make_mention("5"), make_mention("6")])
+    assert store.cases() == []  # the chunk rolled back whole; the cursor did not move
+    monkeypatch.undo()
+    again = core.loop.ingest([make_mention("5"), make_mention("6")])
+    assert again.new == 2
+
+
+def test_chunked_ingest_writes_every_case_and_shows_each_once(store, clock, links):
+    core = wire(store, clock, links)
+    core.loop.chunk_size = 3
+    summary = core.loop.ingest([make_mention(str(i)) for i in range(7)] + [make_mention("2")])
+    assert (summary.new, summary.duplicates) == (7, 1)
+    assert sorted(case_id for case_id, _, _ in core.surface.shown) == sorted(
+        f"x:{i}" for i in range(7)
+    )
+    assert all(c.review_ref for c in store.cases())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_clean_text_removes_exactly_the_control_characters_but_tab_and_newline(text):
+    expected = "".join(
+        ch
+        for ch in unicodedata.normalize("NFC", text)
+        if ch in "\n\t" or unicodedata.category(ch) != "Cc"
+    )
+    assert clean_text(text) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(min_size=1))
+def test_problem_with_never_raises_and_names_a_reason(text):
+    reason = problem_with(make_mention("1", text=text))
+    assert reason is None or (isinstance(reason, str) and reason)
