@@ -71,7 +71,7 @@ def clean_env(home: Path) -> dict[str, str]:
         "HOME": str(home),
         "PYTHONPATH": str(REPO),
         "LANG": "C.UTF-8",
-        "COLUMNS": "100",
+        "COLUMNS": "220",  # wide enough that long temp paths are not wrapped
     }
 
 
