@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.adapters import sqlite_codec as codec
+from bot.adapters.examples_index import EXAMPLES_TABLE, FTS_TABLE
 from bot.adapters.sqlite_store import SqliteStore
 from bot.core.crisis import CrisisState
 from bot.core.models import Case, CaseState, Draft
@@ -156,6 +157,7 @@ def _delete_cases(store: SqliteStore, ids: list[str]) -> dict[str, int]:
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
+        counts["examples"] = counts.get("examples", 0) + _delete_examples(store, chunk, marks)
         for table, column in (
             ("drafts", "case_id"),
             ("outbox", "case_id"),
@@ -165,6 +167,21 @@ def _delete_cases(store: SqliteStore, ids: list[str]) -> dict[str, int]:
             cursor = store.conn.execute(f"DELETE FROM {table} WHERE {column} IN ({marks})", chunk)
             counts[table] += cursor.rowcount
     return counts
+
+
+def _delete_examples(store: SqliteStore, case_ids: list[str], marks: str) -> int:
+    """Approved replies kept as drafting examples carry the customer's words: remove them too."""
+    if not store.db[EXAMPLES_TABLE].exists():  # type: ignore[union-attr]
+        return 0
+    store.conn.execute(
+        f"DELETE FROM {FTS_TABLE} WHERE rowid IN"
+        f" (SELECT rowid FROM {EXAMPLES_TABLE} WHERE case_id IN ({marks}))",
+        case_ids,
+    )
+    cursor = store.conn.execute(
+        f"DELETE FROM {EXAMPLES_TABLE} WHERE case_id IN ({marks})", case_ids
+    )
+    return int(cursor.rowcount)
 
 
 def purge_before(store: SqliteStore, cutoff: datetime) -> dict[str, int]:

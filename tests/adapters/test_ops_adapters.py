@@ -100,8 +100,28 @@ def test_retention_keeps_open_cases_and_recent_ones(store):
     add_case(store, make_mention("3", now=NOW), NOW, state=CaseState.DISMISSED)  # recent: kept
     store.quarantine(Quarantined("x", "x:9 @someone", "empty text", old))
     counts = sqlite_ops.purge_before(store, NOW - timedelta(days=90))
-    assert counts == {"cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1}
+    assert counts == {
+        "cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1, "examples": 0
+    }  # fmt: skip
     assert sorted(c.id for c in store.cases()) == ["x:2", "x:3"]
+
+
+def test_purge_author_also_forgets_their_words_kept_as_drafting_examples(store):
+    from bot.adapters.examples_index import ExamplesIndex
+    from bot.core.models import Network, OutboxItem, OutboxState
+
+    for n, author in (("1", "maria_g"), ("2", "sam")):
+        add_case(store, make_mention(n, author=author, text="my parcel is late again"), NOW)
+        item = OutboxItem(f"d{n}", f"x:{n}", Network.X, n, f"reply {n}", OutboxState.PENDING, NOW)
+        store.enqueue(item)
+        store.save_outbox(item.evolve(state=OutboxState.PUBLISHED))
+    index = ExamplesIndex(store.db)
+    assert sorted(index.similar("parcel late", 5)) == ["reply 1", "reply 2"]
+    counts = sqlite_ops.purge_author(store, "@Maria_G")
+    assert counts["examples"] == 1
+    assert index.similar("parcel late", 5) == ["reply 2"]
+    fts_rows = store.conn.execute("SELECT count(*) FROM drafting_examples_fts").fetchone()[0]
+    assert fts_rows == 1
 
 
 def test_purge_author_takes_quarantined_rows_that_name_them_only(store):
