@@ -42,7 +42,7 @@ def parse_inbox_line(line: bytes) -> Mention:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadLine(f"bad JSON: {exc.msg} at column {exc.colno}") from None
+        raise BadLine(f"bad JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(data, dict):
         raise BadLine(f"expected a JSON object, got {type(data).__name__}")
     return mention_from_inbox(data)
