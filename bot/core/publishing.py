@@ -4,11 +4,16 @@ An approved draft becomes an outbox row keyed by its draft id. Before the networ
 the row is saved as `publishing`; after it, the network's id is saved as `published`.
 A row found in `publishing` at start-up was interrupted mid-call: `reconcile` asks the
 network whether the reply exists before anything is retried.
+
+`publish_pending`, `reconcile`, `publish` and `retry` hold one lock per service: the
+scheduler's tick, start-up and Slack may call them from different threads, and a row
+is re-read under the lock so a caller holding a stale copy never sends it again.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +57,7 @@ class PublishingService:
         self.publishers = publishers
         self.clock = clock
         self.on_change = on_change  # refresh the card when a case moves
+        self._lock = threading.RLock()  # reconcile calls publish: re-entrant
 
     def enqueue(self, case: Case, draft: Draft) -> OutboxItem:
         """Queue the approved draft. Enqueuing the same draft twice returns the first row."""
@@ -68,9 +74,26 @@ class PublishingService:
         return self.store.enqueue(item)
 
     def publish_pending(self) -> list[PublishOutcome]:
-        return [self.publish(item) for item in self.store.outbox([OutboxState.PENDING])]
+        with self._lock:
+            # rows read under the lock are current: no re-read per row
+            return [self._publish(item) for item in self.store.outbox([OutboxState.PENDING])]
 
     def publish(self, item: OutboxItem) -> PublishOutcome:
+        with self._lock:
+            current = self._current(item)
+            if current.state is not item.state or current.attempts != item.attempts:
+                return PublishOutcome(current, self.store.get_case(item.case_id))  # stale copy
+            return self._publish(current)
+
+    def _current(self, item: OutboxItem) -> OutboxItem:
+        """The stored row of `item` as it is now (another caller may have moved it)."""
+        for state in (item.state, *(s for s in OutboxState if s is not item.state)):
+            for row in self.store.outbox([state]):
+                if row.draft_id == item.draft_id:
+                    return row
+        return item
+
+    def _publish(self, item: OutboxItem) -> PublishOutcome:
         publisher = self.publishers.get(item.network)
         if publisher is None:
             return self._fail(item, f"no publisher configured for {item.network.value}")
@@ -93,6 +116,10 @@ class PublishingService:
 
     def reconcile(self) -> list[PublishOutcome]:
         """Resolve rows left in `publishing` by a crash: found → published, else retry."""
+        with self._lock:
+            return self._reconcile()
+
+    def _reconcile(self) -> list[PublishOutcome]:
         outcomes = []
         for item in self.store.outbox([OutboxState.PUBLISHING]):
             publisher = self.publishers.get(item.network)
@@ -103,17 +130,18 @@ class PublishingService:
                 log.info("reconciled %s: already on %s", item.draft_id, item.network.value)
                 outcomes.append(self._done(item, found))
             else:
-                outcomes.append(self.publish(item))
+                outcomes.append(self._publish(item))
         return outcomes
 
     def retry(self, case_id: str) -> OutboxItem | None:
         """A human pressed Retry on a failed publish."""
-        for item in self.store.outbox([OutboxState.FAILED]):
-            if item.case_id == case_id:
-                again = item.evolve(state=OutboxState.PENDING, attempts=0, error="")
-                self.store.save_outbox(again)
-                return again
-        return None
+        with self._lock:
+            for item in self.store.outbox([OutboxState.FAILED]):
+                if item.case_id == case_id:
+                    again = item.evolve(state=OutboxState.PENDING, attempts=0, error="")
+                    self.store.save_outbox(again)
+                    return again
+            return None
 
     def _done(self, item: OutboxItem, result: PublishResult) -> PublishOutcome:
         done = item.evolve(
