@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from bot.core.sla import SlaPolicy
 log = logging.getLogger(__name__)
 
 PAUSED_KEY = "intake.paused"
+INTAKE_NOTICES_KEY = "intake.notices"  # JSON list of what is wrong with intake right now
 # Cases written per commit when drafts come from templates (fast); a model drafter is
 # slow, so each of its cases is committed and shown as soon as it is drafted.
 OFFLINE_CHUNK = 100
@@ -54,6 +56,7 @@ class Careops:
     publishers: dict[Network, Publisher]
     notifier: Notifier | None = None
     surface: ReviewSurface | None = None
+    _told: set[str] = field(default_factory=set, repr=False)
 
     def startup(self) -> list[PublishOutcome]:
         """Migrate, resolve replies a crash left half-sent, finish cases it left undrafted."""
@@ -65,6 +68,11 @@ class Careops:
     @property
     def paused(self) -> bool:
         return self.store.get_setting(PAUSED_KEY) == "1"
+
+    @property
+    def intake_notices(self) -> list[str]:
+        """Degraded intake as of the last tick (rate limits, gaps, failing sources)."""
+        return list(json.loads(self.store.get_setting(INTAKE_NOTICES_KEY) or "[]"))
 
     def set_paused(self, paused: bool) -> None:
         self.store.set_setting(PAUSED_KEY, "1" if paused else "0")
@@ -81,7 +89,20 @@ class Careops:
                     log.exception("polling %s failed", source.name)
                     summary.notices.append(f"{source.name}: intake failed ({type(exc).__name__})")
         summary.published = self.publishing.publish_pending()
+        summary.notices.extend(summary.intake.notices)
+        self._tell(summary.notices)
         return summary
+
+    def _tell(self, notices: list[str]) -> None:
+        """Post intake notices (gaps, rate limits, failures) to the channel once each,
+        until they stop and come back: a lasting problem is not repeated every tick."""
+        current = set(notices)
+        self.store.set_setting(INTAKE_NOTICES_KEY, json.dumps(sorted(current)))
+        if self.notifier is not None:
+            for text in notices:
+                if text not in self._told:
+                    self.notifier.channel(f":warning: {text}")
+        self._told = current
 
 
 def build_app(

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.adapters.sqlite_store import SqliteStore
+from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import Mention, Network
 from bot.core.rules import LinkBook
@@ -24,6 +25,15 @@ LINKS = {
     "outage": "https://status.parcelly.example/",
     "privacy": HELP + "privacy",
 }
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's .env or exported tokens must never reach a test (or a real service)."""
+    monkeypatch.setitem(Settings.model_config, "env_file", None)
+    for field in Settings.model_fields.values():
+        if field.alias:
+            monkeypatch.delenv(field.alias, raising=False)
 
 
 @pytest.fixture

@@ -1,0 +1,101 @@
+"""build_app wiring: one tick polls, drafts, publishes; notices reach people once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import pytest
+
+from bot.app import file_app
+from bot.config import load_settings
+from bot.core.ports import SourceBatch
+
+
+@dataclass
+class Channel:
+    said: list[str] = field(default_factory=list)
+
+    def thread(self, case, text):
+        self.said.append(f"thread {case.id}: {text}")
+
+    def direct(self, user, text):
+        self.said.append(f"dm {user}: {text}")
+
+    def channel(self, text):
+        self.said.append(text)
+
+
+@dataclass
+class Flaky:
+    """A source that reports a notice while `limited` is set."""
+
+    name: str = "x"
+    limited: bool = True
+
+    def poll(self, cursor):
+        notes = ["X: rate limited until 12:15 UTC"] if self.limited else []
+        return SourceBatch(notices=notes)
+
+
+@pytest.fixture
+def app(tmp_path, clock):
+    settings = load_settings(data_dir=tmp_path, prompts_dir=None)
+    inbox = tmp_path / "inbox.jsonl"
+    line = {
+        "network": "mastodon", "id": "m1", "author": "ana@example.social",
+        "text": "My parcel never arrived, order 5521", "created_at": clock.now().isoformat(),
+    }  # fmt: skip
+    inbox.write_text(json.dumps(line) + "\n")
+    care = file_app(settings, inbox, tmp_path / "outbox.jsonl", clock=clock, notifier=Channel())
+    care.startup()
+    return care
+
+
+def test_one_tick_takes_in_drafts_and_an_approval_publishes_once(app, tmp_path):
+    first = app.tick()
+    assert first.intake.new == 1
+    [case] = first.intake.cases
+    assert app.review.approve(case.id, "U1").ok
+    assert [o.published for o in app.tick().published] == [True]
+    assert app.tick().published == []
+    rows = (tmp_path / "outbox.jsonl").read_text().splitlines()
+    assert [json.loads(r)["in_reply_to"] for r in rows] == ["m1"]
+
+
+def test_paused_intake_polls_nothing_but_still_publishes(app):
+    app.set_paused(True)
+    summary = app.tick()
+    assert summary.paused and summary.intake.new == 0
+    app.set_paused(False)
+    assert app.tick().intake.new == 1
+
+
+def test_a_lasting_notice_is_told_once_and_again_when_it_comes_back(app):
+    source = Flaky()
+    app.sources.append(source)
+    app.tick()
+    app.tick()
+    source.limited = False
+    app.tick()
+    source.limited = True
+    app.tick()
+    said = [s for s in app.notifier.said if "rate limited" in s]
+    assert said == [":warning: X: rate limited until 12:15 UTC"] * 2
+    assert app.intake_notices == ["X: rate limited until 12:15 UTC"]
+    source.limited = False
+    app.tick()
+    assert app.intake_notices == []
+
+
+def test_a_broken_source_does_not_stop_the_others(app):
+    class Broken:
+        name = "bluesky"
+
+        def poll(self, cursor):
+            raise ConnectionError("down")
+
+    app.sources.insert(0, Broken())
+    summary = app.tick()
+    assert summary.intake.new == 1
+    assert any("bluesky: intake failed (ConnectionError)" in s for s in app.notifier.said)
