@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.core.guardrails import guard, merge_checks, unsafe
-from bot.core.models import Case, Draft, RuleCheck, draft_id_for
+from bot.core.models import Case, Draft, Mention, Network, RuleCheck, draft_id_for
 from bot.core.ports import Clock, Drafter, DraftRequest
 from bot.core.rules import LIMITS, LinkBook, lint
 
@@ -82,7 +82,7 @@ class DraftingService:
             draft_id=draft_id_for(case.id, seq),
             mention=case.mention,
             triage=case.triage,
-            max_length=LIMITS[case.network],
+            max_length=reply_limit(case.mention),
             crisis=crisis,
             previous_replies=tuple(self.recent_replies(5)),
             examples=tuple(self._examples_for(case.mention.text)),
@@ -158,6 +158,15 @@ class DraftingService:
         except Exception as exc:  # examples are a nicety: never block a draft on them
             log.warning("examples lookup failed: %s", type(exc).__name__)
             return []
+
+
+def reply_limit(mention: Mention) -> int:
+    """Characters a draft may use. A Mastodon reply is sent starting with "@acct " so the
+    customer is notified; those characters count against the 500."""
+    limit = LIMITS[mention.network]
+    if mention.network is Network.MASTODON:
+        limit -= len(mention.meta.get("acct") or mention.author_handle) + 2
+    return limit
 
 
 def feedback_for(failed: Sequence[RuleCheck]) -> tuple[str, ...]:

@@ -161,3 +161,15 @@ def test_whatever_the_model_answers_the_draft_is_safe(first: list[str], second: 
     assert check_links(draft.text, BOOK).ok
     assert check_handles(draft.text, "maria_g").ok
     assert leaked_ngram(draft.text, [PROMPT]) is None
+
+
+def test_a_mastodon_draft_leaves_room_for_the_mention_added_when_publishing(clock):
+    from bot.core.drafting import reply_limit
+    from bot.core.models import Network
+    from tests.conftest import make_mention
+
+    m = make_mention(
+        "1", network=Network.MASTODON, author="ana", meta={"acct": "ana@example.social"}
+    )
+    assert reply_limit(m) == 500 - len("@ana@example.social ")
+    assert reply_limit(make_mention("2", network=Network.X)) == 280
