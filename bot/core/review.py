@@ -2,7 +2,8 @@
 
 Every surface (Slack buttons, reactions, the terminal) calls these. Each returns a
 `ReviewOutcome` whose `message` is what the person should be told; repeating an action
-is harmless (`changed` is False the second time).
+is harmless (`changed` is False the second time). Who may do what is decided here, once,
+by `bot.core.permissions`, so every surface refuses the same things.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from bot.core.cases import can_transition, note, transition
 from bot.core.drafting import DraftingService
 from bot.core.models import Case, CaseState, Draft, draft_id_for
+from bot.core.permissions import Action, ActionPolicy
 from bot.core.ports import Clock, Store
 from bot.core.publishing import PublishingService
 
@@ -29,7 +31,11 @@ class ApproverPolicy:
         return cls(frozenset(users), required)
 
     def may_approve(self, user: str) -> bool:
-        return not self.approvers or user in self.approvers
+        return self.actions.allows(Action.APPROVE, user)
+
+    @property
+    def actions(self) -> ActionPolicy:
+        return ActionPolicy(self.approvers)
 
 
 @dataclass(frozen=True)
@@ -57,13 +63,23 @@ class ReviewService:
         self.policy = policy
         self.crisis = crisis
 
+    def may(self, action: Action, user: str) -> bool:
+        return self.policy().actions.allows(action, user)
+
+    def refused(self, action: Action, user: str, case_id: str = "") -> ReviewOutcome | None:
+        """The refusal for a person who may not do `action`, or None when they may."""
+        why = self.policy().actions.refusal(action, user)
+        if why is None:
+            return None
+        return ReviewOutcome(False, why, self.store.get_case(case_id) if case_id else None)
+
     def approve(self, case_id: str, user: str) -> ReviewOutcome:
+        if refusal := self.refused(Action.APPROVE, user, case_id):
+            return refusal
         case = self.store.get_case(case_id)
         if case is None:
             return ReviewOutcome(False, f"No case {case_id}.")
         policy = self.policy()
-        if not policy.may_approve(user):
-            return ReviewOutcome(False, "Only approvers can approve replies.", case)
         if case.state in (CaseState.APPROVED, CaseState.PUBLISHING, CaseState.PUBLISHED):
             return ReviewOutcome(True, "Already approved.", case)
         if case.state is not CaseState.IN_REVIEW or case.draft_id is None:
@@ -101,6 +117,8 @@ class ReviewService:
 
     def edit(self, case_id: str, user: str, text: str) -> ReviewOutcome:
         """A human's text becomes the new draft, re-checked; the old draft is kept."""
+        if refusal := self.refused(Action.EDIT, user, case_id):
+            return refusal
         case = self.store.get_case(case_id)
         if case is None or case.state not in (CaseState.IN_REVIEW, CaseState.DRAFTED):
             return ReviewOutcome(False, "This case can no longer be edited.", case)
@@ -124,6 +142,8 @@ class ReviewService:
         return self._new_draft(case, self.drafting.check(draft, request), user, "edit")
 
     def regenerate(self, case_id: str, user: str) -> ReviewOutcome:
+        if refusal := self.refused(Action.REGENERATE, user, case_id):
+            return refusal
         case = self.store.get_case(case_id)
         if case is None or case.state not in (CaseState.IN_REVIEW, CaseState.DRAFTED):
             return ReviewOutcome(False, "This case can no longer be redrafted.", case)
@@ -131,6 +151,8 @@ class ReviewService:
         return self._new_draft(case, draft, user, "regenerate")
 
     def dismiss(self, case_id: str, user: str, reason: str = "") -> ReviewOutcome:
+        if refusal := self.refused(Action.DISMISS, user, case_id):
+            return refusal
         case = self.store.get_case(case_id)
         if case is None:
             return ReviewOutcome(False, f"No case {case_id}.")
@@ -151,6 +173,8 @@ class ReviewService:
         return ReviewOutcome(True, "Dismissed.", step.case, True)
 
     def claim(self, case_id: str, user: str) -> ReviewOutcome:
+        if refusal := self.refused(Action.CLAIM, user, case_id):
+            return refusal
         case = self.store.get_case(case_id)
         if case is None:
             return ReviewOutcome(False, f"No case {case_id}.")
@@ -162,6 +186,16 @@ class ReviewService:
             claimed, note(claimed, at=self.clock.now(), actor=user, action="claim", detail=detail)
         )
         return ReviewOutcome(True, "Claimed.", claimed, True)
+
+    def retry(self, case_id: str, user: str) -> ReviewOutcome:
+        """Queue a failed reply again; the next publishing round sends it."""
+        if refusal := self.refused(Action.RETRY, user, case_id):
+            return refusal
+        item = self.publishing.retry(case_id)
+        case = self.store.get_case(case_id)
+        if item is None:
+            return ReviewOutcome(False, "Nothing to retry for this case.", case)
+        return ReviewOutcome(True, "Publishing again.", case, True)
 
     def _new_draft(self, case: Case, draft: Draft, user: str, action: str) -> ReviewOutcome:
         """Save the new draft and put the case back in review with it, in one commit."""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from bot.adapters.slack.escape import escape_mrkdwn
 from bot.core.cases import OPEN_STATES
 from bot.core.models import Case, CaseState
+from bot.core.permissions import Action
 from bot.core.sla import humanize
 
 if TYPE_CHECKING:
@@ -48,7 +49,12 @@ def dispatch(app: Careops, user_id: str, text: str) -> CommandReply:
 
 
 def is_approver(app: Careops, user_id: str) -> bool:
-    return app.review.policy().may_approve(user_id)
+    return app.review.policy().actions.is_approver(user_id)
+
+
+def refusal(app: Careops, action: Action, user_id: str) -> str | None:
+    """The note for someone who may not run `action` (rules in bot.core.permissions)."""
+    return app.review.policy().actions.refusal(action, user_id)
 
 
 @subcommand("help")
@@ -85,8 +91,8 @@ def status_command(app: Careops, user_id: str, args: str) -> CommandReply:
 @subcommand("pause")
 def pause_command(app: Careops, user_id: str, args: str) -> CommandReply:
     """Stop taking in new mentions (approvers only); approved replies still go out."""
-    if not is_approver(app, user_id):
-        return CommandReply("Only approvers can pause intake.")
+    if refused := refusal(app, Action.PAUSE, user_id):
+        return CommandReply(refused)
     app.set_paused(True)
     return CommandReply("Intake paused. `/care resume` starts it again.")
 
@@ -94,8 +100,8 @@ def pause_command(app: Careops, user_id: str, args: str) -> CommandReply:
 @subcommand("resume")
 def resume_command(app: Careops, user_id: str, args: str) -> CommandReply:
     """Start taking in new mentions again (approvers only)."""
-    if not is_approver(app, user_id):
-        return CommandReply("Only approvers can resume intake.")
+    if refused := refusal(app, Action.RESUME, user_id):
+        return CommandReply(refused)
     app.set_paused(False)
     return CommandReply("Intake resumed.")
 

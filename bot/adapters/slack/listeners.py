@@ -31,6 +31,7 @@ from bot.adapters.slack.cards import (
 from bot.adapters.slack.escape import slack_to_plain
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.surface import make_ref, split_ref
+from bot.core.permissions import Action
 from bot.core.review import ReviewOutcome
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class Handlers:
     def _thread_reply(self, ref: str, user: str, text: str) -> None:
         """An approver's reply in a card's thread becomes the new draft."""
         case = self.care.store.case_by_ref(ref)
-        if case is None or not self.rt.approvers.is_approver(user):
+        if case is None or not self.care.review.may(Action.EDIT, user):
             return  # people talk in threads; only an approver's reply is a draft
         outcome = self.care.review.edit(case.id, user, slack_to_plain(text))
         self._after(outcome, user, split_ref(ref)[0])
@@ -121,6 +122,10 @@ class Handlers:
         case = self.care.store.get_case(case_id)
         if case is None:
             return
+        refusal = self.care.review.refused(Action.EDIT, user, case_id)
+        if refusal is not None:  # say so now rather than after they typed a reply
+            self.rt.submit(self._after, refusal, user, channel)
+            return
         _, draft = self.care.review.with_draft(case)
         client.views_open(trigger_id=trigger, view=edit_modal(case_id, draft.text if draft else ""))
 
@@ -143,23 +148,11 @@ class Handlers:
     # --- the core actions -------------------------------------------------------------
 
     def act(self, action: str, case_id: str, user: str, channel: str) -> ReviewOutcome:
-        if action == "retry":
-            outcome = self._retry(case_id, user)
-        else:
-            outcome = getattr(self.care.review, action)(case_id, user)
+        outcome = getattr(self.care.review, action)(case_id, user)
         self._after(outcome, user, channel)
         if outcome.changed and action in ("approve", "retry"):
             self.rt.wake_publisher()
         return outcome
-
-    def _retry(self, case_id: str, user: str) -> ReviewOutcome:
-        if not self.rt.approvers.is_approver(user):
-            return ReviewOutcome(False, "Only approvers can retry publishing.")
-        item = self.care.publishing.retry(case_id)
-        case = self.care.store.get_case(case_id)
-        if item is None:
-            return ReviewOutcome(False, "Nothing to retry for this case.", case)
-        return ReviewOutcome(True, "Publishing again.", case, True)
 
     def _after(self, outcome: ReviewOutcome, user: str, channel: str) -> None:
         """Refresh the card when the case moved; tell the person when it did not work."""

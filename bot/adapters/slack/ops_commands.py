@@ -13,9 +13,10 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters import sqlite_ops
-from bot.adapters.slack.commands import CommandReply, is_approver, subcommand
+from bot.adapters.slack.commands import CommandReply, refusal, subcommand
 from bot.adapters.slack.escape import escape_mrkdwn
 from bot.core.oncall import CoverError, Override, Roster, parse_cover
+from bot.core.permissions import Action
 from bot.core.reports import Figures, parse_since, to_text
 
 if TYPE_CHECKING:
@@ -90,8 +91,8 @@ def crisis_command(app: Careops, user_id: str, args: str) -> CommandReply:
         since = f"{state.at:%a %H:%M} UTC" if state.at else "earlier"
         reason = escape_mrkdwn(state.reason) or "no reason given"
         return CommandReply(f"Crisis mode is ON since {since} ({who(state.user)}): {reason}")
-    if not is_approver(app, user_id):
-        return CommandReply("Only approvers can switch crisis mode.")
+    if refused := refusal(app, Action.CRISIS, user_id):
+        return CommandReply(refused)
     on = word == "on"
     changed = sqlite_ops.set_crisis(app.store, on, reason.strip(), user_id, app.clock.now())
     if not changed:
