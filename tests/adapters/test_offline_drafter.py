@@ -22,22 +22,11 @@ from bot.core.clock import FakeClock
 from bot.core.models import Draft, Intent, Mention, Network, Priority, Triage
 from bot.core.ports import DraftRequest
 from bot.core.rules import LIMITS, LinkBook, lint, measure
+from tests.conftest import HELP
+from tests.conftest import LINKS as CONFTEST_LINKS
 
-HELP = "https://help.parcelly.example/"
 STATUS = "https://status.parcelly.example/"
-LINKS = LinkBook(
-    {
-        "general": HELP,
-        "delivery": HELP + "delivery",
-        "order": HELP + "order",
-        "refund": HELP + "refund",
-        "billing": HELP + "billing",
-        "account": HELP + "account",
-        "app": HELP + "app",
-        "outage": STATUS,
-        "privacy": HELP + "privacy",
-    }
-)
+LINKS = LinkBook(CONFTEST_LINKS)
 TOPICS = tuple(LINKS.topics)
 LANGUAGES = ("en", "es", "fr", "de", "pt", "it")
 THANKS_WORD = {"es": "gracias", "fr": "merci", "de": "danke", "pt": "obrigad"}
