@@ -1,0 +1,130 @@
+"""The whole loop against a local fake Mastodon and a local fake Slack:
+mention notification → case → card → signed ✅ reaction → one status in the thread,
+and a restart after a publish that never heard back posts nothing more."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bot.adapters.slack.runtime import SlackRuntime, build_runtime
+from bot.adapters.slack.surface import RetryAfterHandler
+from bot.app import Careops, build_app
+from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.models import CaseState, Network, OutboxItem, PublishResult
+from tests.fakes.fake_mastodon import FakeMastodon
+from tests.fakes.fake_slack import FakeSlackApi
+from tests.fakes.slack_requests import reaction_body, signed_post
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CHANNEL = "C0CARE"
+APPROVER = "UAPPROVER"
+
+
+def config(api: FakeSlackApi, mastodon: FakeMastodon, data_dir: Path) -> Settings:
+    return Settings(
+        SLACK_BOT_TOKEN="xoxb-test-token",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_CHANNEL=CHANNEL,
+        SLACK_APPROVERS=[APPROVER],
+        SLACK_API_URL=api.url,
+        SLACK_PACE_SECONDS=0.0,
+        CAREOPS_DATA_DIR=data_dir,
+        CAREOPS_BRAND_HANDLES=["parcelly"],
+        MASTODON_BASE_URL=mastodon.url,
+        MASTODON_ACCESS_TOKEN="token",
+    )
+
+
+@contextmanager
+def running(settings: Settings, clock: FakeClock) -> Iterator[tuple[SlackRuntime, str]]:
+    def make_app(surface: Any, notifier: Any, approvers: Any) -> Careops:
+        return build_app(
+            settings, clock=clock, surface=surface, notifier=notifier, approvers=approvers.ids
+        )
+
+    rt = build_runtime(
+        settings, make_app, clock=clock, retry=RetryAfterHandler(sleep=lambda s: None)
+    )
+    rt.careops.startup()
+    server = rt.serve_http("127.0.0.1", 0)
+    host, port = server.server_address[:2]
+    try:
+        yield rt, f"http://{host!s}:{port}"
+    finally:
+        rt.close()
+        rt.careops.store.close()
+
+
+class KilledAfterPosting(BaseException):
+    """The status went out; careops died before it heard back."""
+
+
+class DiesAfterPosting:
+    def __init__(self, real: Any) -> None:
+        self.real = real
+
+    def publish(self, item: OutboxItem) -> PublishResult:
+        self.real.publish(item)
+        raise KilledAfterPosting
+
+    def find_existing(self, item: OutboxItem) -> PublishResult | None:
+        return self.real.find_existing(item)
+
+
+def wait_until(check: Any, timeout: float = 5.0) -> None:
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < timeout, "timed out"
+        time.sleep(0.02)
+
+
+def test_mastodon_mention_to_card_to_one_reply_across_a_restart(tmp_path: Path) -> None:
+    clock = FakeClock(datetime(2026, 11, 25, 9, 0, tzinfo=UTC))
+    with FakeMastodon() as mastodon, FakeSlackApi() as api:
+        note = mastodon.state.add_mention(
+            "@parcelly my parcel never came, order 5521",
+            acct="ana@example.social",
+            visibility="unlisted",
+            created_at="2026-11-25T08:57:00.000Z",
+        )
+        mastodon.state.honour_idempotency = False  # only our own reconcile may save us
+        settings = config(api, mastodon, tmp_path / "data")
+        with running(settings, clock) as (rt, url):
+            rt.submit(rt.careops.tick).result(10)
+            case_id = f"mastodon:{note['status']['id']}"
+            [card] = api.wait_for("chat.postMessage")
+            assert card.params["channel"] == CHANNEL
+            assert "order 5521" in str(card.params["blocks"])
+            case = rt.careops.store.get_case(case_id)
+            assert case is not None and case.review_ref
+            ts = case.review_ref.split("/")[1]
+
+            publisher = rt.careops.publishers[Network.MASTODON]
+            rt.careops.publishing.publishers = {Network.MASTODON: DiesAfterPosting(publisher)}
+            body = reaction_body("white_check_mark", APPROVER, CHANNEL, ts, "EvMasto1")
+            assert signed_post(url, SECRET, body)[0] == 200
+            wait_until(lambda: rt.careops.store.get_case(case_id).state is CaseState.APPROVED)
+            with suppress(KilledAfterPosting):
+                rt.submit(rt.careops.publishing.publish_pending).result(10)
+            assert len(mastodon.state.replies()) == 1
+
+        with running(settings, clock) as (rt, _):  # careops starts again
+            rt.submit(rt.careops.tick).result(10)
+            final = rt.careops.store.get_case(case_id)
+
+    [reply] = mastodon.state.replies()
+    assert reply["in_reply_to_id"] == note["status"]["id"]
+    assert reply["visibility"] == "unlisted"
+    assert reply["content"].count("@ana@example.social") == 1  # the customer is notified once
+    posts = [headers for method, _, headers in mastodon.state.requests if method == "POST"]
+    assert [h["idempotency-key"] for h in posts] == [case.draft_id]
+    assert final is not None and final.state is CaseState.PUBLISHED
+    assert final.published_id == reply["id"]
+    updates = [c.params for c in api.calls_to("chat.update") if c.params.get("ts") == ts]
+    assert updates and "published" in str(updates[-1]).lower()
