@@ -38,7 +38,9 @@ FLOOR_SECONDS = 60.0
 
 
 def _arrivals(rng: random.Random) -> list[datetime]:
-    return sorted(START + DAY * rng.random() for _ in range(PER_DAY))
+    """Posting times over the day, ending a few minutes early so the last poll sees them all."""
+    span = DAY - timedelta(minutes=5)
+    return sorted(START + span * rng.random() for _ in range(PER_DAY))
 
 
 def _stamp(when: datetime) -> str:
