@@ -109,6 +109,23 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     # --- Slack (40–49)
+    Migration(
+        40,
+        "slack: crisis groups and where each member's card is",
+        """
+        CREATE TABLE slack_groups (
+            id TEXT PRIMARY KEY, lead_text TEXT NOT NULL, ref TEXT, started_at TEXT NOT NULL
+        );
+        CREATE INDEX slack_groups_ref ON slack_groups(ref);
+        CREATE INDEX slack_groups_started ON slack_groups(started_at);
+        CREATE TABLE slack_group_members (
+            case_id TEXT PRIMARY KEY, group_id TEXT NOT NULL, seq INTEGER NOT NULL,
+            joined_at TEXT NOT NULL, card_ref TEXT
+        );
+        CREATE INDEX slack_group_members_group ON slack_group_members(group_id, seq);
+        CREATE INDEX slack_group_members_card ON slack_group_members(card_ref)
+        """,
+    ),
 ]
 
 

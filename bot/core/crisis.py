@@ -12,7 +12,9 @@ A burst of praise (a viral happy post) is busy but not a crisis; a steady trickl
 complaints is the normal job. Both together are what a crisis looks like early.
 
 During a crisis many people say the same thing; `group_similar` folds those mentions
-into groups so one card (with a bulk approve) stands for each group.
+into groups so one card (with a bulk approve) stands for each group. `CrisisGrouper`
+(bot/core/crisis_groups.py) makes the same decision one case at a time as cases
+arrive, and remembers it.
 """
 
 from __future__ import annotations
@@ -162,6 +164,10 @@ def common_words(texts: Iterable[str], limit: int = 6) -> tuple[tuple[str, int],
     return tuple((w, n) for w, n in ranked[:limit] if n > 1)
 
 
+def word_set(text: str) -> frozenset[str]:
+    return frozenset(tokens(text))
+
+
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     if not a or not b:
         return 0.0
@@ -178,7 +184,7 @@ def group_similar(
     """
     groups: list[tuple[frozenset[str], list[str]]] = []
     for item_id, text in items:
-        words = frozenset(tokens(text))
+        words = word_set(text)
         for head, members in groups:
             if similarity(words, head) >= threshold:
                 members.append(item_id)

@@ -29,8 +29,11 @@ from bot.adapters.slack.cards import (
     edit_thread_blocks,
 )
 from bot.adapters.slack.escape import slack_to_plain
+from bot.adapters.slack.group_cards import ACTION_APPROVE_ALL, ACTION_SHOW_CASES
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.surface import make_ref, split_ref
+from bot.core.crisis import bulk_approve
+from bot.core.crisis_groups import CaseGroup, awaiting_review
 from bot.core.permissions import Action
 from bot.core.review import ReviewOutcome
 
@@ -75,7 +78,11 @@ class Handlers:
         self.rt.submit(self._reaction, ref, action, user)
 
     def _reaction(self, ref: str, action: str, user: str) -> None:
-        case = self.care.store.case_by_ref(ref)
+        group = self._group_at(ref)
+        if group is not None:
+            self._group_reaction(group, action, user, split_ref(ref)[0])
+            return
+        case = self._case_at(ref)
         if case is None:
             return  # a reaction on some other message
         if action == "edit":
@@ -96,8 +103,9 @@ class Handlers:
         self.rt.submit(self._thread_reply, ref, str(event["user"]), str(event["text"]))
 
     def _thread_reply(self, ref: str, user: str, text: str) -> None:
-        """An approver's reply in a card's thread becomes the new draft."""
-        case = self.care.store.case_by_ref(ref)
+        """An approver's reply in a card's thread becomes the new draft (not on a group
+        card's thread: there it would be one case's draft chosen at random)."""
+        case = None if self._group_at(ref) else self.care.store.case_by_ref(ref)
         if case is None or not self.care.review.may(Action.EDIT, user):
             return  # people talk in threads; only an approver's reply is a draft
         outcome = self.care.review.edit(case.id, user, slack_to_plain(text))
@@ -115,6 +123,10 @@ class Handlers:
             self._open_editor(client, str(body.get("trigger_id", "")), case_id, user, channel)
         elif action_id in BUTTONS and case_id:
             self.rt.submit(self.act, BUTTONS[action_id], case_id, user, channel)
+        elif action_id == ACTION_APPROVE_ALL and case_id:
+            self.rt.submit(self.approve_group, case_id, user, channel)
+        elif action_id == ACTION_SHOW_CASES and case_id:
+            self.rt.in_background(self.show_cases, case_id, user, channel)
 
     def _open_editor(
         self, client: Any, trigger: str, case_id: str, user: str, channel: str
@@ -160,6 +172,58 @@ class Handlers:
             self.care.loop.show(outcome.case)
         if not outcome.ok and channel and user:
             self.rt.poster.ephemeral(channel, user, outcome.message)
+
+    # --- crisis groups ----------------------------------------------------------------
+
+    @property
+    def groups(self) -> Any:
+        return self.rt.surface.groups
+
+    def _group_at(self, ref: str) -> CaseGroup | None:
+        """The group whose card is at `ref`, if it stands for more than one case."""
+        if self.groups is None:
+            return None
+        group: CaseGroup | None = self.groups.repo.group_at(ref)
+        return group if group is not None and len(group.members) > 1 else None
+
+    def _case_at(self, ref: str) -> Any:
+        """The case whose card is at `ref`: its own card, or its card in a group's thread."""
+        member = self.groups.repo.case_at(ref) if self.groups is not None else None
+        if member is not None:
+            return self.care.store.get_case(member)
+        return self.care.store.case_by_ref(ref)
+
+    def _group_reaction(self, group: CaseGroup, action: str, user: str, channel: str) -> None:
+        if action == "approve":
+            self.approve_group(group.id, user, channel)
+        else:
+            self.rt.poster.ephemeral(
+                channel, user, "On a group card ✅ approves all its cases; press *Show cases* "
+                "to edit, redraft, dismiss or claim one case.",
+            )  # fmt: skip
+
+    def approve_group(self, group_id: str, user: str, channel: str) -> None:
+        """Approve All: each member through ReviewService.approve (crisis: 2 approvers)."""
+        group = self.groups.repo.get(group_id) if self.groups is not None else None
+        if group is None:
+            return
+        waiting = [c.id for c in awaiting_review(self.groups.grouper.members(group))]
+        outcome = bulk_approve(self.care.review.approve, waiting, user)
+        refused = "".join(f"\n• {line}" for line in outcome.refused[:5])
+        self.rt.poster.ephemeral(channel, user, f"Approve all: {outcome.message}{refused}")
+        for case_id in waiting:
+            case = self.care.store.get_case(case_id)
+            if case is not None:
+                self.care.loop.show(case)
+        if outcome.approved:
+            self.rt.wake_publisher()
+
+    def show_cases(self, group_id: str, user: str, channel: str) -> None:
+        if self.care.review.refused(Action.SHOW, user) or self.groups is None:
+            return
+        posted = self.groups.show_cases(group_id)
+        if not posted:
+            self.rt.poster.ephemeral(channel, user, "Every case of this group is in its thread.")
 
     # --- /care and App Home -----------------------------------------------------------
 

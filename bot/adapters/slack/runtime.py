@@ -29,6 +29,8 @@ from slack_sdk import WebClient
 
 from bot.adapters.slack.approvers import Approvers
 from bot.adapters.slack.bolt_app import EventDeduplicator, build_bolt_app
+from bot.adapters.slack.group_cards import GroupCards
+from bot.adapters.slack.groups import SqliteGroups
 from bot.adapters.slack.listeners import Handlers, register
 from bot.adapters.slack.surface import (
     ChannelPacer,
@@ -39,6 +41,7 @@ from bot.adapters.slack.surface import (
     web_client,
 )
 from bot.config import Settings
+from bot.core.crisis_groups import CrisisGrouper
 from bot.core.ports import Clock
 from bot.core.sla import SlaPolicy
 
@@ -76,6 +79,10 @@ class SlackRuntime:
     worker: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="careops-core")
     )
+    # Long paced posting (a group's cases into its thread) runs here, not on the worker.
+    background: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="careops-slack")
+    )
     handlers: Handlers | None = None
     scheduler: BackgroundScheduler | None = None
     _server: WSGIServer | None = None
@@ -89,6 +96,12 @@ class SlackRuntime:
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until work submitted so far is done (tests, shutdown)."""
         self.worker.submit(lambda: None).result(timeout)
+        self.background.submit(lambda: None).result(timeout)
+
+    def in_background(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
+        future = self.background.submit(func, *args)
+        future.add_done_callback(_log_failure)
+        return future
 
     def start_jobs(self) -> None:
         from bot.adapters.scheduler import start_jobs
@@ -127,7 +140,10 @@ class SlackRuntime:
             self._server.server_close()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=False)
+        if self.surface.groups is not None:
+            self.surface.groups.close()
         self.worker.shutdown(wait=True)
+        self.background.shutdown(wait=True)
 
 
 def _log_failure(future: Future[Any]) -> None:
@@ -159,6 +175,7 @@ def build_runtime(
     notifier = SlackNotifier(poster, channel)
     careops = make_app(surface, notifier, approvers)
     surface.clock, surface.sla = careops.clock, careops.sla  # the app's own clock and targets
+    surface.groups = _group_cards(surface, careops, settings.slack_pace_seconds)
     dedup = EventDeduplicator()
     bolt = build_bolt_app(
         client,
@@ -170,6 +187,12 @@ def build_runtime(
     _load_extra_commands()
     rt.handlers = register(bolt, rt)
     return rt
+
+
+def _group_cards(surface: SlackSurface, careops: Careops, interval: float) -> GroupCards:
+    repo = SqliteGroups(careops.store)
+    grouper = CrisisGrouper(repo, careops.store.get_case, careops.clock, careops.review.crisis)
+    return GroupCards(surface, repo, grouper, careops.store.get_draft, interval=interval)
 
 
 def _secret(value: Any, name: str) -> str:

@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -25,6 +25,9 @@ from bot.core.card import card_view
 from bot.core.models import Case, Draft
 from bot.core.ports import Clock
 from bot.core.sla import SlaPolicy
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.group_cards import GroupCards
 
 log = logging.getLogger(__name__)
 
@@ -130,15 +133,24 @@ class SlackPoster:
 
 
 class SlackSurface:
-    """ReviewSurface: a card per case, posted once and then updated in place."""
+    """ReviewSurface: a card per case, posted once and then updated in place.
+
+    With `groups` set, cases grouped during a crisis share one group card instead.
+    """
 
     def __init__(self, poster: SlackPoster, channel: str, clock: Clock, sla: SlaPolicy) -> None:
         self.poster = poster
         self.channel = channel
         self.clock = clock
         self.sla = sla
+        self.groups: GroupCards | None = None
 
     def show(self, case: Case, draft: Draft | None) -> str | None:
+        if self.groups is not None:
+            return self.groups.show(case, draft)
+        return self.show_single(case, draft)
+
+    def show_single(self, case: Case, draft: Draft | None) -> str | None:
         view = card_view(case, draft, now=self.clock.now(), sla=self.sla)
         blocks, text = card_blocks(view), card_text(view)
         if case.review_ref:

@@ -1,0 +1,145 @@
+"""Crisis groups: similar cases that arrive during a crisis share one card (DESIGN §7).
+
+The decision (join which group, or lead a new one) is made here, one case at a time,
+with the same similarity as `bot.core.crisis.group_similar`; a `GroupRepo` remembers it
+so it survives restarts. Surfaces only render a group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from bot.core.crisis import similarity, word_set
+from bot.core.models import Case, CaseState
+from bot.core.ports import Clock
+
+
+@dataclass(frozen=True)
+class CaseGroup:
+    """Similar cases shown as one card; the lead's (first member's) text decides who joins."""
+
+    id: str
+    lead_text: str
+    members: tuple[str, ...]  # case ids, lead first
+    ref: str | None = None  # where the surface shows the group
+
+
+class GroupRepo(Protocol):
+    def group_of(self, case_id: str) -> CaseGroup | None: ...
+
+    def groups_since(self, since: datetime) -> list[CaseGroup]:
+        """Groups started at or after `since`, oldest first."""
+        ...
+
+    def start_group(self, group: CaseGroup, at: datetime) -> None: ...
+
+    def join_group(self, group_id: str, case_id: str, at: datetime) -> CaseGroup: ...
+
+
+def awaiting_review(cases: Iterable[Case]) -> list[Case]:
+    """Members a bulk approve acts on: those whose draft waits for (more) approvals."""
+    return [c for c in cases if c.state is CaseState.IN_REVIEW]
+
+
+class CrisisGrouper:
+    """Decides, case by case, which group a new case belongs to while crisis mode is on.
+
+    A case joins the oldest recent group whose lead it resembles (as `group_similar`)
+    and that still has a case waiting for review; otherwise it leads a new group. Only
+    cases never shown before are grouped, so a card already in the channel stays put, and
+    with crisis mode off nothing new is grouped.
+    """
+
+    def __init__(
+        self,
+        repo: GroupRepo,
+        get_case: Callable[[str], Case | None],
+        clock: Clock,
+        crisis: Callable[[], bool],
+        *,
+        threshold: float = 0.4,
+        window: timedelta = timedelta(hours=24),
+    ) -> None:
+        self.repo = repo
+        self.get_case = get_case
+        self.clock = clock
+        self.crisis = crisis
+        self.threshold = threshold
+        self.window = window
+
+    def place(self, case: Case) -> CaseGroup | None:
+        known = self.repo.group_of(case.id)
+        if known is not None:
+            return known
+        if case.review_ref is not None or case.state is not CaseState.IN_REVIEW:
+            return None
+        if not self.crisis():
+            return None
+        now = self.clock.now()
+        words = word_set(case.mention.text)
+        for group in self.repo.groups_since(now - self.window):
+            if similarity(words, word_set(group.lead_text)) >= self.threshold and self._open(group):
+                return self.repo.join_group(group.id, case.id, now)
+        group = CaseGroup(f"g:{case.id}", case.mention.text, (case.id,))
+        self.repo.start_group(group, now)
+        return group
+
+    def members(self, group: CaseGroup) -> list[Case]:
+        return [c for c in map(self.get_case, group.members) if c is not None]
+
+    def _open(self, group: CaseGroup) -> bool:
+        return bool(awaiting_review(self.members(group)))
+
+
+def shared_pattern(lead: str, others: Iterable[str]) -> str:
+    """The lead draft with words that not every other draft has replaced by '…'.
+
+    Drafts for similar mentions differ in names and order numbers; what they share is
+    what a bulk approve really approves.
+    """
+    common = [set(text.split()) for text in others]
+    out: list[str] = []
+    for word in lead.split():
+        kept = word if all(word in words for words in common) else "…"
+        if not (kept == "…" and out and out[-1] == "…"):
+            out.append(kept)
+    return " ".join(out)
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """What a surface shows for a group: counts, samples, the shared draft, the lead."""
+
+    group_id: str
+    lead: Case
+    size: int
+    by_state: tuple[tuple[CaseState, int], ...]
+    awaiting: int  # members a bulk approve acts on
+    half_approved: int  # in review with some but not all approvals (crisis: 1 of 2)
+    samples: tuple[str, ...]  # raw customer text: each surface escapes it
+    pattern: str
+
+
+def group_view(
+    group: CaseGroup, members: list[Case], drafts: dict[str, str], samples: int = 3
+) -> GroupView:
+    """`drafts` maps case id to its current draft text."""
+    lead = next((c for c in members if c.id == group.members[0]), members[0])
+    counts: dict[CaseState, int] = {}
+    for case in members:
+        counts[case.state] = counts.get(case.state, 0) + 1
+    waiting = awaiting_review(members)
+    others = [drafts[c.id] for c in members if c.id != lead.id and c.id in drafts]
+    return GroupView(
+        group_id=group.id,
+        lead=lead,
+        size=len(members),
+        by_state=tuple(sorted(counts.items(), key=lambda kv: -kv[1])),
+        awaiting=len(waiting),
+        half_approved=sum(1 for c in waiting if c.approvals),
+        samples=tuple(c.mention.text for c in members[-samples:]),
+        pattern=shared_pattern(drafts.get(lead.id, ""), others),
+    )
