@@ -6,6 +6,7 @@ API; posts and updates are counted there.
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from collections.abc import Iterator
@@ -59,6 +60,10 @@ def card_posts(world: SlackWorld) -> list[ApiCall]:
         and "blocks" in c.params
         and not c.params.get("thread_ts")
     ]
+
+
+def in_thread(world: SlackWorld, ts: str) -> list[ApiCall]:
+    return [c for c in world.api.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
 
 
 def updates_at(world: SlackWorld, ts: str) -> list[ApiCall]:
@@ -148,9 +153,9 @@ def test_show_cases_posts_each_member_into_the_thread_where_each_can_be_acted_on
     group = world.rt.surface.groups.repo.group_at(f"{CHANNEL}/{ts}")  # type: ignore[union-attr]
     assert group is not None
     press(world, ACTION_SHOW_CASES, group.id, STRANGER)  # anyone may look
-    thread = [c for c in world.api.calls_to("chat.postMessage") if c.params.get("thread_ts") == ts]
+    thread = in_thread(world, ts)
     assert len(thread) == 4
-    gaps = [b.at - a.at for a, b in zip(thread, thread[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(thread)]
     assert min(gaps) >= PACE * 0.9  # paced like any message in the channel
     press(world, ACTION_SHOW_CASES, group.id, STRANGER)
     assert (
