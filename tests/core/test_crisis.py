@@ -19,6 +19,7 @@ from bot.core.crisis import (
     group_similar,
     tokens,
 )
+from bot.core.crisis_groups import CaseGroup, CrisisGrouper, shared_pattern
 from bot.core.models import Case, CaseState
 from bot.core.review import ReviewOutcome
 from tests.conftest import make_mention
@@ -172,3 +173,90 @@ def test_inert_text_has_no_markup_brackets_or_newlines(text):
 
     out = inert(text)
     assert "<" not in out and ">" not in out and "\n" not in out
+
+
+# --- crisis groups as cases arrive -------------------------------------------------------
+
+
+class MemoryGroups:
+    """GroupRepo in memory: enough to drive CrisisGrouper."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, CaseGroup] = {}
+
+    def group_of(self, case_id: str) -> CaseGroup | None:
+        return next((g for g in self.groups.values() if case_id in g.members), None)
+
+    def groups_since(self, since) -> list[CaseGroup]:
+        return list(self.groups.values())
+
+    def start_group(self, group: CaseGroup, at) -> None:
+        self.groups[group.id] = group
+
+    def join_group(self, group_id: str, case_id: str, at) -> CaseGroup:
+        group = self.groups[group_id]
+        self.groups[group_id] = CaseGroup(group.id, group.lead_text, (*group.members, case_id))
+        return self.groups[group_id]
+
+
+def waiting_case(external_id: str, text: str) -> Case:
+    m = make_mention(external_id, text)
+    return Case(m.case_id, m, CaseState.IN_REVIEW, m.created_at, m.created_at)
+
+
+OUTAGE = "the tracking app is down again, cannot see my parcel {n}"
+
+
+def grouper_with(cases: dict[str, Case], crisis: bool = True) -> tuple[CrisisGrouper, MemoryGroups]:
+    from bot.core.clock import FakeClock
+
+    repo = MemoryGroups()
+    return CrisisGrouper(repo, cases.get, FakeClock(), lambda: crisis), repo
+
+
+def test_similar_new_cases_join_the_leads_group_and_others_lead_their_own() -> None:
+    cases = {}
+    grouper, _ = grouper_with(cases)
+    placed = []
+    for n, text in enumerate(
+        [OUTAGE.format(n=1), OUTAGE.format(n=2), "love the new logo", OUTAGE.format(n=3)]
+    ):
+        case = waiting_case(str(n), text)
+        cases[case.id] = case
+        placed.append(grouper.place(case))
+    assert [len(g.members) for g in placed] == [1, 2, 1, 3]
+    assert placed[3].members == ("x:0", "x:1", "x:3") and placed[2].members == ("x:2",)
+    assert grouper.place(cases["x:1"]) == placed[3]  # remembered, not decided again
+
+
+def test_nothing_is_grouped_with_crisis_mode_off_or_for_a_card_already_shown() -> None:
+    case = waiting_case("1", OUTAGE.format(n=1))
+    grouper, repo = grouper_with({case.id: case}, crisis=False)
+    assert grouper.place(case) is None and repo.groups == {}
+    grouper, repo = grouper_with({case.id: case})
+    assert grouper.place(case.evolve(review_ref="C1/1.0")) is None
+
+
+def test_a_group_whose_cases_are_all_done_takes_no_new_members() -> None:
+    lead = waiting_case("1", OUTAGE.format(n=1))
+    cases = {lead.id: lead}
+    grouper, _ = grouper_with(cases)
+    first = grouper.place(lead)
+    cases[lead.id] = lead.evolve(state=CaseState.PUBLISHED)
+    late = waiting_case("2", OUTAGE.format(n=2))
+    cases[late.id] = late
+    assert grouper.place(late).id != first.id
+
+
+def test_shared_pattern_keeps_what_every_draft_says() -> None:
+    lead = "Thanks Maria, we are on it: https://status.parcelly.example/"
+    others = ["Thanks Tom, we are on it: https://status.parcelly.example/"]
+    assert shared_pattern(lead, others) == "Thanks … we are on it: https://status.parcelly.example/"
+
+
+@given(st.text(max_size=200), st.lists(st.text(max_size=200), max_size=5))
+def test_shared_pattern_only_uses_the_leads_words(lead: str, others: list[str]) -> None:
+    pattern = shared_pattern(lead, others)
+    assert set(pattern.split()) <= set(lead.split()) | {"…"}
+    assert "… …" not in pattern
+    assert shared_pattern(lead, [lead]) == " ".join(lead.split())
