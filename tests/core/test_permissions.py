@@ -85,3 +85,16 @@ def test_retry_by_an_approver_requeues_a_failed_reply(core, store) -> None:
     assert core.review.retry(case.id, "U_LEAD").ok is False  # nothing left to retry
     core.publishing.publish_pending()
     assert store.get_case(case.id).state is CaseState.PUBLISHED
+
+
+def test_docs_table_says_who_may_do_each_action() -> None:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "slack.md").read_text()
+    table = text.split("## Who may do what", 1)[1].split("##", 1)[0]
+    rows = {
+        line.split("|")[1].strip().split(" ")[0]: line.split("|")[2].strip()
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith("| action")
+    }
+    assert rows == {action.value: who_may(action) for action in Action}
