@@ -153,12 +153,13 @@ def load_report(store: SqliteStore, since: datetime, until: datetime, sla: SlaPo
 
 
 def _delete_cases(store: SqliteStore, ids: list[str]) -> dict[str, int]:
-    counts = {"cases": 0, "drafts": 0, "outbox": 0, "audit": 0}
+    counts = {"cases": 0, "drafts": 0, "outbox": 0, "audit": 0, "slack_group_members": 0}
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
         counts["examples"] = counts.get("examples", 0) + _delete_examples(store, chunk, marks)
         for table, column in (
+            ("slack_group_members", "case_id"),
             ("drafts", "case_id"),
             ("outbox", "case_id"),
             ("audit", "case_id"),

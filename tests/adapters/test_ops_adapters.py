@@ -101,7 +101,8 @@ def test_retention_keeps_open_cases_and_recent_ones(store):
     store.quarantine(Quarantined("x", "x:9 @someone", "empty text", old))
     counts = sqlite_ops.purge_before(store, NOW - timedelta(days=90))
     assert counts == {
-        "cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1, "examples": 0
+        "cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1, "examples": 0,
+        "slack_group_members": 0,
     }  # fmt: skip
     assert sorted(c.id for c in store.cases()) == ["x:2", "x:3"]
 
@@ -228,3 +229,13 @@ def test_the_user_group_follows_the_rotation_on_the_slack_web_api(care: Careops)
         usergroup_setter(care)("S0ONCALL", "U02BBB")
         [call] = api.calls_to("usergroups.users.update")
     assert call.params["usergroup"] == "S0ONCALL" and call.params["users"] == "U02BBB"
+
+
+def test_purge_author_leaves_no_crisis_group_membership_behind(store):
+    add_case(store, make_mention("1", author="maria_g"), NOW)
+    store.conn.execute(
+        "INSERT INTO slack_group_members (case_id, group_id, seq, joined_at) VALUES (?, ?, ?, ?)",
+        ("x:1", "g1", 1, NOW.isoformat()),
+    )
+    assert sqlite_ops.purge_author(store, "maria_g")["slack_group_members"] == 1
+    assert store.conn.execute("SELECT count(*) FROM slack_group_members").fetchone()[0] == 0
