@@ -1,197 +1,209 @@
 """Triage: intent, sentiment, priority, language and topic of a mention.
 
-Deterministic keyword and pattern rules plus VADER's compound sentiment. The rules are
-deliberately simple so a reviewer can see why a case was sorted the way it was; tags
-carry the reasons ("angry", "money", "outage" ...) onto the card.
+Deterministic word and phrase rules (bot/core/triage_words.py) plus VADER's compound
+sentiment (bot/core/sentiment.py). The rules are deliberately simple so a reviewer can
+see why a case was sorted the way it was; tags carry the reasons ("angry", "money",
+"outage" ...) onto the card.
+
+Speed matters (every mention of every network passes here): the text is split into
+words once, and each distinct word's verdict (complaint cue? topic? language?) is worked
+out once and cached, so a post costs a few dictionary look-ups per word plus one search
+per phrase table.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass
+from itertools import chain
 
+from bot.core import triage_words as W
 from bot.core.models import Intent, Mention, Priority, Triage
-from bot.core.text import url_spans, without_handles, without_urls
+from bot.core.sentiment import compound
+from bot.core.text import count_letters, url_spans, without_handles, without_urls
 
-SENTIMENT_CHARS = 1_000  # VADER's cost grows with length; the opening says enough
+SENTIMENT_CHARS = 1_000  # the opening of a long post says enough about its mood
 LONG_POST = 280
 MAX_CHARS = 10_000  # beyond this a post is junk or an attack; triage reads the start
+TOKEN_CACHE = 50_000  # distinct words whose verdicts are kept
 
 
-def _words(*patterns: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(patterns) + r")(?!\w)")
+def _alternatives(parts: tuple[str, ...] | str) -> str:
+    return "|".join(parts) if isinstance(parts, tuple) else parts
 
 
-_SPAM = _words(
-    r"crypto\w*|bitcoin|btc|eth|nft|airdrops?|giveaways?|free\s+followers|f4f|follow\s*(?:4|for)\s*follow",
-    r"follow\s+back|dm\s+(?:me\s+)?for\s+(?:promo\w*|collab\w*|shoutouts?)|promo\s+code",
-    r"earn\s+\$|make\s+money|click\s+(?:here|the\s+link)|check\s+(?:my|out\s+my)\s+(?:bio|profile|page)",
-    r"onlyfans|casino|forex|investment\s+opportunity|binary\s+options|sugar\s+daddy|whatsapp\s+\+?\d",
-)
-_COMPLAINT = _words(
-    r"still\s+(?:waiting|not|no|haven'?t|hasn'?t)|never\s+(?:arrived|received|came|got|delivered|again)",
-    r"not\s+(?:working|received|delivered|arrived|happy|helpful|good\s+enough|acceptable)",
-    r"(?:does|did|is|has|have|was|were|wo|ca|could)n'?t\s+(?:work|arrive|come|load|open|let|get|even|"
-    r"receive|respond|reply|help|show|turn|seem|find|access|log|sign|use|download|connect)",
-    r"can'?t\s+(?:log|get|access|download|find|believe|use|even|load|sign|seem|connect|open)",
-    r"cannot|unable\s+to|broken|worst|terrible|awful|horrible|disgusting|appalling|pathetic|useless",
-    r"ridiculous|unacceptable|disappoint\w*|frustrat\w*|annoy\w*|furious|angry|fed\s+up|sick\s+of",
-    r"rubbish|shambles|a\s+joke|scam\w*|rip\s*off|waste\s+of|delay\w*|late|missing|lost|damaged",
-    r"wrong\s+(?:item|order|size|address|parcel|package)|charged\s+(?:twice|me)|overcharg\w*",
-    r"no\s+(?:response|reply|answer|one|update|help|refund|signal|service|internet|power|way)",
-    r"on\s+hold|cancel\w*|why\s+(?:is|does|did|do|are|can'?t|won'?t|would|has|have|am|isn'?t|the)",
-    r"what'?s\s+going\s+on|sort\s+(?:it|this)\s+out|fix\s+(?:it|this|your)|refund|complain\w*",
-    r"problems?|issues?|error|fail\w*|crash\w*|down|outage|stuck|poor|bad|rude|ignored|again",
-    r"keeps?\s+(?:crashing|failing|saying|telling|freezing)|ever\s+again|smh|wtf|ffs|ugh+|nightmare",
-    r"hours|days|weeks|over\s+charged|lied|lying|unprofessional|suck\w*|slow|expensive",
-    r"(?:has|have|had|is|was|did|does|do|are|were)n'?t\s+(?:shipped|arrived|received|been|come|got|"
-    r"turned|worked|heard|responded|replied|had|sent|fixed)|(?:ca|wo|do|does|is|have|has|did)nt",
-    r"where\s+is\s+my|where'?s\s+my|broke\w*|stop\w*|subpar|dirty|soggy|stale|cold|confusing",
-    r"not\s+(?:being|able|allowed|possible|running|showing|loading|responding|cool|ok|okay)",
-    r"should\s+have|still|any\s+updates?|when\s+will|twice|charged|bumped|cut\s+off|pls\s+help",
-    r"help!|demanding|blackout|no\s+call|never\s+get|offline|disconnect\w*|refused|denied",
-)
-_SAD = re.compile(r":-?\(|:'\(|😡|😠|🤬|😤|😒|😞|😢|😭|👎")
-_FEEDBACK = _words(
-    r"would\s+be\s+(?:nice|great|good|better|cool|helpful)|please\s+add|suggest\w*|feature\s+request",
-    r"i\s+wish|wish\s+(?:you|there|it)|it\s+would\s+help|idea|consider\s+adding|feedback|improve\w*",
-    r"should\s+(?:add|have|offer|make|bring)|bring\s+back|could\s+you\s+add|any\s+plans",
-)
-_PRAISE = _words(
-    r"love[sd]?|loving|amazing|awesome|great|thanks?|thank\s+you|best|brilliant|excellent",
-    r"fantastic|perfect|kudos|shout\s*out|impressed|well\s+done|lifesaver|wonderful|superb|cheers",
-)
-_QUESTION_START = re.compile(
-    r"^\s*(?:how|what|when|where|which|who|whom|is|are|can|could|do|does|did|will|would|should|"
-    r"has|have|any|anyone|may)\b"
-)
-_RISK = {
-    "safety": _words(
-        r"injur\w*|hurt|fire|danger\w*|unsafe|threat\w*|attack\w*|assault\w*|emergency"
-    ),
-    "legal": _words(
-        r"lawyer|solicitor|attorney|sue|suing|court|legal|lawsuit|ombudsman|trading\s+standards"
-    ),
-    "money": _words(
-        r"charged\s+twice|double\s+charged|overcharg\w*|fraud\w*|stolen|theft|chargeback|my\s+bank|"
-        r"my\s+money|unauthori[sz]ed"
-    ),
-    "outage": _words(
-        r"outage|(?:site|app|website|server|servers|service|system)\s+(?:is\s+)?down|is\s+it\s+down|"
-        r"not\s+loading|502|503|offline"
-    ),
+def _whole(parts: tuple[str, ...] | str) -> re.Pattern[str]:
+    return re.compile(f"(?:{_alternatives(parts)})")
+
+
+def _phrases(parts: tuple[str, ...] | str) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_alternatives(parts)})(?!\w)")
+
+
+def _named(prefix: str, table: dict[str, str]) -> re.Pattern[str]:
+    """One pattern for a whole table; the group name says which entry matched."""
+    groups = "|".join(f"(?P<{prefix}_{k}>{v})" for k, v in table.items())
+    return re.compile(rf"\b(?:{groups})(?!\w)")
+
+
+_WORD_TABLES: dict[str, re.Pattern[str]] = {
+    "strong": _whole(W.COMPLAINT_STRONG_WORDS),
+    "weak": _whole(W.COMPLAINT_WEAK_WORDS),
+    "praise": _whole(W.PRAISE_WORDS),
+    "feedback": _whole(W.FEEDBACK_WORDS),
+    "spam": _whole(W.SPAM_WORDS),
+    **{f"risk_{k}": _whole(v) for k, v in W.RISK_WORDS.items()},
+    **{f"topic_{k}": _whole(v) for k, v in W.TOPIC_WORDS.items()},
 }
-_TOPICS: dict[str, re.Pattern[str]] = {
-    "outage": _RISK["outage"],
-    "privacy": _words(
-        r"privacy|gdpr|personal\s+(?:data|information|info|details)|my\s+data|data\s+breach|leak\w*",
-        r"delete\s+my\s+(?:account\s+and\s+)?data|tracking\s+cookies|spam\s+emails",
-    ),
-    "refund": _words(r"refund\w*|money\s+back|reimburs\w*|return(?:s|ed|ing)?|chargeback"),
-    "billing": _words(
-        r"charged?|charges|billing|bill(?:ed)?|invoice|payment|paid|card|subscription|fee|fees|"
-        r"overcharg\w*|price|receipt"
-    ),
-    "account": _words(
-        r"account|log\s*in|login|password|sign\s*in|signed\s+out|locked\s+out|verification|2fa|"
-        r"username|e-?mail\s+address"
-    ),
-    "app": _words(r"app|crash\w*|update|ios|android|iphone|bug|screen|button|notification\w*"),
-    "delivery": _words(
-        r"deliver\w*|parcels?|packages?|courier|driver|tracking|track|shipp\w*|shipment|"
-        r"arriv\w*|doorstep|neighbou?r|dispatch\w*|in\s+transit|post\s*office|locker"
-    ),
-    "order": _words(
-        r"orders?|ordered|checkout|basket|cart|items?|purchase\w*|bought|out\s+of\s+stock"
-    ),
-}
-# One pass over the text for all topics; the group name says which topic matched.
-_ANY_TOPIC = re.compile("|".join(f"(?P<{name}>{p.pattern})" for name, p in _TOPICS.items()))
-_STOPWORDS: dict[str, frozenset[str]] = {
-    lang: frozenset(words.split())
-    for lang, words in {
-        "en": "the and is to my you your it for of this that was have not with i me are be on "
-        "at can but just why what no been still it's i'm don't so we they he she an all get do "
-        "will if how when there out up about like got would from our",
-        "es": "el la los las de que y en un una por para con no es mi pero muy está hola "
-        "gracias pedido todavía nada porque del al se lo me",
-        "fr": "le la les de des et est un une pour pas que qui je mon ma mes vous avec sur très "
-        "merci bonjour ne ce colis toujours encore du au j'ai",
-        "de": "der die das und ist nicht ich mein meine ein eine zu mit auf für sie es noch kein "
-        "hallo danke bitte paket wo warum immer den dem habe",
-        "pt": "o a os as de que e do da em um uma para com não é meu minha mas muito obrigado "
-        "obrigada olá pedido ainda está você encomenda",
-        "it": "il lo la gli le di che e è un una per non con mio mia ma molto grazie ciao ancora "
-        "ordine pacco perché sono del della",
-        "nl": "de het een en is niet ik mijn van op voor met dat je u nog geen maar wel bedankt "
-        "hallo pakket waarom altijd",
-    }.items()
-}
-_LANGUAGES_OF: dict[str, tuple[str, ...]] = {
-    word: tuple(lang for lang, words in _STOPWORDS.items() if word in words)
-    for word in frozenset().union(*_STOPWORDS.values())
-}
-_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+@dataclass(frozen=True)
+class _PhraseTable:
+    """Phrases counted under `key`, searched only when a post has one of the anchors."""
+
+    key: str
+    anchors: re.Pattern[str]
+    pattern: re.Pattern[str]
+    named: bool = False  # group names are the keys ("risk_money"), as in RISK_PHRASES
+
+
+_PHRASE_TABLES = (
+    _PhraseTable("complaint", _whole(W.COMPLAINT_ANCHORS), _phrases(W.COMPLAINT_PHRASES)),
+    _PhraseTable("praise", _whole(W.PRAISE_ANCHORS), _phrases(W.PRAISE_PHRASES)),
+    _PhraseTable("feedback", _whole(W.FEEDBACK_ANCHORS), _phrases(W.FEEDBACK_PHRASES)),
+    _PhraseTable("spam", _whole(W.SPAM_ANCHORS), _phrases(W.SPAM_PHRASES)),
+    _PhraseTable("risk", _whole(W.RISK_ANCHORS), _named("risk", W.RISK_PHRASES), named=True),
+    _PhraseTable("topic", _whole(W.TOPIC_ANCHORS), _named("topic", W.TOPIC_PHRASES), named=True),
+)
+_SAD, _HAPPY = re.compile(W.SAD), re.compile(W.PRAISE_EMOJI)
+_QUESTION_START = re.compile(rf"\s*(?:{W.QUESTION_START})\b")
+_TOKEN = re.compile(r"\w+(?:'\w+)*")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
-_analyzer: Any = None
+_LANGUAGES = tuple(W.STOPWORDS)
+_LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
+for _lang in _LANGUAGES:
+    for _stopword in W.STOPWORDS[_lang].split():
+        _LANGUAGES_OF[_stopword] = (*_LANGUAGES_OF.get(_stopword, ()), _lang)
+_ENGLISH = frozenset(W.STOPWORDS["en"].split()) | frozenset(W.ENGLISH_COMMON.split())
 
 
-def _sentiment(text: str) -> float:
-    """VADER compound score, -1..1. The analyzer loads its lexicon once, on first use."""
-    global _analyzer
-    if _analyzer is None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+class _Verdicts(dict[str, tuple[str, ...]]):
+    """Word -> the keys it counts towards, worked out on first sight (`__missing__`), so a
+    post's look-ups run as one C-level `map` over its words."""
 
-        _analyzer = SentimentIntensityAnalyzer()
-    return float(_analyzer.polarity_scores(text[:SENTIMENT_CHARS])["compound"])
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        found = _word(token)
+        if len(self) < TOKEN_CACHE and not token.isdigit():  # order numbers: never again
+            self[token] = found
+        return found
+
+
+def _word(token: str) -> tuple[str, ...]:
+    """The keys one word counts towards ("strong", "topic_refund", "en", "anchor_2" ...)."""
+    if not _ANY_CUE.fullmatch(token):  # most words: one test instead of one per table
+        return (*_LANGUAGES_OF.get(token, ()), *(("english",) if token in _ENGLISH else ()))
+    keys = [key for key, pattern in _WORD_TABLES.items() if pattern.fullmatch(token)]
+    keys += _LANGUAGES_OF.get(token, ())
+    keys += [f"anchor_{i}" for i, t in enumerate(_PHRASE_TABLES) if t.anchors.fullmatch(token)]
+    if token in _ENGLISH:
+        keys.append("english")
+    return tuple(keys)
+
+
+_words = _Verdicts()
+_ANY_CUE = re.compile(
+    "|".join(
+        [p.pattern for p in _WORD_TABLES.values()] + [t.anchors.pattern for t in _PHRASE_TABLES]
+    )
+)
+
+
+def _read(text: str) -> Counter[str]:
+    """Count every cue in lower-cased text: words (cached verdicts), then phrases.
+
+    Besides the keys of `_word`, "words" counts the words and "complaint"/"praise"/...
+    the phrases found; RISK and TOPIC phrases count under their own keys.
+    """
+    tokens = _TOKEN.findall(text)
+    counts = Counter(chain.from_iterable(map(_words.__getitem__, tokens)))
+    counts["words"] = len(tokens)
+    for i, table in enumerate(_PHRASE_TABLES):
+        if counts[f"anchor_{i}"]:
+            if table.named:
+                counts.update(m.lastgroup or "" for m in table.pattern.finditer(text))
+            else:
+                counts[table.key] += len(table.pattern.findall(text))
+    if "(" in text or not text.isascii():
+        counts["sad"] += len(_SAD.findall(text))
+        counts["praise"] += len(_HAPPY.findall(text))
+    return counts
+
+
+def _language(counts: Counter[str]) -> str:
+    scores = [counts[lang] for lang in _LANGUAGES]
+    best = max(scores)
+    if best >= 2 and scores.count(best) == 1:
+        return _LANGUAGES[scores.index(best)]
+    # Short English posts have few stopwords; mostly common English words is enough.
+    english = counts["english"]
+    if english >= 2 and 3 * english >= counts["words"] and scores[0] == best:
+        return "en"
+    return "und"
+
+
+def _topic(counts: Counter[str]) -> str:
+    """The links.yaml topic with most hits; of equals the first (the more urgent)."""
+    hits = [(counts[f"topic_{topic}"], topic) for topic in W.TOPIC_WORDS]
+    best = max(hits, key=lambda hit: hit[0])
+    return best[1] if best[0] else "general"
 
 
 def detect_language(text: str) -> str:
     """ISO 639-1 code by counting stopwords; "und" when no language clearly leads."""
-    scores = dict.fromkeys(_STOPWORDS, 0)
-    for token in _TOKEN.findall(text.lower()[:2000]):
-        for lang in _LANGUAGES_OF.get(token, ()):
-            scores[lang] += 1
-    ranked = sorted(scores.values(), reverse=True)
-    best = max(scores, key=scores.__getitem__)
-    return best if ranked[0] >= 2 and ranked[0] > ranked[1] else "und"
+    return _language(_read(_lower(text[:2000])))
 
 
 def detect_topic(text: str) -> str:
     """The links.yaml topic with most keyword hits; ties go to the earlier (more urgent)."""
-    hits = dict.fromkeys(_TOPICS, 0)
-    for match in _ANY_TOPIC.finditer(text.lower()):
-        hits[match.lastgroup or "general"] += 1
-    best = max(hits, key=hits.__getitem__)  # the first of equals: dicts keep order
-    return best if hits[best] else "general"
+    return _topic(_read(_lower(text)))
+
+
+def _lower(text: str) -> str:
+    return text.lower().replace("’", "'")
 
 
 def _shouting(text: str) -> bool:
-    letters = [ch for ch in text if ch.isalpha()]
-    return len(letters) >= 12 and sum(ch.isupper() for ch in letters) > 0.7 * len(letters)
+    upper, letters = count_letters(text)
+    return letters >= 12 and upper > 0.7 * letters
 
 
-def _is_spam(text: str, raw: str) -> bool:
-    if _SPAM.search(text):
+def _is_spam(counts: Counter[str], raw: str) -> bool:
+    if counts["spam"]:
         return True
-    return len(url_spans(raw)) >= 3 or len(_HASHTAG.findall(raw)) >= 5
+    return len(url_spans(raw)) >= 3 or (raw.count("#") >= 5 and len(_HASHTAG.findall(raw)) >= 5)
 
 
-def _intent(text: str, sentiment: float) -> Intent:
-    complaints = len(_COMPLAINT.findall(text)) + len(_SAD.findall(text))
-    praise = len(_PRAISE.findall(text))
-    if (complaints and (sentiment < 0.5 or complaints > praise)) or sentiment <= -0.7:
+def _intent(counts: Counter[str], text: str, sentiment: float) -> Intent:
+    """Strong complaint cues win over thanks; a question or suggestion wins over weak ones."""
+    cues = 2 * (counts["strong"] + counts["complaint"] + counts["sad"]) + counts["weak"]
+    complaint = cues + (cues > 0 and sentiment <= -0.3)
+    praise = counts["praise"]
+    if sentiment <= -0.7 or (complaint >= 2 and complaint > praise):
         return Intent.COMPLAINT
-    if _FEEDBACK.search(text):
+    if counts["feedback"]:
         return Intent.FEEDBACK
-    if "?" in text or _QUESTION_START.match(text):
+    asks = _QUESTION_START.match(text) is not None
+    if complaint and not praise and not asks:
+        return Intent.COMPLAINT
+    if asks or "?" in text:
         return Intent.QUESTION
     if praise or sentiment >= 0.3:
         return Intent.PRAISE
-    return Intent.FEEDBACK
+    return Intent.COMPLAINT if complaint else Intent.FEEDBACK
 
 
-def _tags(mention: Mention, text: str, sentiment: float, risks: list[str]) -> tuple[str, ...]:
+def _tags(mention: Mention, sentiment: float, risks: list[str]) -> tuple[str, ...]:
     angry = sentiment <= -0.6 or _shouting(mention.text[:2000]) or "!!!" in mention.text
     tags = ["angry"] if angry and sentiment < 0 else []
     tags += risks
@@ -218,16 +230,17 @@ def triage(mention: Mention) -> Triage:
     """Sort one mention. Never raises on odd text; the loop depends on that."""
     raw = (mention.text or "")[:MAX_CHARS]
     plain = without_handles(without_urls(raw))
-    text = plain.lower()
-    sentiment = _sentiment(plain)
-    intent = Intent.SPAM if _is_spam(text, raw) else _intent(text, sentiment)
-    risks = [name for name, pattern in _RISK.items() if pattern.search(text)]
-    tags = _tags(mention, text, sentiment, risks if intent is not Intent.SPAM else [])
+    text = _lower(plain)
+    counts = _read(text)
+    sentiment = compound(plain[:SENTIMENT_CHARS])
+    intent = Intent.SPAM if _is_spam(counts, raw) else _intent(counts, text, sentiment)
+    risks = [name for name in W.RISK_WORDS if counts[f"risk_{name}"]]
+    tags = _tags(mention, sentiment, risks if intent is not Intent.SPAM else [])
     return Triage(
         intent=intent,
         sentiment=round(sentiment, 4),
         priority=_priority(intent, sentiment, tags),
-        language=detect_language(text),
-        topic=detect_topic(text),
+        language=_language(counts),
+        topic=_topic(counts),
         tags=tags,
     )
