@@ -36,7 +36,25 @@ def home_view(app: Careops) -> dict[str, Any]:
         blocks.append(_section("\n".join(lines)))
     blocks += [_header("Approved today"), _section(_approved_today(app, now))]
     blocks += _operations(app)
+    blocks += [_header("Intake and API use today"), _section(_intake_health(app, now))]
     return {"type": "home", "blocks": blocks}
+
+
+def _intake_health(app: Careops, now: datetime) -> str:
+    """Degraded intake (rate limits, gaps, failing sources) and today's requests and spend."""
+    lines = [f"⚠️ {escape_mrkdwn(text)}" for text in app.intake_notices]
+    if not lines:
+        lines.append("✅ Every source answered at its last poll.")
+    usage = app.store.usage_since(now.date().isoformat())
+    for row in usage:
+        cost = f", ${row['cost']:.2f}" if row["cost"] else ""
+        lines.append(
+            f"{escape_mrkdwn(row['network'])} {escape_mrkdwn(row['kind'])}: {row['count']}{cost}"
+        )
+    total = sum(row["cost"] for row in usage)
+    if total:
+        lines.append(f"*Spent today: ${total:.2f}*")
+    return "\n".join(lines)
 
 
 def _operations(app: Careops) -> list[dict[str, Any]]:

@@ -1,0 +1,33 @@
+"""App Home tells the team when intake is degraded and what the APIs cost today."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bot.adapters.slack.home import home_view
+from bot.app import file_app
+from bot.config import load_settings
+from bot.core.ports import SourceBatch
+
+
+class RateLimited:
+    name = "x"
+
+    def poll(self, cursor):
+        return SourceBatch(notices=["x: rate limited until 12:15 UTC <!channel>"])
+
+
+def test_home_shows_degraded_intake_and_todays_spend(tmp_path: Path, clock) -> None:
+    care = file_app(
+        load_settings(data_dir=tmp_path), tmp_path / "in.jsonl", tmp_path / "out.jsonl", clock=clock
+    )
+    care.startup()
+    text = json.dumps(home_view(care))
+    assert "Every source answered" in text and "Spent today" not in text
+    care.sources.append(RateLimited())
+    care.tick()
+    care.store.record_usage("x", "read", 40, 0.2, day=clock.now().date().isoformat())
+    text = json.dumps(home_view(care))
+    assert "x: rate limited until 12:15 UTC &lt;!channel&gt;" in text
+    assert "x read: 40, $0.20" in text and "Spent today: $0.20" in text
