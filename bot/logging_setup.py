@@ -72,3 +72,5 @@ def configure_logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    # The scheduler announces every run of every job at INFO: once a minute per job.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
