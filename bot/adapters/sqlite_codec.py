@@ -22,7 +22,9 @@ from bot.core.models import (
 
 
 def iso(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat() if value else None
+    if value is None:
+        return None
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -118,6 +118,16 @@ class SqliteStore:
         rows = self._rows("SELECT * FROM cases WHERE id = ?", (case_id,))
         return codec.case_from_row(rows[0]) if rows else None
 
+    def known(self, case_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(case_ids), 500):  # SQLite's limit on parameters
+            part = list(case_ids[start : start + 500])
+            marks = ", ".join("?" * len(part))
+            found |= {
+                r["id"] for r in self._rows(f"SELECT id FROM cases WHERE id IN ({marks})", part)
+            }
+        return found
+
     def save_case(self, case: Case, *audits: AuditEntry | None) -> None:
         with self.transaction():
             self._upsert("cases", codec.case_to_row(case), "id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -152,17 +152,13 @@ class CareLoop:
         writes of a chunk go in one commit, and cards are shown after it.
         """
         summary = IntakeSummary()
-        chunk: list[_Planned] = []
         seen: set[str] = set()
-        for mention in mentions:
-            planned = self._plan_new(mention, source, summary, seen)
-            if planned is not None:
-                chunk.append(planned)
-            if len(chunk) >= self.chunk_size:
+        for batch in _chunks(mentions, self.chunk_size):
+            seen |= self.store.known([m.case_id for m in batch])  # one query per chunk
+            planned = [self._plan_new(m, source, summary, seen) for m in batch]
+            chunk = [p for p in planned if p is not None]
+            if chunk:
                 self._write_chunk(chunk, summary)
-                chunk = []
-        if chunk:
-            self._write_chunk(chunk, summary)
         return summary
 
     def _plan_new(
@@ -178,7 +174,7 @@ class CareLoop:
         if mention.author_handle.lower().lstrip("@") in self.own:
             summary.own_posts += 1
             return None
-        if mention.case_id in seen or self.store.get_case(mention.case_id) is not None:
+        if mention.case_id in seen:
             summary.duplicates += 1
             return None
         seen.add(mention.case_id)
@@ -273,6 +269,17 @@ class CareLoop:
     def _save(self, step: Transition) -> Case:
         self.store.save_case(step.case, step.audit)
         return step.case
+
+
+def _chunks(items: Iterable[Mention], size: int) -> Iterator[list[Mention]]:
+    chunk: list[Mention] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def _with_clean_text(mention: Mention) -> Mention:

@@ -6,7 +6,20 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+
+
+def _evolve(obj: _T, changes: dict[str, Any]) -> _T:
+    """A copy with some fields changed: `dataclasses.replace` without re-running __init__
+    (these models validate nothing there, and intake makes several copies per mention)."""
+    unknown = changes.keys() - obj.__dataclass_fields__.keys()  # type: ignore[attr-defined]
+    if unknown:
+        raise TypeError(f"{type(obj).__name__} has no field(s) {', '.join(sorted(unknown))}")
+    copy = object.__new__(type(obj))
+    copy.__dict__.update(obj.__dict__, **changes)
+    return copy
 
 
 class Network(StrEnum):
@@ -170,7 +183,7 @@ class Case:
         return self.mention.network
 
     def evolve(self, **changes: Any) -> Case:
-        return replace(self, **changes)
+        return _evolve(self, changes)
 
     def with_flag(self, flag: str) -> Case:
         return self if flag in self.flags else replace(self, flags=(*self.flags, flag))
@@ -205,7 +218,7 @@ class OutboxItem:
     meta: dict[str, str] = field(default_factory=dict)
 
     def evolve(self, **changes: Any) -> OutboxItem:
-        return replace(self, **changes)
+        return _evolve(self, changes)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,10 @@ class CaseRepo(Protocol):
 
     def get_case(self, case_id: str) -> Case | None: ...
 
+    def known(self, case_ids: Sequence[str]) -> set[str]:
+        """Which of these case ids exist already (one query for a whole batch)."""
+        ...
+
     def save_case(self, case: Case, *audits: AuditEntry | None) -> None:
         """Write the case as it is now, with the audit rows of how it got there."""
         ...

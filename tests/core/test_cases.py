@@ -53,3 +53,15 @@ def test_every_state_can_reach_a_final_state():
                     seen.add(nxt)
                     frontier.append(nxt)
         assert any(s.is_final for s in seen), start
+
+
+def test_evolve_is_replace_without_init_and_refuses_unknown_fields(clock):
+    from dataclasses import replace
+
+    case = new_case(clock)
+    assert case.evolve(state=CaseState.TRIAGED, flags=("x",)) == replace(
+        case, state=CaseState.TRIAGED, flags=("x",)
+    )
+    assert case.state is CaseState.NEW  # the original is untouched
+    with pytest.raises(TypeError, match="no field"):
+        case.evolve(colour="red")
