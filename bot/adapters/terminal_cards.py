@@ -31,12 +31,6 @@ STATE_STYLES: dict[CaseState, str] = {
     CaseState.FAILED: "bold red",
     CaseState.EXPIRED: "dim",
 }
-# Guardrail checks (bot/core/guardrails.py) that RULE_LABELS does not name.
-EXTRA_LABELS: dict[str, str] = {
-    "allowlist": "Only our own links",
-    "handles": "No other accounts",
-    "prompt_text": "No prompt text",
-}
 OK_MARK = "✅"
 WARN_MARK = "⚠️"
 
@@ -44,7 +38,7 @@ WARN_MARK = "⚠️"
 def rule_line(check: RuleCheck) -> str:
     """One rule as a plain line: `✅ Thanks the customer: why` (no markup)."""
     mark = OK_MARK if check.ok else WARN_MARK
-    label = RULE_LABELS.get(check.rule) or EXTRA_LABELS.get(check.rule, check.rule)
+    label = RULE_LABELS.get(check.rule, check.rule)
     return f"{mark} {label}: {check.why}" if check.why else f"{mark} {label}"
 
 

@@ -8,6 +8,8 @@ from datetime import datetime
 from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
 from bot.core.sla import SlaPolicy, humanize
 
+# What each check is called on a card. A check's `why` completes its label, so a card
+# line reads "<label>: <why>" ("Fits the network: 212/280 characters").
 RULE_LABELS: dict[str, str] = {
     "fast": "Fast",
     "thanks": "Thanks the customer",
@@ -16,6 +18,10 @@ RULE_LABELS: dict[str, str] = {
     "human": "Sounds human",
     "link": "Helpful link",
     "length": "Fits the network",
+    # guardrails (bot/core/guardrails.py): shown when one fails
+    "allowlist": "Only our own links",
+    "handles": "No other accounts",
+    "prompt_text": "No prompt text",
 }
 
 

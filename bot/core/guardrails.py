@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from bot.core.models import Network, RuleCheck
 from bot.core.rules import LinkBook, measure
@@ -40,10 +41,20 @@ LEAK_NGRAM = 8
 
 
 def links_in(text: str) -> list[str]:
-    """Every URL-like token, including bare domains that a network would turn into links."""
-    found = [m.group(0).rstrip(".,;:!?") for m in _URL.finditer(text)]
-    without_urls = _URL.sub(" ", text)
-    found += [m.group(0).rstrip(".,;:!?") for m in _BARE_DOMAIN.finditer(without_urls)]
+    """Every URL-like token, then every bare domain that a network would turn into a link
+    (searched in the text with its URLs blanked out, so a URL is not counted twice)."""
+    urls = list(_URL.finditer(text))
+    found = [m.group(0).rstrip(".,;:!?") for m in urls]
+    rest = text
+    if urls:  # blank the URLs out from the spans already found, not by a second scan
+        pieces: list[str] = []
+        last = 0
+        for match in urls:
+            pieces += (text[last : match.start()], " ")
+            last = match.end()
+        rest = "".join([*pieces, text[last:]])
+    if "." in rest:  # a bare domain has a dot
+        found += [m.group(0).rstrip(".,;:!?") for m in _BARE_DOMAIN.finditer(rest)]
     return found
 
 
@@ -61,8 +72,8 @@ def _same_handle(found: str, customer: str) -> bool:
 def check_links(text: str, links: LinkBook) -> RuleCheck:
     bad = [url for url in links_in(text) if not links.allows(_with_scheme(url))]
     if bad:
-        return RuleCheck("allowlist", False, f"link not in links.yaml: {bad[0][:80]}")
-    return RuleCheck("allowlist", True, "links only from links.yaml")
+        return RuleCheck("allowlist", False, f"{bad[0][:80]} is not in links.yaml")
+    return RuleCheck("allowlist", True, "every link is in links.yaml")
 
 
 def _with_scheme(url: str) -> str:
@@ -75,8 +86,8 @@ def check_handles(
     allowed = [h for h in (customer_handle, *brand_handles) if h]
     others = [h for h in handles_in(text) if not any(_same_handle(h, a) for a in allowed)]
     if others:
-        return RuleCheck("handles", False, f"mentions another account: @{others[0][:40]}")
-    return RuleCheck("handles", True, "no other @-handles")
+        return RuleCheck("handles", False, f"mentions @{others[0][:40]}")
+    return RuleCheck("handles", True, "only the customer's handle")
 
 
 def words(text: str) -> list[str]:
@@ -87,13 +98,22 @@ def ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
+@lru_cache(maxsize=32)
+def _prompt_ngrams(prompt: str, n: int) -> frozenset[tuple[str, ...]]:
+    """A prompt's n-grams, worked out once: the same few prompts guard every draft."""
+    return frozenset(ngrams(words(prompt), n))
+
+
 def leaked_ngram(text: str, prompt_texts: Iterable[str], n: int = LEAK_NGRAM) -> str | None:
     """The first run of `n` words the draft shares with a prompt, or None."""
+    prompts = tuple(prompt_texts)
+    if not prompts:
+        return None
     draft_grams = ngrams(words(text), n)
     if not draft_grams:
         return None
-    for prompt in prompt_texts:
-        shared = draft_grams & ngrams(words(prompt), n)
+    for prompt in prompts:
+        shared = draft_grams & _prompt_ngrams(prompt, n)
         if shared:
             return " ".join(sorted(shared)[0])
     return None
@@ -102,17 +122,17 @@ def leaked_ngram(text: str, prompt_texts: Iterable[str], n: int = LEAK_NGRAM) ->
 def check_prompt_text(text: str, prompt_texts: Iterable[str]) -> RuleCheck:
     leaked = leaked_ngram(text, prompt_texts)
     if leaked:
-        return RuleCheck("prompt_text", False, f"repeats the instructions: “{leaked}”")
-    return RuleCheck("prompt_text", True, "no instruction text")
+        return RuleCheck("prompt_text", False, f"repeats the instructions “{leaked}”")
+    return RuleCheck("prompt_text", True, "nothing from the instructions")
 
 
 def check_length(text: str, network: Network, max_length: int) -> RuleCheck:
     size = measure(text, network)
     if size > max_length:
-        return RuleCheck("length", False, f"{size} > {max_length} characters on {network.value}")
+        return RuleCheck("length", False, f"{size}/{max_length} characters")
     if not text.strip():
         return RuleCheck("length", False, "empty reply")
-    return RuleCheck("length", True, f"{size}/{max_length}")
+    return RuleCheck("length", True, f"{size}/{max_length} characters")
 
 
 def guard(

@@ -115,7 +115,7 @@ def test_inline_edit_becomes_the_draft_and_is_rechecked_before_approval(core, st
     assert draft.edited_from == cases[0].draft_id and tally.edits == 1
     seen = out.getvalue()
     assert "New draft (edit) fails: handles." in seen
-    assert "⚠️ No other accounts: mentions another account: @someone_else" in seen
+    assert "⚠️ No other accounts: mentions @someone_else" in seen
     assert seen.count("╭") == 2  # the card again, after the edit
     assert case.state is CaseState.APPROVED  # a person may approve a risky draft
     assert store.outbox([OutboxState.PENDING])[0].text == OFF_LIMITS

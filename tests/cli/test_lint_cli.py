@@ -38,15 +38,15 @@ def test_a_good_reply_prints_every_rule_and_exits_0(env: pytest.MonkeyPatch) -> 
     lines = out.strip().splitlines()
     assert [line.split(" ")[1] for line in lines] == list(RULES)
     assert all(line.startswith("✅ ") for line in lines)
-    assert "✅ length — 122/280" in lines
+    assert "✅ length — 122/280 characters" in lines
 
 
 def test_a_failing_reply_exits_1_and_says_why(env: pytest.MonkeyPatch) -> None:
     code, out, _ = run("As we already said, read the FAQ.", "--network", "mastodon")
     assert code == 1
-    assert "⚠️ not_defensive — sounds defensive: 'As we already said'" in out
-    assert "⚠️ link — should end with https://help.parcelly.example/" in out
-    assert "✅ length — 33/500" in out
+    assert "⚠️ not_defensive — “As we already said”" in out
+    assert "⚠️ link — missing: end with https://help.parcelly.example/" in out
+    assert "✅ length — 33/500 characters" in out
 
 
 def test_json_output_has_exactly_the_documented_shape(env: pytest.MonkeyPatch) -> None:
@@ -58,7 +58,11 @@ def test_json_output_has_exactly_the_documented_shape(env: pytest.MonkeyPatch) -
     assert [r["rule"] for r in data["rules"]] == list(RULES)
     assert all(set(r) == {"rule", "ok", "why"} for r in data["rules"])
     link = data["rules"][RULES.index("link")]
-    assert link == {"rule": "link", "ok": False, "why": "link not allowed: https://evil.example/x"}
+    assert link == {
+        "rule": "link",
+        "ok": False,
+        "why": "https://evil.example/x is not in links.yaml",
+    }
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,9 @@ def test_a_good_reply_passes_every_rule() -> None:
 def test_thanks_is_found_in_several_languages(text: str) -> None:
     verdict = check(text, "thanks")
     assert verdict.ok
-    assert verdict.why.startswith("thanks the customer: '")
+    # the thanks, quoted as the reply wrote it: the card reads "Thanks the customer: “…”"
+    assert verdict.why.startswith("“") and verdict.why.endswith("”")
+    assert verdict.why[1:-1] in text
 
 
 @pytest.mark.parametrize(
@@ -71,7 +73,7 @@ def test_thanks_is_found_in_several_languages(text: str) -> None:
 def test_missing_thanks_fails_and_says_what_to_add(text: str) -> None:
     verdict = check(text, "thanks")
     assert not verdict.ok
-    assert "no thanks" in verdict.why
+    assert verdict.why == "no thanks to the customer"
 
 
 # --- solution -------------------------------------------------------------------------
@@ -94,7 +96,7 @@ def test_missing_thanks_fails_and_says_what_to_add(text: str) -> None:
 def test_a_concrete_next_step_passes(text: str, found: str) -> None:
     verdict = check(text, "solution")
     assert verdict.ok
-    assert found in verdict.why
+    assert verdict.why.startswith("“") and found in verdict.why
 
 
 def test_a_question_to_the_customer_is_a_next_step() -> None:
@@ -122,7 +124,7 @@ def test_a_link_alone_is_a_next_step() -> None:
 def test_sympathy_without_a_step_fails(text: str) -> None:
     verdict = check(text, "solution")
     assert not verdict.ok
-    assert verdict.why.startswith("no next step")
+    assert verdict.why == "no next step, question or link for the customer"
 
 
 # --- not_defensive --------------------------------------------------------------------
@@ -145,7 +147,7 @@ def test_sympathy_without_a_step_fails(text: str) -> None:
 def test_blame_lectures_and_sarcasm_fail(text: str, quoted: str) -> None:
     verdict = check(text, "not_defensive")
     assert not verdict.ok
-    assert verdict.why == f"sounds defensive: '{quoted}'"
+    assert verdict.why == f"“{quoted}”"
 
 
 def test_a_plain_apology_is_not_defensive() -> None:
@@ -169,7 +171,7 @@ def test_a_plain_apology_is_not_defensive() -> None:
 def test_robotic_boilerplate_fails(text: str) -> None:
     verdict = check(text, "human")
     assert not verdict.ok
-    assert verdict.why.startswith("robotic boilerplate: '")
+    assert verdict.why.startswith("boilerplate “") and verdict.why.endswith("”")
 
 
 def test_shouting_fails_but_acronyms_and_handles_do_not() -> None:
@@ -223,15 +225,15 @@ def test_ending_with_the_topic_or_general_link_passes(ending: str) -> None:
 def test_a_link_outside_the_allowlist_fails_and_names_it() -> None:
     verdict = check("Thanks! See https://evil.example/login https://help.parcelly.example/", "link")
     assert not verdict.ok
-    assert verdict.why == "link not allowed: https://evil.example/login"
+    assert verdict.why == "https://evil.example/login is not in links.yaml"
 
 
 def test_no_link_fails_when_the_topic_has_one() -> None:
     verdict = check("Thanks! DM us the tracking number.", "link", topic="delivery")
     assert not verdict.ok
-    assert verdict.why == "should end with https://help.parcelly.example/delivery"
+    assert verdict.why == "missing: end with https://help.parcelly.example/delivery"
     unknown_topic = check("Thanks! DM us.", "link", topic="weather")
-    assert unknown_topic.why == "should end with https://help.parcelly.example/"
+    assert unknown_topic.why == "missing: end with https://help.parcelly.example/"
 
 
 def test_no_link_passes_when_the_book_has_nothing_for_the_topic() -> None:
@@ -242,10 +244,13 @@ def test_no_link_passes_when_the_book_has_nothing_for_the_topic() -> None:
 def test_text_after_the_link_or_another_topics_link_fails() -> None:
     after = check("Thanks! https://help.parcelly.example/delivery Let us know.", "link")
     assert not after.ok
-    assert "not with text after it" in after.why
+    assert after.why == "text after https://help.parcelly.example/delivery: end with the link"
     other = check("Thanks! DM us. https://help.parcelly.example/refund", "link")
     assert not other.ok
-    assert "use https://help.parcelly.example/delivery" in other.why
+    assert other.why == (
+        "https://help.parcelly.example/refund is not the delivery help: "
+        "use https://help.parcelly.example/delivery"
+    )
 
 
 # --- length ---------------------------------------------------------------------------
@@ -254,10 +259,10 @@ def test_text_after_the_link_or_another_topics_link_fails() -> None:
 def test_length_says_used_and_limit() -> None:
     verdict = check(GOOD, "length")
     assert verdict.ok
-    assert verdict.why == f"{measure(GOOD, Network.X)}/280"
+    assert verdict.why == f"{measure(GOOD, Network.X)}/280 characters"
     too_long = check("Thanks! " + "a" * 300, "length", network=Network.X)
     assert not too_long.ok
-    assert too_long.why == "308/280"
+    assert too_long.why == "308/280 characters"
 
 
 @pytest.mark.parametrize(
@@ -340,3 +345,33 @@ def test_urls_and_handles_are_extracted() -> None:
         "https://mastodon.social/@parcelly",
     ]
     assert handles_in(text) == ["maria_g", "ana.bsky.social", "ops@mastodon.social"]
+
+
+# --- how the card reads ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        GOOD,
+        "As we already said, read the FAQ.",
+        "DEAR VALUED CUSTOMER, WE ARE LOOKING INTO IT https://evil.example/x",
+        "Thanks! https://help.parcelly.example/delivery Let us know.",
+    ],
+)
+def test_each_why_completes_its_card_label_without_repeating_it(text: str) -> None:
+    """Cards read "<label>: <why>", so a why that restates the label reads twice."""
+    from bot.core.card import RULE_LABELS
+
+    for c in lint(text, network=Network.X, links=BOOK, topic="delivery").checks:
+        label = RULE_LABELS[c.rule]
+        assert label.lower() not in c.why.lower(), (label, c.why)
+        assert not c.why.lower().startswith((c.rule, "thanks the", "sounds", "fits")), c.why
+
+
+def test_a_passing_reply_reads_well_on_a_card() -> None:
+    checks = {c.rule: c for c in lint(GOOD, network=Network.X, links=BOOK, topic="delivery").checks}
+    assert checks["length"].why == f"{measure(GOOD, Network.X)}/280 characters"
+    assert checks["not_defensive"].why == "no blame, lecture or sarcasm"
+    assert checks["human"].why == "no boilerplate, shouting or copy"
+    assert checks["link"].why.startswith("ends with https://help.parcelly.example/")

@@ -70,7 +70,7 @@ def test_lint_survives_huge_and_control_heavy_text() -> None:
     assert [c.rule for c in result.checks] == list(RULES)
     length = result.checks[RULES.index("length")]
     assert not length.ok
-    assert length.why.endswith("/280")
+    assert length.why.endswith("/280 characters")
 
 
 @settings(max_examples=150, deadline=None)
@@ -115,3 +115,49 @@ def test_extracted_urls_and_handles_come_from_the_text(text: str) -> None:
         assert url.lower().startswith(("http://", "https://"))
     for handle in handles_in(text):
         assert "@" + handle in text
+
+
+_PHRASE_BITS = [
+    "as we already said",
+    "you should have",
+    "you  should've",
+    "your own fault",
+    "user error",
+    "calm down",
+    "per our policy",
+    "that's our policy",
+    "obviously",
+    "good luck with that",
+    "did you even",
+    "read the faq",
+    "dear valued customer",
+    "please be advised",
+    "we regret to inform you",
+    "this is an automated",
+    "at your earliest\nconvenience",
+    "your message is important to us",
+    "thanks",
+    "we",
+    "you",
+    "should",
+    " ",
+    "\n",
+    "\t",
+    ", ",
+    ". ",
+    "!",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PHRASE_BITS), max_size=14).map("".join))
+def test_the_cheap_pre_check_never_hides_a_defensive_or_robotic_phrase(text: str) -> None:
+    """The needles only skip a search that would have found nothing."""
+    from bot.core import rules
+
+    words = text.lower()
+    spaced = " ".join(words.split())
+    if rules._DEFENSIVE.search(words):
+        assert rules._any_of(spaced, rules._DEFENSIVE_NEEDLES)
+    if rules._ROBOTIC.search(words):
+        assert rules._any_of(spaced, rules._ROBOTIC_NEEDLES)
