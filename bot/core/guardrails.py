@@ -32,7 +32,11 @@ _BARE_DOMAIN = re.compile(
     r"(?:/[^\s<>\"')\]]*)?(?![\w.-]*@)",
     re.IGNORECASE,
 )
-_HANDLE = re.compile(r"(?<![\w@/.])@([A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9.-]+)?)")
+# A dot and a top-level domain: without one there is no bare domain to look for.
+_DOT_TLD = re.compile(r"\.(?:com|net|org|io|co|ly|me|example|info|biz|xyz|app|link)", re.I)
+# "@" first, then the look-behind: the engine jumps from "@" to "@" instead of trying
+# every position.
+_HANDLE = re.compile(r"@(?<![\w@/.]@)([A-Za-z0-9_][A-Za-z0-9_.-]*(?:@[A-Za-z0-9.-]+)?)")
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 # Consecutive words shared with the prompt that count as leaking it. Eight ordinary
@@ -53,7 +57,7 @@ def links_in(text: str) -> list[str]:
             pieces += (text[last : match.start()], " ")
             last = match.end()
         rest = "".join([*pieces, text[last:]])
-    if "." in rest:  # a bare domain has a dot
+    if _DOT_TLD.search(rest):  # a bare domain ends in a dot and a top-level domain
         found += [m.group(0).rstrip(".,;:!?") for m in _BARE_DOMAIN.finditer(rest)]
     return found
 
@@ -104,16 +108,31 @@ def _prompt_ngrams(prompt: str, n: int) -> frozenset[tuple[str, ...]]:
     return frozenset(ngrams(words(prompt), n))
 
 
+@lru_cache(maxsize=32)
+def _prompt_words(prompt: str) -> frozenset[str]:
+    return frozenset(words(prompt))
+
+
+def _has_run(tokens: Sequence[str], vocabulary: frozenset[str], n: int) -> bool:
+    """Are `n` consecutive tokens all in the vocabulary? (Needed for a shared n-gram.)"""
+    run = 0
+    for token in tokens:
+        run = run + 1 if token in vocabulary else 0
+        if run >= n:
+            return True
+    return False
+
+
 def leaked_ngram(text: str, prompt_texts: Iterable[str], n: int = LEAK_NGRAM) -> str | None:
     """The first run of `n` words the draft shares with a prompt, or None."""
     prompts = tuple(prompt_texts)
-    if not prompts:
-        return None
-    draft_grams = ngrams(words(text), n)
-    if not draft_grams:
+    tokens = words(text) if prompts else []
+    if len(tokens) < n:
         return None
     for prompt in prompts:
-        shared = draft_grams & _prompt_ngrams(prompt, n)
+        if not _has_run(tokens, _prompt_words(prompt), n):  # the usual case: no leak
+            continue
+        shared = ngrams(tokens, n) & _prompt_ngrams(prompt, n)
         if shared:
             return " ".join(sorted(shared)[0])
     return None

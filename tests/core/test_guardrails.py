@@ -162,3 +162,28 @@ def test_guards_explain_themselves_as_the_end_of_their_card_label() -> None:
 
 def test_every_guard_has_a_card_label() -> None:
     assert set(SAFETY_GUARDS) <= RULE_LABELS.keys()
+
+
+def all_shared_ngrams(text: str, prompts: list[str], n: int = 8) -> str | None:
+    """leaked_ngram as first written: every n-gram of draft and prompt, compared."""
+    from bot.core.guardrails import ngrams, words
+
+    for prompt in prompts:
+        shared = ngrams(words(text), n) & ngrams(words(prompt), n)
+        if shared:
+            return " ".join(sorted(shared)[0])
+    return None
+
+
+_FILLER = st.lists(st.sampled_from(["parcel", "Thanks!", "the", "them", "DM"]), max_size=6)
+
+
+@given(_FILLER, st.integers(0, 20), st.integers(0, 12), _FILLER)
+def test_the_quick_leak_check_finds_what_comparing_every_ngram_finds(
+    before: list[str], start: int, length: int, after: list[str]
+) -> None:
+    from bot.core.guardrails import leaked_ngram
+
+    quoted = PROMPT.split()[start : start + length]  # a stretch of the prompt, maybe none
+    text = " ".join([*before, *quoted, *after])
+    assert leaked_ngram(text, [PROMPT]) == all_shared_ngrams(text, [PROMPT])
