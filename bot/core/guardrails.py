@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import pairwise
 
 from bot.core.models import Network, RuleCheck
 from bot.core.rules import LinkBook, measure
@@ -95,7 +96,7 @@ def check_handles(
 
 
 def words(text: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(text)]
+    return list(map(str.lower, _WORD.findall(text)))
 
 
 def ngrams(tokens: Sequence[str], n: int) -> set[tuple[str, ...]]:
@@ -109,15 +110,19 @@ def _prompt_ngrams(prompt: str, n: int) -> frozenset[tuple[str, ...]]:
 
 
 @lru_cache(maxsize=32)
-def _prompt_words(prompt: str) -> frozenset[str]:
-    return frozenset(words(prompt))
+def _prompt_pairs(prompt: str) -> frozenset[tuple[str, ...]]:
+    return frozenset(ngrams(words(prompt), 2))
 
 
-def _has_run(tokens: Sequence[str], vocabulary: frozenset[str], n: int) -> bool:
-    """Are `n` consecutive tokens all in the vocabulary? (Needed for a shared n-gram.)"""
-    run = 0
-    for token in tokens:
-        run = run + 1 if token in vocabulary else 0
+def _has_run(tokens: Sequence[str], pairs: frozenset[tuple[str, ...]], n: int) -> bool:
+    """Are `n` consecutive tokens a chain of word pairs that all occur in the prompt?
+    Every shared n-gram is one, and ordinary replies seldom have one, so this cheap
+    test spares building the draft's n-grams."""
+    if len(pairs.intersection(pairwise(tokens))) < n - 1:  # too few shared pairs at all
+        return False
+    run = 1
+    for pair in pairwise(tokens):
+        run = run + 1 if pair in pairs else 1
         if run >= n:
             return True
     return False
@@ -130,7 +135,7 @@ def leaked_ngram(text: str, prompt_texts: Iterable[str], n: int = LEAK_NGRAM) ->
     if len(tokens) < n:
         return None
     for prompt in prompts:
-        if not _has_run(tokens, _prompt_words(prompt), n):  # the usual case: no leak
+        if not _has_run(tokens, _prompt_pairs(prompt), n):  # the usual case: no leak
             continue
         shared = ngrams(tokens, n) & _prompt_ngrams(prompt, n)
         if shared:
