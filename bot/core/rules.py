@@ -217,7 +217,7 @@ def _check_solution(words: str, plain: str, has_link: bool) -> RuleCheck:
 def _any_of(spaced: str, needles: tuple[str, ...]) -> bool:
     """A cheap pre-check: a phrase table can only match text holding one of its needles.
     `spaced` is the lower-cased text with single spaces."""
-    return any(needle in spaced for needle in needles)
+    return any(map(spaced.__contains__, needles))
 
 
 def _check_not_defensive(words: str, plain: str, spaced: str) -> RuleCheck:
