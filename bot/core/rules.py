@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 import regex
 
+from bot.core import rule_phrases as P
 from bot.core.models import LintResult, Network, RuleCheck
 from bot.core.text import (
     Span,
@@ -102,82 +103,6 @@ def _measure(text: str, network: Network, spans: list[Span] | None) -> int:
 # --- phrase rules ---------------------------------------------------------------------
 
 
-def _phrases(*patterns: str) -> re.Pattern[str]:
-    """Whole-word alternatives, matched against lower-cased text (stdlib re is the faster
-    engine for plain alternations, which matters at 20,000 drafts a second)."""
-    return re.compile(r"\b(?:" + "|".join(patterns) + r")(?!\w)")
-
-
-_THANKS = _phrases(
-    r"thank(?:s|\s+you|\s+u|ing\s+you)?",
-    r"thx|thnx|tysm|ty",
-    r"appreciate[ds]?|appreciation|grateful|cheers|kudos\s+to\s+you",
-    r"(?:muchas\s+)?gracias|agradec\w*",
-    r"merci|remerci\w*",
-    r"danke(?:sch[öo]n)?|vielen\s+dank|dank\s+(?:je|u|jullie)(?:\s+wel)?|bedankt",
-    r"obrigad[oa]s?|agradeço|agradecemos",
-    r"grazie|ringrazi\w*",
-)
-_SOLUTION = _phrases(
-    r"(?:dm|pm|message|email|e-mail|text|call|contact|ping)\s+us",
-    r"send\s+(?:us|me|over)|reply\s+with|share\s+(?:your|the)|drop\s+us",
-    r"(?:could|can|would|will)\s+you(?:\s+please)?\s+\w+",
-    r"please\s+(?:try|check|update|restart|reinstall|visit|see|contact|reach|let|send|"
-    r"share|reply|follow|log|sign|clear|open|tap|go|head|use|confirm)",
-    r"(?<!are )(?<!re )(?<!am )(?<!'m )(?<!’m )(?<!to )try\s+\w+",
-    r"here(?:'|’)?s\s+how|here\s+is\s+how|follow\s+(?:these|the)\s+steps",
-    r"step\s+by\s+step|steps?\s+(?:here|below)|let\s+us\s+know|reach\s+out",
-    r"how\s+can\s+(?:i|we)\s+help|(?:is\s+there\s+)?anything\s+(?:else\s+)?(?:i|we)\s+can",
-    r"dm\s+me|please\s+dm|let\s+me\s+\w+|be\s+sure\s+to|you\s+(?:can|could|may)\s+(?:also\s+)?\w+",
-    r"you(?:'|’)?ll\s+need\s+to|you\s+(?:will\s+)?need\s+to|tweet\s+us|"
-    r"(?:call|contact|visit|reach)\s+(?:us|our|the)",
-    r"we(?:(?:'|’)ve|\s+have)\s+(?:now\s+|just\s+|already\s+)?(?:refunded|sent|issued|fixed|resolved|reset|"
-    r"escalated|credited|updated|reshipped|re-shipped|replaced|cancell?ed|rebooked|flagged)",
-    r"we(?:'|’)ll\s+\w+|we\s+will\s+\w+|we(?:'|’)re\s+(?:looking|working|checking|investigating)",
-    r"we\s+are\s+(?:looking|working|checking|investigating)|(?:check|visit|head\s+to)\s+\S+"
-    r"|see\s+(?:here|our|the|this|how)",
-    r"envíanos|escríbenos|mándanos|podrías|puedes|revisaremos|vamos\s+a",
-    r"envoyez-nous|écrivez-nous|pourriez-vous|pouvez-vous|nous\s+allons|essayez",
-    r"schicken\s+sie|schreib(?:en\s+sie)?\s+uns|senden\s+sie|könnten\s+sie|können\s+sie|"
-    r"wir\s+prüfen|wir\s+kümmern",
-    r"envie|mande|poderia|pode\s+nos|vamos\s+verificar",
-    r"inviaci|scrivici|potresti|può\s+inviarci|stuur\s+ons|kun\s+je|kunt\s+u",
-)
-_SECOND_PERSON = _phrases(
-    r"you|your|u|ur|usted|tu|tú|vous|sie|du|dein|ihr|você|voce|lei|puoi|jij|jou|uw"
-)
-_QUESTION = regex.compile(r"[^.!?¿\n]*\?")
-_DEFENSIVE = _phrases(
-    r"you\s+should(?:\s+have|'ve|’ve)|you\s+(?:failed|neglected)\s+to|your\s+(?:own\s+)?fault",
-    r"user\s+error|not\s+our\s+(?:fault|problem)|we(?:'|’)?re\s+not\s+responsible",
-    r"we\s+are\s+not\s+responsible|nothing\s+we\s+can\s+do|calm\s+down",
-    r"as\s+(?:we\s+)?(?:already|previously|clearly)\s+(?:said|stated|mentioned|explained|told\s+you)",
-    r"as\s+(?:previously\s+)?stated|as\s+mentioned\s+(?:before|earlier|previously)",
-    r"as\s+we\s+(?:said|told\s+you)|like\s+we\s+(?:said|told\s+you)",
-    r"per\s+our\s+(?:policy|policies|terms)|our\s+(?:terms|policy|policies)\s+clearly",
-    r"(?:that|this|it)(?:'|’)?s\s+(?:our|company)\s+policy|(?:that|this|it)\s+is\s+(?:our|company)\s+policy",
-    r"unfortunately,?\s+(?:that|this)(?:'|’)?s?\s+(?:is\s+)?(?:our|the)\s+policy",
-    r"obviously|clearly\s+you|as\s+anyone\s+(?:knows|can\s+see)|good\s+luck\s+with\s+that",
-    r"if\s+you\s+had\s+(?:read|bothered)|did\s+you\s+even|read\s+the\s+(?:faq|manual|instructions)",
-)
-_ROBOTIC = _phrases(
-    r"dear\s+(?:valued\s+)?(?:customer|client|user|sir(?:\s+or\s+madam)?)|valued\s+customer",
-    r"we\s+apologi[sz]e\s+for\s+any\s+inconvenience|any\s+inconvenience\s+(?:this|that)\s+may\s+have\s+caused",
-    r"your\s+(?:call|message|email|inquiry|enquiry|query|business)\s+is\s+(?:very\s+)?important\s+to\s+us",
-    r"please\s+be\s+advised|kindly\s+be\s+(?:advised|informed)|this\s+is\s+an\s+automated",
-    r"do\s+not\s+reply\s+to\s+this|we\s+regret\s+to\s+inform\s+you|at\s+your\s+earliest\s+convenience",
-)
-# Every _DEFENSIVE / _ROBOTIC phrase contains one of these once its spaces are single
-# (keep them in step); most replies contain none, and then the phrase search is skipped.
-_DEFENSIVE_NEEDLES = (
-    "you should", "failed", "neglected", "fault", "error", "problem", "responsible", "nothing",
-    "calm", "already", "previously", "clearly", "stated", "mentioned", "said", "told",
-    "polic", "terms", "obviously", "anyone", "luck", "read", "bothered", "even",
-)  # fmt: skip
-_ROBOTIC_NEEDLES = (
-    "dear", "valued", "inconvenience", "important", "advised", "informed", "automated",
-    "reply", "regret", "convenience",
-)  # fmt: skip
 _ACRONYM = regex.compile(r"(?<!\p{L})\p{Lu}{2,5}(?!\p{L})")
 _NORMALISE = re.compile(r"[\W_]+")
 _LINK_TAIL = regex.compile(
@@ -195,19 +120,19 @@ def _quote(match: re.Match[str], original: str) -> str:
 
 
 def _check_thanks(words: str, plain: str) -> RuleCheck:
-    found = _THANKS.search(words)
+    found = P.THANKS.search(words)
     if found:
         return RuleCheck("thanks", True, _quote(found, plain))
     return RuleCheck("thanks", False, "no thanks to the customer")
 
 
 def _check_solution(words: str, plain: str, has_link: bool) -> RuleCheck:
-    step = _SOLUTION.search(words)
+    step = P.SOLUTION.search(words)
     if step:
         return RuleCheck("solution", True, _quote(step, plain))
     if "?" in words:
-        for question in _QUESTION.finditer(words):
-            if _SECOND_PERSON.search(question.group()):
+        for question in P.QUESTION.finditer(words):
+            if P.SECOND_PERSON.search(question.group()):
                 return RuleCheck("solution", True, "asks the customer a question")
     if has_link:
         return RuleCheck("solution", True, "points to help by link")
@@ -221,7 +146,7 @@ def _any_of(spaced: str, needles: tuple[str, ...]) -> bool:
 
 
 def _check_not_defensive(words: str, plain: str, spaced: str) -> RuleCheck:
-    found = _any_of(spaced, _DEFENSIVE_NEEDLES) and _DEFENSIVE.search(words)
+    found = _any_of(spaced, P.DEFENSIVE_NEEDLES) and P.DEFENSIVE.search(words)
     if found:
         return RuleCheck("not_defensive", False, _quote(found, plain))
     return RuleCheck("not_defensive", True, "no blame, lecture or sarcasm")
@@ -265,7 +190,7 @@ def _copies(text: str, previous: Sequence[str]) -> bool:
 def _check_human(
     text: str, plain: str, words: str, spaced: str, previous: Sequence[str]
 ) -> RuleCheck:
-    robotic = _any_of(spaced, _ROBOTIC_NEEDLES) and _ROBOTIC.search(words)
+    robotic = _any_of(spaced, P.ROBOTIC_NEEDLES) and P.ROBOTIC.search(words)
     if robotic:
         return RuleCheck("human", False, f"boilerplate {_quote(robotic, plain)}")
     if _shouting(without_handles(plain) if "@" in plain else plain):

@@ -153,14 +153,14 @@ _PHRASE_BITS = [
 @given(st.lists(st.sampled_from(_PHRASE_BITS), max_size=14).map("".join))
 def test_the_cheap_pre_check_never_hides_a_defensive_or_robotic_phrase(text: str) -> None:
     """The needles only skip a search that would have found nothing."""
-    from bot.core import rules
+    from bot.core import rule_phrases, rules
 
     words = text.lower()
     spaced = " ".join(words.split())
-    if rules._DEFENSIVE.search(words):
-        assert rules._any_of(spaced, rules._DEFENSIVE_NEEDLES)
-    if rules._ROBOTIC.search(words):
-        assert rules._any_of(spaced, rules._ROBOTIC_NEEDLES)
+    if rule_phrases.DEFENSIVE.search(words):
+        assert rules._any_of(spaced, rule_phrases.DEFENSIVE_NEEDLES)
+    if rule_phrases.ROBOTIC.search(words):
+        assert rules._any_of(spaced, rule_phrases.ROBOTIC_NEEDLES)
 
 
 _OLD_URL = regex.compile(r"(?<![\w@/])https?://[^\s<>\"'`]+", regex.IGNORECASE)
