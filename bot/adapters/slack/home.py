@@ -35,8 +35,8 @@ def home_view(app: Careops) -> dict[str, Any]:
             lines.append(f"…and {len(waiting) - MAX_LISTED} more")
         blocks.append(_section("\n".join(lines)))
     blocks += [_header("Approved today"), _section(_approved_today(app, now))]
-    blocks += _operations(app)
     blocks += [_header("Intake and API use today"), _section(_intake_health(app, now))]
+    blocks += _operations(app)
     return {"type": "home", "blocks": blocks}
 
 
