@@ -20,7 +20,7 @@ from bot.adapters.offline_drafter import OfflineDrafter
 from bot.adapters.prompt_files import load_links
 from bot.adapters.sqlite_codec import case_to_row
 from bot.adapters.sqlite_store import SqliteStore
-from bot.app import OFFLINE_CHUNK
+from bot.app import OFFLINE_CHUNK, tune_gc
 from bot.config import PACKAGE_DIR
 from bot.core.clock import FakeClock
 from bot.core.drafting import DraftingService
@@ -64,6 +64,7 @@ def generate(count: int, clock: FakeClock) -> list[Mention]:
 
 
 def run() -> None:
+    tune_gc()  # as `careops` itself does at start-up
     clock = FakeClock()
     mentions = generate(COUNT, clock)
     links = load_links(PACKAGE_DIR.parent / "prompts")

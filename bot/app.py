@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -103,6 +104,19 @@ class Careops:
                 if text not in self._told:
                     self.notifier.channel(f":warning: {text}")
         self._told = current
+
+
+def tune_gc() -> None:
+    """Collect garbage less often in a long-running process.
+
+    The loop allocates many short-lived objects; with Python's default gen-0 threshold
+    (700) the collector keeps rescanning what start-up loaded (lexicons, templates,
+    SDK modules). Freezing those and raising the threshold costs a little memory and
+    saves about a tenth of the intake time (see `make bench`).
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
 
 
 def build_app(

@@ -76,6 +76,7 @@ MIGRATIONS: list[Migration] = [
         "outbox publication order index",
         "CREATE INDEX outbox_published_seq ON outbox(published_seq)",
     ),
+    Migration(3, "drop the unused cases.author index", "DROP INDEX IF EXISTS cases_author"),
     # --- networks (10–19)
     # --- operations (20–29)
     Migration(
