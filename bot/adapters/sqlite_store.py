@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -58,28 +57,9 @@ class SqliteStore:
         with self.lock:
             self.conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self) -> _Transaction:
         """Group several calls into one commit (nested calls join the outer one)."""
-        with self.lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield
-                finally:
-                    self._depth -= 1
-                return
-            self.conn.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield
-            except BaseException:
-                self.conn.execute("ROLLBACK")
-                raise
-            else:
-                self.conn.execute("COMMIT")
-            finally:
-                self._depth = 0
+        return _Transaction(self)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.lock:
@@ -289,3 +269,48 @@ class SqliteStore:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error) under the store's lock; re-entrant.
+
+    A plain class rather than @contextmanager: every write enters one, often nested.
+    """
+
+    __slots__ = ("store",)
+
+    def __init__(self, store: SqliteStore) -> None:
+        self.store = store
+
+    def __enter__(self) -> None:
+        store = self.store
+        store.lock.acquire()
+        if store._depth == 0:
+            try:
+                store.conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                store.lock.release()
+                raise
+        store._depth += 1
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        store = self.store
+        try:
+            store._depth -= 1
+            if store._depth == 0:
+                _finish(store.conn, commit=kind is None)
+        finally:
+            store.lock.release()
+
+
+def _finish(conn: sqlite3.Connection, *, commit: bool) -> None:
+    """COMMIT or ROLLBACK; a COMMIT that fails (disk full …) is rolled back, never left open."""
+    if not commit:
+        conn.execute("ROLLBACK")
+        return
+    try:
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
 from bot.adapters.migrations import MIGRATIONS
 from bot.adapters.sqlite_store import SqliteStore
 from bot.core.cases import note, transition
@@ -156,3 +158,21 @@ def test_data_survives_reopening_the_file(tmp_path, clock):
     store.save_case(a_case(clock), None)
     store.close()
     assert SqliteStore(path).get_case("x:1") is not None
+
+
+def test_nested_transactions_commit_once_at_the_outermost_level(store, clock):
+    case = a_case(clock)
+    with store.transaction():
+        with store.transaction():
+            store.save_case(case, None)
+        assert store.conn.in_transaction  # still the outer transaction
+    assert not store.conn.in_transaction
+    assert store.get_case(case.id) is not None
+
+
+def test_the_store_is_usable_after_a_rolled_back_transaction(store, clock):
+    with pytest.raises(RuntimeError), store.transaction():
+        store.save_case(a_case(clock, "1"), None)
+        raise RuntimeError("boom")
+    store.save_case(a_case(clock, "2"), None)
+    assert [c.id for c in store.cases()] == ["x:2"]
