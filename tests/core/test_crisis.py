@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,14 +21,14 @@ from bot.core.crisis_groups import CaseGroup, CrisisGrouper, shared_pattern
 from bot.core.models import Case, CaseState
 from bot.core.review import ReviewOutcome
 from tests.conftest import make_mention
+from tests.shared_data import complaint_burst
 
-FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "complaints" / "burst.jsonl"
 DAY_START = datetime(2026, 11, 24, 0, 0, tzinfo=UTC)
 BURST_START = datetime(2026, 11, 25, 14, 3, 20, tzinfo=UTC)
 
 
 def load() -> tuple[list[dict], list[dict]]:
-    rows = [json.loads(line) for line in FIXTURE.read_text().splitlines()]
+    rows = complaint_burst()
     return [r for r in rows if r["is_complaint"]], [r for r in rows if not r["is_complaint"]]
 
 

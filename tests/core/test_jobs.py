@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +16,7 @@ from bot.core.models import Case, CaseState, Intent, Network, Priority, Triage
 from bot.core.oncall import Override, Roster, Rotation
 from bot.core.sla import SlaPolicy
 from tests.conftest import make_mention
+from tests.shared_data import complaint_burst
 
 ROTATION = Rotation.from_config(
     {
@@ -28,7 +27,6 @@ ROTATION = Rotation.from_config(
         "usergroup": "S0ONCALL",
     }
 )
-COMPLAINTS = Path(__file__).resolve().parents[1] / "fixtures" / "complaints" / "burst.jsonl"
 
 
 @dataclass
@@ -204,11 +202,7 @@ def test_four_weeks_of_handoffs_each_digest_sent_once_to_the_incoming_person(sto
 
 
 def test_spike_check_alerts_once_per_cooldown_with_real_complaints(store):
-    rows = [
-        json.loads(line)
-        for line in COMPLAINTS.read_text().splitlines()
-        if '"is_complaint": true' in line
-    ]
+    rows = [r for r in complaint_burst() if r["is_complaint"]]
     start = datetime(2026, 11, 25, 14, 0, tzinfo=UTC)
     clock = FakeClock(start)
     notifier, ledger, roster = RecordingNotifier(clock), DictLedger(), Roster(ROTATION)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,8 +10,8 @@ from hypothesis import strategies as st
 
 from bot.core.models import Intent, Mention, Network, Priority
 from bot.core.triage import detect_language, detect_topic, triage
+from tests.shared_data import complaint_sample
 
-SAMPLE = Path(__file__).parents[1] / "fixtures" / "triage" / "complaints_sample.jsonl"
 TOPICS = {"general", "delivery", "order", "refund", "billing", "account", "app", "outage"}
 TOPICS |= {"privacy"}
 LANGUAGES = {"en", "es", "fr", "de", "pt", "it", "nl", "und"}
@@ -148,7 +146,7 @@ def test_tags_say_thread_listening_and_long() -> None:
 
 def test_real_labelled_tweets_are_mostly_sorted_right() -> None:
     """70 tweets labelled complaint / not complaint (Preoţiuc-Pietro et al., ACL 2019)."""
-    rows = [json.loads(line) for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
+    rows = complaint_sample()
     right = sum(
         (triage(mention(row["text"])).intent is Intent.COMPLAINT) == row["is_complaint"]
         for row in rows

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -12,9 +10,8 @@ from hypothesis import strategies as st
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from bot.core.sentiment import compound
+from tests.shared_data import complaint_sample
 
-SAMPLE = Path(__file__).parents[1] / "fixtures" / "triage" / "complaints_sample.jsonl"
-TWEETS = [json.loads(line)["text"] for line in SAMPLE.read_text(encoding="utf-8").splitlines()]
 VADER = SentimentIntensityAnalyzer()
 
 
@@ -23,7 +20,7 @@ def reference(text: str) -> float:
 
 
 def test_real_tweets_score_as_vader_scores_them() -> None:
-    pairs = [(reference(t), compound(t)) for t in TWEETS]
+    pairs = [(reference(t), compound(t)) for t in (row["text"] for row in complaint_sample())]
     clear = [(ref, mine) for ref, mine in pairs if abs(ref) > 0.3]
     assert len(clear) >= 30  # the sample has enough clearly-toned tweets to judge
     assert sum((ref > 0) == (mine > 0) for ref, mine in clear) / len(clear) >= 0.95

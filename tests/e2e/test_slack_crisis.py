@@ -22,10 +22,10 @@ from tests.conftest import make_mention
 from tests.fakes.fake_slack import ApiCall
 from tests.fakes.slack_requests import command_body, interactive_body, reaction_body, signed_post
 from tests.fakes.slack_world import APPROVER, CHANNEL, SECRET, STRANGER, SlackWorld, slack_world
+from tests.shared_data import complaint_burst
 
 SECOND = "UAPPROVER2"
 PACE = 0.2
-BURST = Path(__file__).resolve().parents[1] / "fixtures" / "complaints" / "burst.jsonl"
 OUTAGE = "@parcelly your tracking app is down again, cannot see where my parcel {n} is"
 
 
@@ -81,7 +81,7 @@ def wait_for_text(world: SlackWorld, ts: str, text: str, timeout: float = 3.0) -
 
 
 def real_complaints(count: int) -> list[str]:
-    rows = [json.loads(line) for line in BURST.read_text().splitlines()]
+    rows = complaint_burst()
     return [r["text"] for r in rows if r["is_complaint"]][:count]
 
 
