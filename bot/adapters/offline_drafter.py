@@ -213,6 +213,8 @@ class OfflineDrafter:
         best, best_overlap = "", 2.0
         for attempt in range(MAX_ATTEMPTS):
             text = self._fit(self._pieces(request, _Picker(request.draft_id, attempt)), request)
+            if not previous:  # nothing to resemble: the first variant is the reply
+                return text
             words = _words(text)
             overlap = max((_overlap(words, p) for p in previous), default=0.0)
             if text in request.previous_replies:

@@ -133,7 +133,7 @@ class DraftingService:
             prompt_texts=self.prompt_texts,
             brand_handles=self.brand_handles,
         )
-        return replace(draft, checks=merge_checks(result.checks, guards))
+        return draft.evolve(checks=merge_checks(result.checks, guards))
 
     def _attempt(self, request: DraftRequest) -> Draft | str:
         """A checked draft from the primary drafter, or the reason it could not give one."""

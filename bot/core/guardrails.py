@@ -26,7 +26,9 @@ from bot.core.rules import LinkBook, measure
 # offline drafter answers instead (no repair round: the model may be under injection).
 SAFETY_GUARDS: tuple[str, ...] = ("allowlist", "handles", "prompt_text")
 
-_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"')\]]+", re.IGNORECASE)
+# Opening with a plain character class lets the engine skip to "h"/"w" in C (only ASCII
+# letters fold to them); the rest stays case-insensitive, "ſ" matching "s" included.
+_URL = re.compile(r"[hHwW](?i:(?<=h)ttps?://|(?<=w)ww\.)[^\s<>\"')\]]+")
 # A bare domain such as evil.example/win or evil.com: links a network may auto-link.
 _BARE_DOMAIN = re.compile(
     r"(?<![@\w.])(?:[a-z0-9-]+\.)+(?:com|net|org|io|co|ly|me|example|info|biz|xyz|app|link)"
@@ -43,6 +45,12 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # Consecutive words shared with the prompt that count as leaking it. Eight ordinary
 # words in a row ("always thank the customer and suggest one clear") are rare by chance.
 LEAK_NGRAM = 8
+
+
+# Passing verdicts never vary: made once (RuleCheck is frozen, so sharing is safe).
+_LINKS_OK = RuleCheck("allowlist", True, "every link is in links.yaml")
+_HANDLES_OK = RuleCheck("handles", True, "only the customer's handle")
+_PROMPT_OK = RuleCheck("prompt_text", True, "nothing from the instructions")
 
 
 def links_in(text: str) -> list[str]:
@@ -78,7 +86,7 @@ def check_links(text: str, links: LinkBook) -> RuleCheck:
     bad = [url for url in links_in(text) if not links.allows(_with_scheme(url))]
     if bad:
         return RuleCheck("allowlist", False, f"{bad[0][:80]} is not in links.yaml")
-    return RuleCheck("allowlist", True, "every link is in links.yaml")
+    return _LINKS_OK
 
 
 def _with_scheme(url: str) -> str:
@@ -92,7 +100,7 @@ def check_handles(
     others = [h for h in handles_in(text) if not any(_same_handle(h, a) for a in allowed)]
     if others:
         return RuleCheck("handles", False, f"mentions @{others[0][:40]}")
-    return RuleCheck("handles", True, "only the customer's handle")
+    return _HANDLES_OK
 
 
 def words(text: str) -> list[str]:
@@ -147,7 +155,7 @@ def check_prompt_text(text: str, prompt_texts: Iterable[str]) -> RuleCheck:
     leaked = leaked_ngram(text, prompt_texts)
     if leaked:
         return RuleCheck("prompt_text", False, f"repeats the instructions “{leaked}”")
-    return RuleCheck("prompt_text", True, "nothing from the instructions")
+    return _PROMPT_OK
 
 
 def check_length(text: str, network: Network, max_length: int) -> RuleCheck:
@@ -186,6 +194,8 @@ def merge_checks(
     A guard with the same name as a lint rule (length) tightens it instead of adding a
     second line; passing guards add nothing, so a card normally shows only the rules.
     """
+    if all(g.ok for g in guards):  # the usual case: the linter's verdicts as they are
+        return tuple(lint_checks)
     by_name = {g.rule: g for g in guards}
     merged = [by_name[c.rule] if c.ok and not by_name.get(c.rule, c).ok else c for c in lint_checks]
     names = {c.rule for c in lint_checks}

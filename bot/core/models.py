@@ -150,6 +150,9 @@ class Draft:
     def lint(self) -> LintResult:
         return LintResult(self.checks)
 
+    def evolve(self, **changes: Any) -> Draft:
+        return _evolve(self, changes)
+
 
 def draft_id_for(case_id: str, seq: int) -> str:
     """Deterministic draft ids: the outbox, Bluesky rkeys and Mastodon keys derive from them."""

@@ -111,6 +111,17 @@ _LINK_TAIL = regex.compile(
 )
 
 
+# Verdicts that never vary are made once (RuleCheck is frozen, so sharing is safe).
+_NO_THANKS = RuleCheck("thanks", False, "no thanks to the customer")
+_ASKS = RuleCheck("solution", True, "asks the customer a question")
+_POINTS_TO_HELP = RuleCheck("solution", True, "points to help by link")
+_NO_NEXT_STEP = RuleCheck("solution", False, "no next step, question or link for the customer")
+_NOT_DEFENSIVE = RuleCheck("not_defensive", True, "no blame, lecture or sarcasm")
+_SHOUTING = RuleCheck("human", False, "mostly capital letters, reads as shouting")
+_COPY = RuleCheck("human", False, "near-copy of a recent reply")
+_HUMAN = RuleCheck("human", True, "no boilerplate, shouting or copy")
+
+
 def _quote(match: re.Match[str], original: str) -> str:
     """The matched phrase as the reply wrote it (matching ran on the lower-cased text)."""
     found = match.group()
@@ -123,7 +134,7 @@ def _check_thanks(words: str, plain: str) -> RuleCheck:
     found = P.THANKS.search(words)
     if found:
         return RuleCheck("thanks", True, _quote(found, plain))
-    return RuleCheck("thanks", False, "no thanks to the customer")
+    return _NO_THANKS
 
 
 def _check_solution(words: str, plain: str, has_link: bool) -> RuleCheck:
@@ -133,10 +144,10 @@ def _check_solution(words: str, plain: str, has_link: bool) -> RuleCheck:
     if "?" in words:
         for question in P.QUESTION.finditer(words):
             if P.SECOND_PERSON.search(question.group()):
-                return RuleCheck("solution", True, "asks the customer a question")
+                return _ASKS
     if has_link:
-        return RuleCheck("solution", True, "points to help by link")
-    return RuleCheck("solution", False, "no next step, question or link for the customer")
+        return _POINTS_TO_HELP
+    return _NO_NEXT_STEP
 
 
 def _any_of(spaced: str, needles: tuple[str, ...]) -> bool:
@@ -149,7 +160,7 @@ def _check_not_defensive(words: str, plain: str, spaced: str) -> RuleCheck:
     found = _any_of(spaced, P.DEFENSIVE_NEEDLES) and P.DEFENSIVE.search(words)
     if found:
         return RuleCheck("not_defensive", False, _quote(found, plain))
-    return RuleCheck("not_defensive", True, "no blame, lecture or sarcasm")
+    return _NOT_DEFENSIVE
 
 
 def _shouting(plain: str) -> bool:
@@ -194,10 +205,10 @@ def _check_human(
     if robotic:
         return RuleCheck("human", False, f"boilerplate {_quote(robotic, plain)}")
     if _shouting(without_handles(plain) if "@" in plain else plain):
-        return RuleCheck("human", False, "mostly capital letters, reads as shouting")
+        return _SHOUTING
     if previous and _copies(text, previous):
-        return RuleCheck("human", False, "near-copy of a recent reply")
-    return RuleCheck("human", True, "no boilerplate, shouting or copy")
+        return _COPY
+    return _HUMAN
 
 
 def _check_link(text: str, spans: list[Span], links: LinkBook, topic: str) -> RuleCheck:

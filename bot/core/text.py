@@ -158,12 +158,16 @@ _ASCII_UPPER = string.ascii_uppercase.encode()
 _ASCII_LETTERS = string.ascii_letters.encode()
 _LETTER = regex.compile(r"\p{L}")
 _UPPER = regex.compile(r"\p{Lu}")
+_NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
 
 def count_letters(text: str) -> tuple[int, int]:
     """(upper-case letters, letters); bytes.translate makes the ASCII case nearly free."""
-    if text.isascii():
-        raw = text.encode()
-        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
-        return upper, len(raw) - len(raw.translate(None, _ASCII_LETTERS))
-    return len(_UPPER.findall(text)), len(_LETTER.findall(text))
+    raw = text.encode("ascii", "ignore")  # the ASCII characters: counted by bytes
+    upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
+    if len(raw) < len(text):  # the rest, usually a few accents or emoji: by regex
+        rest = "".join(_NON_ASCII_RUN.findall(text))
+        upper += len(_UPPER.findall(rest))
+        letters += len(_LETTER.findall(rest))
+    return upper, letters
