@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
+from collections.abc import Iterator
 from functools import lru_cache
 
 import regex
@@ -37,12 +38,27 @@ def _trim_url(raw: str) -> str:
     return url
 
 
+def _url_matches(text: str) -> Iterator[re.Match[str]]:
+    """What `_URL.finditer` finds, found from each "://" instead: the scheme ends right
+    before it, so the pattern is tried at two places per link rather than at every "h"."""
+    done = 0  # matches never overlap: the next one starts at or after the last end
+    at = text.find("://")
+    while at != -1:
+        for start in (at - 5, at - 4):  # "https" or "http"
+            match = _URL.match(text, start) if start >= done else None
+            if match is not None:
+                yield match
+                done = match.end()
+                break
+        at = text.find("://", max(at + 3, done))
+
+
 def url_spans(text: str) -> list[Span]:
     """(start, end, url) for each http(s) URL, trailing punctuation excluded."""
     spans: list[Span] = []
     if "://" not in text:  # most text has no link: skip the regex
         return spans
-    for match in _URL.finditer(text):
+    for match in _url_matches(text):
         url = _trim_url(match.group())
         if len(url) > url.index("//") + 2:  # "https://" alone is not a link
             spans.append((match.start(), match.start() + len(url), url))

@@ -38,14 +38,16 @@ def _whole(parts: tuple[str, ...] | str) -> re.Pattern[str]:
     return re.compile(f"(?:{_alternatives(parts)})")
 
 
+# Every phrase starts with a word character: "(?=\w)" changes no match, and spares
+# trying each alternative at the end of every word.
 def _phrases(parts: tuple[str, ...] | str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{_alternatives(parts)})(?!\w)")
+    return re.compile(rf"\b(?=\w)(?:{_alternatives(parts)})(?!\w)")
 
 
 def _named(prefix: str, table: dict[str, str]) -> re.Pattern[str]:
     """One pattern for a whole table; the group name says which entry matched."""
     groups = "|".join(f"(?P<{prefix}_{k}>{v})" for k, v in table.items())
-    return re.compile(rf"\b(?:{groups})(?!\w)")
+    return re.compile(rf"\b(?=\w)(?:{groups})(?!\w)")
 
 
 _WORD_TABLES: dict[str, re.Pattern[str]] = {

@@ -75,3 +75,56 @@ checks = st.lists(
 @given(checks, checks)
 def test_merge_checks_matches_the_first_version(lint_checks: list, guards: list) -> None:
     assert merge_checks(lint_checks, guards) == _merge_as_first_written(lint_checks, guards)
+
+
+def _as_first_written(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The phrase pattern without its "(?=\\w)" look-ahead, as it was first compiled."""
+    assert r"\b(?=\w)(?:" in pattern.pattern
+    return re.compile(pattern.pattern.replace(r"\b(?=\w)(?:", r"\b(?:", 1))
+
+
+_PHRASE_WORDS = (  # noqa: SIM905 - a word list reads better as one string
+    "thanks thank you could can you please try we'll we’ll dm us as we already said per our "
+    "policy dear valued customer not our fault never arrived charged twice site is down "
+    "log in money back would be nice follow back 10/10 help! ñ é 5 stars am trying to"
+).split()
+phrase_text = st.lists(
+    st.one_of(
+        st.sampled_from(_PHRASE_WORDS), st.sampled_from([" ", "  ", "\n", ",", "'", "-", "?"])
+    ),
+    max_size=25,
+).map("".join)
+
+
+def _phrase_tables() -> list[re.Pattern[str]]:
+    from bot.core import rule_phrases as p
+    from bot.core import triage as t
+
+    tables = [p.THANKS, p.SOLUTION, p.SECOND_PERSON, p.DEFENSIVE, p.ROBOTIC]
+    return tables + [table.pattern for table in t._PHRASE_TABLES]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(phrase_text, any_text))
+def test_phrase_tables_match_what_they_matched_before_the_look_ahead(sample: str) -> None:
+    for pattern in _phrase_tables():
+        old = _as_first_written(pattern)
+        found = [(m.span(), m.lastgroup) for m in pattern.finditer(sample)]
+        assert found == [(m.span(), m.lastgroup) for m in old.finditer(sample)]
+
+
+_LINK_PIECES = "https://|HTTP://|hTtPs://|http|s|h|x|_|@|/|.|a.example|://|:/|( |)|é| |\n"
+link_bits = st.lists(st.sampled_from(_LINK_PIECES.split("|")), max_size=16).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(link_bits, any_text))
+def test_url_matches_from_each_scheme_separator_are_what_finditer_finds(sample: str) -> None:
+    found = [m.span() for m in text._url_matches(sample)]
+    assert found == [m.span() for m in text._URL.finditer(sample)]
+
+
+def test_url_matches_skip_a_separator_inside_an_earlier_link() -> None:
+    sample = "a https://x.example/?next=http://y.example b http://z.example"
+    found = [m.group() for m in text._url_matches(sample)]
+    assert found == ["https://x.example/?next=http://y.example", "http://z.example"]
