@@ -156,8 +156,31 @@ def _any_of(spaced: str, needles: tuple[str, ...]) -> bool:
     return any(map(spaced.__contains__, needles))
 
 
-def _check_not_defensive(words: str, plain: str, spaced: str) -> RuleCheck:
-    found = _any_of(spaced, P.DEFENSIVE_NEEDLES) and P.DEFENSIVE.search(words)
+Cues = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
+
+
+def _cues(needles: tuple[str, ...]) -> Cues:
+    """Needles split for `_has_cue`: single words, and (last word, needle) for the rest."""
+    single = tuple(n for n in needles if " " not in n)
+    return single, tuple((n.split()[-1], n) for n in needles if " " in n)
+
+
+_DEFENSIVE_CUES = _cues(P.DEFENSIVE_NEEDLES)
+_ROBOTIC_CUES = _cues(P.ROBOTIC_NEEDLES)
+
+
+def _has_cue(words: str, cues: Cues) -> bool:
+    """`_any_of(spaced, needles)` without making the single-spaced text first: a needle
+    without a space is in `words` exactly when it is in the spaced text; one with a space
+    is looked for there only when its last word occurs at all."""
+    single, spaced = cues
+    if any(map(words.__contains__, single)):
+        return True
+    return any(last in words and needle in " ".join(words.split()) for last, needle in spaced)
+
+
+def _check_not_defensive(words: str, plain: str) -> RuleCheck:
+    found = _has_cue(words, _DEFENSIVE_CUES) and P.DEFENSIVE.search(words)
     if found:
         return RuleCheck("not_defensive", False, _quote(found, plain))
     return _NOT_DEFENSIVE
@@ -198,10 +221,8 @@ def _copies(text: str, previous: Sequence[str]) -> bool:
     return False
 
 
-def _check_human(
-    text: str, plain: str, words: str, spaced: str, previous: Sequence[str]
-) -> RuleCheck:
-    robotic = _any_of(spaced, P.ROBOTIC_NEEDLES) and P.ROBOTIC.search(words)
+def _check_human(text: str, plain: str, words: str, previous: Sequence[str]) -> RuleCheck:
+    robotic = _has_cue(words, _ROBOTIC_CUES) and P.ROBOTIC.search(words)
     if robotic:
         return RuleCheck("human", False, f"boilerplate {_quote(robotic, plain)}")
     if _shouting(without_handles(plain) if "@" in plain else plain):
@@ -252,13 +273,12 @@ def lint(
     spans = url_spans(text)
     plain = without_urls(text, " ", spans) if spans else text
     words = plain.lower()
-    spaced = " ".join(words.split())
     return LintResult(
         (
             _check_thanks(words, plain),
             _check_solution(words, plain, bool(spans)),
-            _check_not_defensive(words, plain, spaced),
-            _check_human(text, plain, words, spaced, previous_replies),
+            _check_not_defensive(words, plain),
+            _check_human(text, plain, words, previous_replies),
             _check_link(text, spans, links, topic),
             _check_length(text, network, spans),
         )

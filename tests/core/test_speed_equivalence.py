@@ -86,7 +86,7 @@ def _as_first_written(pattern: re.Pattern[str]) -> re.Pattern[str]:
 _PHRASE_WORDS = (  # noqa: SIM905 - a word list reads better as one string
     "thanks thank you could can you please try we'll we’ll dm us as we already said per our "
     "policy dear valued customer not our fault never arrived charged twice site is down "
-    "log in money back would be nice follow back 10/10 help! ñ é 5 stars am trying to"
+    "log in money back would be nice should follow back 10/10 help! ñ é 5 stars am trying to"
 ).split()
 phrase_text = st.lists(
     st.one_of(
@@ -128,3 +128,24 @@ def test_url_matches_skip_a_separator_inside_an_earlier_link() -> None:
     sample = "a https://x.example/?next=http://y.example b http://z.example"
     found = [m.group() for m in text._url_matches(sample)]
     assert found == ["https://x.example/?next=http://y.example", "http://z.example"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(phrase_text, any_text))
+def test_needle_cues_agree_with_searching_the_single_spaced_text(sample: str) -> None:
+    from bot.core import rule_phrases, rules
+
+    words = sample.lower()
+    spaced = " ".join(words.split())
+    for needles, cues in (
+        (rule_phrases.DEFENSIVE_NEEDLES, rules._DEFENSIVE_CUES),
+        (rule_phrases.ROBOTIC_NEEDLES, rules._ROBOTIC_CUES),
+    ):
+        assert rules._has_cue(words, cues) == rules._any_of(spaced, needles)
+
+
+def test_a_two_word_needle_is_found_across_any_whitespace() -> None:
+    from bot.core import rules
+
+    assert rules._has_cue("well, you\n\tshould have", rules._DEFENSIVE_CUES)
+    assert not rules._has_cue("this should help", rules._DEFENSIVE_CUES)
