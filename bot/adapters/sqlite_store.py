@@ -19,6 +19,7 @@ import sqlite_utils
 
 from bot.adapters import sqlite_codec as codec
 from bot.adapters.migrations import migrate
+from bot.adapters.sqlite_tx import Transaction
 from bot.core.models import (
     AuditEntry,
     Case,
@@ -28,6 +29,7 @@ from bot.core.models import (
     OutboxState,
     Quarantined,
 )
+from bot.core.ports import AlreadyExists
 
 QUARANTINE_PREVIEW = 2_000  # characters of a bad item kept for a person to look at
 
@@ -57,9 +59,9 @@ class SqliteStore:
         with self.lock:
             self.conn.close()
 
-    def transaction(self) -> _Transaction:
+    def transaction(self) -> Transaction:
         """Group several calls into one commit (nested calls join the outer one)."""
-        return _Transaction(self)
+        return Transaction(self)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         with self.lock:
@@ -93,6 +95,29 @@ class SqliteStore:
                 return False
             self._audit(*audits)
         return True
+
+    def add_new_cases(
+        self, cases: Sequence[tuple[Case, Sequence[AuditEntry]]], drafts: Sequence[Draft]
+    ) -> None:
+        case_rows = [codec.case_to_row(case) for case, _ in cases]
+        draft_rows = [codec.draft_to_row(draft) for draft in drafts]
+        try:
+            with self.transaction():
+                self._insert_many("cases", case_rows)
+                self._audit(*(entry for _, audits in cases for entry in audits))
+                self._insert_many("drafts", draft_rows)
+        except sqlite3.IntegrityError as exc:
+            raise AlreadyExists(str(exc)) from None
+
+    def _insert_many(self, table: str, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        columns = list(rows[0])
+        marks = ", ".join("?" for _ in columns)
+        self.conn.executemany(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
+            [[row[c] for c in columns] for row in rows],
+        )
 
     def get_case(self, case_id: str) -> Case | None:
         rows = self._rows("SELECT * FROM cases WHERE id = ?", (case_id,))
@@ -269,48 +294,3 @@ class SqliteStore:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat()
-
-
-class _Transaction:
-    """BEGIN IMMEDIATE … COMMIT (ROLLBACK on error) under the store's lock; re-entrant.
-
-    A plain class rather than @contextmanager: every write enters one, often nested.
-    """
-
-    __slots__ = ("store",)
-
-    def __init__(self, store: SqliteStore) -> None:
-        self.store = store
-
-    def __enter__(self) -> None:
-        store = self.store
-        store.lock.acquire()
-        if store._depth == 0:
-            try:
-                store.conn.execute("BEGIN IMMEDIATE")
-            except BaseException:
-                store.lock.release()
-                raise
-        store._depth += 1
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        store = self.store
-        try:
-            store._depth -= 1
-            if store._depth == 0:
-                _finish(store.conn, commit=kind is None)
-        finally:
-            store.lock.release()
-
-
-def _finish(conn: sqlite3.Connection, *, commit: bool) -> None:
-    """COMMIT or ROLLBACK; a COMMIT that fails (disk full …) is rolled back, never left open."""
-    if not commit:
-        conn.execute("ROLLBACK")
-        return
-    try:
-        conn.execute("COMMIT")
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise

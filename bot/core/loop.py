@@ -8,15 +8,15 @@ changes nothing.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.cases import Transition, note, transition
 from bot.core.drafting import DraftingService
+from bot.core.intake import MAX_TEXT_CHARS, problem_with, with_clean_text
 from bot.core.models import (
+    AuditEntry,
     Case,
     CaseState,
     Draft,
@@ -26,7 +26,7 @@ from bot.core.models import (
     Quarantined,
     Triage,
 )
-from bot.core.ports import Clock, MentionSource, ReviewSurface, SourceBatch, Store
+from bot.core.ports import AlreadyExists, Clock, MentionSource, ReviewSurface, SourceBatch, Store
 from bot.core.triage import triage as default_triage
 
 log = logging.getLogger(__name__)
@@ -37,13 +37,6 @@ DEFAULT_EXPIRY: dict[Network, timedelta] = {
     Network.BLUESKY: timedelta(days=14),
     Network.MASTODON: timedelta(days=14),
 }
-MAX_TEXT_CHARS = 25_000
-# Control characters (Unicode category Cc) other than tab and newline.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-# What binary junk is made of: control characters, lone surrogates, private-use code points.
-_BINARY = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\U000f0000-\U0010ffff]"
-)
 
 
 @dataclass
@@ -76,29 +69,6 @@ class _Planned:
     created: bool
     steps: list[Transition]
     draft: Draft | None = None
-
-
-def problem_with(mention: Mention, max_chars: int = MAX_TEXT_CHARS) -> str | None:
-    """Why a mention cannot become a case, or None. Kept apart so tests can hit each reason."""
-    if not mention.external_id.strip():
-        return "missing post id"
-    if not mention.author_handle.strip():
-        return "missing author"
-    if not mention.text.strip():
-        return "empty text"
-    if len(mention.text) > max_chars:
-        return f"text too long ({len(mention.text)} chars > {max_chars})"
-    controls = len(_BINARY.findall(mention.text))
-    if controls > max(3, len(mention.text) // 10):
-        return "text looks binary (control characters)"
-    return None
-
-
-def clean_text(text: str) -> str:
-    """NFC-normalised, control characters other than newline and tab removed."""
-    if not unicodedata.is_normalized("NFC", text):
-        text = unicodedata.normalize("NFC", text)
-    return _CONTROL.sub("", text)
 
 
 class CareLoop:
@@ -179,7 +149,7 @@ class CareLoop:
             return None
         seen.add(mention.case_id)
         now = self.clock.now()
-        mention = _with_clean_text(mention)
+        mention = with_clean_text(mention)
         return self._plan(Case(mention.case_id, mention, CaseState.NEW, now, now), created=True)
 
     def _plan(self, case: Case, *, created: bool = False) -> _Planned:
@@ -205,19 +175,34 @@ class CareLoop:
         return _Planned(case, created, [triaged, drafted, in_review], draft)
 
     def _write_chunk(self, chunk: list[_Planned], summary: IntakeSummary) -> None:
-        written: list[Case] = []
-        with self.store.transaction():
-            for planned in chunk:
-                case = self._write(planned)
-                if case is None:
-                    summary.duplicates += 1  # another writer took it in meanwhile
-                    continue
-                written.append(case)
+        try:  # the common case: every case is new, so one bulk write
+            written = self._write_all_new(chunk)
+        except AlreadyExists:  # another writer took one in meanwhile: case by case
+            written = []
+            with self.store.transaction():
+                for planned in chunk:
+                    case = self._write(planned)
+                    if case is None:
+                        summary.duplicates += 1
+                        continue
+                    written.append(case)
         for case in written:
             summary.new += 1
             summary.expired += case.state is CaseState.EXPIRED
             summary.spam += case.state is CaseState.DISMISSED
             summary.cases.append(self.show(case) if case.state is CaseState.IN_REVIEW else case)
+
+    def _write_all_new(self, chunk: list[_Planned]) -> list[Case]:
+        entries: list[tuple[Case, list[AuditEntry]]] = []
+        for planned in chunk:
+            created = note(
+                planned.case, at=planned.case.created_at, actor="system", action="created"
+            )
+            audits = [created, *(step.audit for step in planned.steps if step.audit is not None)]
+            entries.append((planned.steps[-1].case, audits))
+        drafts = [planned.draft for planned in chunk if planned.draft is not None]
+        self.store.add_new_cases(entries, drafts)
+        return [case for case, _ in entries]
 
     def _write(self, planned: _Planned) -> Case | None:
         """One row for the case as it rests, an audit row for each move that got it there."""
@@ -282,7 +267,5 @@ def _chunks(items: Iterable[Mention], size: int) -> Iterator[list[Mention]]:
         yield chunk
 
 
-def _with_clean_text(mention: Mention) -> Mention:
-    return replace(
-        mention, text=clean_text(mention.text), context=tuple(map(clean_text, mention.context))
-    )
+def _created(case: Case) -> AuditEntry:
+    return note(case, at=case.created_at, actor="system", action="created")

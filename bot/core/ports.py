@@ -83,9 +83,20 @@ class Drafter(Protocol):
     def draft(self, request: DraftRequest) -> Draft: ...
 
 
+class AlreadyExists(Exception):
+    """A bulk insert met an id that is already stored; nothing of it was written."""
+
+
 class CaseRepo(Protocol):
     def add_case(self, case: Case, *audits: AuditEntry) -> bool:
         """Insert a new case with its audit rows; False (and no change) if the id exists."""
+        ...
+
+    def add_new_cases(
+        self, cases: Sequence[tuple[Case, Sequence[AuditEntry]]], drafts: Sequence[Draft]
+    ) -> None:
+        """Intake's bulk write: new cases with their audit rows, and their drafts, in one
+        transaction. Raises AlreadyExists, writing nothing, if any case id exists."""
         ...
 
     def get_case(self, case_id: str) -> Case | None: ...

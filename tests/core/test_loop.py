@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core.drafting import DraftingService
-from bot.core.loop import CareLoop, clean_text, problem_with
+from bot.core.intake import clean_text, problem_with
+from bot.core.loop import CareLoop
 from bot.core.models import CaseState, Network
 from tests.conftest import make_mention
 from tests.core.helpers import wire
@@ -111,7 +112,7 @@ def test_a_failing_store_write_keeps_nothing_so_the_next_poll_takes_it_in(core, 
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(store, "add_draft", broken)
+    monkeypatch.setattr(store, "_audit", broken)  # after the case rows are in
     with pytest.raises(OSError):
         core.loop.ingest([make_mention("5"), make_mention("6")])
     assert store.cases() == []  # the chunk rolled back whole; the cursor did not move
@@ -147,3 +148,15 @@ def test_clean_text_removes_exactly_the_control_characters_but_tab_and_newline(t
 def test_problem_with_never_raises_and_names_a_reason(text):
     reason = problem_with(make_mention("1", text=text))
     assert reason is None or (isinstance(reason, str) and reason)
+
+
+def test_a_case_taken_in_meanwhile_by_another_writer_is_a_duplicate_not_an_error(
+    core, store, monkeypatch
+):
+    core.loop.chunk_size = 10
+    core.loop.ingest([make_mention("1")])
+    monkeypatch.setattr(store, "known", lambda ids: set())  # it was not there when checked
+    summary = core.loop.ingest([make_mention("1"), make_mention("2")])
+    assert (summary.new, summary.duplicates) == (1, 1)
+    assert sorted(c.id for c in store.cases()) == ["x:1", "x:2"]
+    assert [a.action for a in store.audit("x:1")].count("created") == 1
