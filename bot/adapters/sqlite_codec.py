@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from bot.core.models import (
     Case,
@@ -21,9 +23,19 @@ from bot.core.models import (
 )
 
 
+def dumps(value: Any) -> str:
+    """JSON text for a column (orjson: the store writes one or two per case)."""
+    return orjson.dumps(value).decode()
+
+
 def iso(value: datetime | None) -> str | None:
-    if value is None:
-        return None
+    return None if value is None else _iso(value)
+
+
+@lru_cache(maxsize=4096)
+def _iso(value: datetime) -> str:
+    """ISO text in UTC. Cached: one intake step stamps a case and its audit rows with the
+    same instant, and isoformat() is one of the dearer calls on that path."""
     return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
 
 
@@ -125,12 +137,12 @@ def case_to_row(c: Case) -> dict[str, Any]:
         "claimed_by": c.claimed_by,
         "approved_by": c.approved_by,
         "review_ref": c.review_ref,
-        "body": json.dumps(body, ensure_ascii=False),
+        "body": dumps(body),
     }
 
 
 def case_from_row(row: dict[str, Any]) -> Case:
-    body = json.loads(row["body"])
+    body = orjson.loads(row["body"])
     return Case(
         id=row["id"],
         mention=mention_from_dict(body["mention"]),
@@ -164,8 +176,8 @@ def draft_to_row(d: Draft) -> dict[str, Any]:
         "prompt_version": d.prompt_version,
         "edited_from": d.edited_from,
         "note": d.note,
-        "checks": json.dumps([[c.rule, c.ok, c.why] for c in d.checks], ensure_ascii=False),
-        "usage": json.dumps(d.usage),
+        "checks": dumps([[c.rule, c.ok, c.why] for c in d.checks]),
+        "usage": dumps(d.usage),
     }
 
 
@@ -178,10 +190,10 @@ def draft_from_row(row: dict[str, Any]) -> Draft:
         created_at=_time(row["created_at"]),
         topic=row["topic"],
         prompt_version=row["prompt_version"],
-        checks=tuple(RuleCheck(r, bool(ok), why) for r, ok, why in json.loads(row["checks"])),
+        checks=tuple(RuleCheck(r, bool(ok), why) for r, ok, why in orjson.loads(row["checks"])),
         edited_from=row["edited_from"],
         note=row["note"],
-        usage=json.loads(row["usage"] or "{}"),
+        usage=orjson.loads(row["usage"] or "{}"),
     )
 
 
@@ -198,7 +210,7 @@ def outbox_to_row(o: OutboxItem) -> dict[str, Any]:
         "remote_id": o.remote_id,
         "remote_url": o.remote_url,
         "error": o.error,
-        "meta": json.dumps(o.meta, ensure_ascii=False),
+        "meta": dumps(o.meta),
     }
 
 
@@ -215,5 +227,5 @@ def outbox_from_row(row: dict[str, Any]) -> OutboxItem:
         remote_id=row["remote_id"],
         remote_url=row["remote_url"],
         error=row["error"],
-        meta=json.loads(row["meta"] or "{}"),
+        meta=orjson.loads(row["meta"] or "{}"),
     )
