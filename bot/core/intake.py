@@ -41,6 +41,9 @@ def clean_text(text: str) -> str:
 
 
 def with_clean_text(mention: Mention) -> Mention:
-    return replace(
-        mention, text=clean_text(mention.text), context=tuple(map(clean_text, mention.context))
-    )
+    """The mention with clean text; the same object when there was nothing to clean."""
+    text = clean_text(mention.text)
+    context = tuple(map(clean_text, mention.context))
+    if text == mention.text and context == mention.context:
+        return mention
+    return replace(mention, text=text, context=context)
