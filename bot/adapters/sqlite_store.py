@@ -48,6 +48,7 @@ class SqliteStore:
         self.db = sqlite_utils.Database(conn)
         self.lock = threading.RLock()
         self._depth = 0
+        self._recent: tuple[tuple[int, int] | None, list[str]] = (None, [])
         if auto_migrate:
             self.migrate()
 
@@ -141,7 +142,7 @@ class SqliteStore:
     def cases(
         self, states: Iterable[CaseState] | None = None, since: datetime | None = None
     ) -> list[Case]:
-        sql, params = "SELECT * FROM cases WHERE 1=1", []
+        sql, params = "SELECT * FROM cases WHERE 1=1", list[Any]()
         if states is not None:
             wanted = [s.value for s in states]
             sql += f" AND state IN ({', '.join('?' * len(wanted))})"
@@ -203,11 +204,18 @@ class SqliteStore:
         return [codec.draft_from_row(r) for r in rows]
 
     def recent_replies(self, limit: int) -> list[str]:
-        rows = self._rows(
-            "SELECT text FROM outbox WHERE state = 'published' ORDER BY published_seq DESC LIMIT ?",
-            (limit,),
-        )
-        return [r["text"] for r in rows]
+        """Latest published replies, newest first. Every draft asks, so the answer is kept
+        until this connection next changes a row (`total_changes`)."""
+        with self.lock:
+            key = (limit, self.conn.total_changes)
+            if self._recent[0] != key:
+                rows = self._rows(
+                    "SELECT text FROM outbox WHERE state = 'published'"
+                    " ORDER BY published_seq DESC LIMIT ?",
+                    (limit,),
+                )
+                self._recent = (key, [r["text"] for r in rows])
+            return list(self._recent[1])
 
     # --- outbox
     def enqueue(self, item: OutboxItem) -> OutboxItem:

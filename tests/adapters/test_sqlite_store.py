@@ -176,3 +176,17 @@ def test_the_store_is_usable_after_a_rolled_back_transaction(store, clock):
         raise RuntimeError("boom")
     store.save_case(a_case(clock, "2"), None)
     assert [c.id for c in store.cases()] == ["x:2"]
+
+
+def test_recent_replies_follow_every_publication_and_removal(store, clock):
+    assert store.recent_replies(2) == []
+    for n in (1, 2):
+        item = OutboxItem(
+            f"d{n}", "x:1", Network.X, "1", f"reply {n}", OutboxState.PENDING, clock.now()
+        )
+        store.enqueue(item)
+        assert store.recent_replies(2) == ["reply 1"] * (n - 1)
+        store.save_outbox(item.evolve(state=OutboxState.PUBLISHED))
+    assert store.recent_replies(2) == ["reply 2", "reply 1"]
+    store.conn.execute("DELETE FROM outbox WHERE draft_id = 'd2'")  # a purge
+    assert store.recent_replies(2) == ["reply 1"]
