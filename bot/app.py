@@ -252,8 +252,6 @@ def _networks(
 
 
 def _crisis_flag(store: SqliteStore) -> Callable[[], bool]:
-    try:
-        from bot.adapters.sqlite_ops import crisis_active
-    except ImportError:  # operations not installed yet
-        return lambda: False
+    from bot.adapters.sqlite_ops import crisis_active
+
     return lambda: crisis_active(store)
