@@ -125,14 +125,15 @@ class CareLoop:
         seen: set[str] = set()
         for batch in _chunks(mentions, self.chunk_size):
             seen |= self.store.known([m.case_id for m in batch])  # one query per chunk
-            planned = [self._plan_new(m, source, summary, seen) for m in batch]
+            crisis = self.crisis()  # once per chunk: it is a lookup, and it rarely changes
+            planned = [self._plan_new(m, source, summary, seen, crisis) for m in batch]
             chunk = [p for p in planned if p is not None]
             if chunk:
                 self._write_chunk(chunk, summary)
         return summary
 
     def _plan_new(
-        self, mention: Mention, source: str, summary: IntakeSummary, seen: set[str]
+        self, mention: Mention, source: str, summary: IntakeSummary, seen: set[str], crisis: bool
     ) -> _Planned | None:
         problem = problem_with(mention, self.max_chars)
         if problem:
@@ -150,9 +151,10 @@ class CareLoop:
         seen.add(mention.case_id)
         now = self.clock.now()
         mention = with_clean_text(mention)
-        return self._plan(Case(mention.case_id, mention, CaseState.NEW, now, now), created=True)
+        case = Case(mention.case_id, mention, CaseState.NEW, now, now)
+        return self._plan(case, created=True, crisis=crisis)
 
-    def _plan(self, case: Case, *, created: bool = False) -> _Planned:
+    def _plan(self, case: Case, *, created: bool = False, crisis: bool | None = None) -> _Planned:
         """Decide a new case's way to its resting state: expired, spam, or drafted for review."""
         now = self.clock.now()
         if now - case.mention.created_at > self.expiry[case.network]:
@@ -166,7 +168,8 @@ class CareLoop:
                 triaged.case, CaseState.DISMISSED, at=now, detail=reason, dismissed_reason=reason
             )
             return _Planned(case, created, [triaged, dismissed])
-        draft = self.drafting.draft_for(triaged.case, crisis=self.crisis())
+        crisis = self.crisis() if crisis is None else crisis
+        draft = self.drafting.draft_for(triaged.case, crisis=crisis)
         drafted = transition(
             triaged.case, CaseState.DRAFTED, at=now, detail=draft.drafter,
             draft_id=draft.id, draft_seq=triaged.case.draft_seq + 1,
