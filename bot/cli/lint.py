@@ -10,6 +10,7 @@ import typer
 
 from bot.adapters.prompt_files import LinksFileError, load_links
 from bot.cli.base import app, fail, settings
+from bot.core.card import RULE_LABELS
 from bot.core.models import LintResult, Network
 from bot.core.rules import lint as lint_reply
 
@@ -32,7 +33,8 @@ def _read_reply() -> str:
 def _print_verdicts(result: LintResult) -> None:
     for check in result.checks:
         mark = "✅" if check.ok else "⚠️"
-        typer.echo(f"{mark} {check.rule} — {check.why}")
+        label = RULE_LABELS.get(check.rule, check.rule)
+        typer.echo(f"{mark} {label}: {check.why}  [{check.rule}]")
 
 
 @app.command()

@@ -36,17 +36,17 @@ def test_a_good_reply_prints_every_rule_and_exits_0(env: pytest.MonkeyPatch) -> 
     code, out, _ = run(GOOD + "\n", "--topic", "delivery")
     assert code == 0
     lines = out.strip().splitlines()
-    assert [line.split(" ")[1] for line in lines] == list(RULES)
+    assert [line.rsplit("[", 1)[1].rstrip("]") for line in lines] == list(RULES)
     assert all(line.startswith("✅ ") for line in lines)
-    assert "✅ length — 122/280 characters" in lines
+    assert "✅ Fits the network: 122/280 characters  [length]" in lines
 
 
 def test_a_failing_reply_exits_1_and_says_why(env: pytest.MonkeyPatch) -> None:
     code, out, _ = run("As we already said, read the FAQ.", "--network", "mastodon")
     assert code == 1
-    assert "⚠️ not_defensive — “As we already said”" in out
-    assert "⚠️ link — missing: end with https://help.parcelly.example/" in out
-    assert "✅ length — 33/500 characters" in out
+    assert "⚠️ Not defensive: “As we already said”  [not_defensive]" in out
+    assert "⚠️ Helpful link: missing: end with https://help.parcelly.example/  [link]" in out
+    assert "✅ Fits the network: 33/500 characters  [length]" in out
 
 
 def test_json_output_has_exactly_the_documented_shape(env: pytest.MonkeyPatch) -> None:
