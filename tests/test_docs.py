@@ -50,3 +50,14 @@ def test_every_command_is_documented_in_readme():
 def test_readme_starts_with_the_two_commands():
     head = (ROOT / "README.md").read_text()[:1200]
     assert "make demo" in head and "make test" in head
+
+
+def test_every_slack_scope_and_event_of_the_manifest_is_in_the_slack_docs():
+    from bot.adapters.slack.manifest import manifest
+
+    doc = (ROOT / "docs" / "slack.md").read_text()
+    app_manifest = manifest(socket_mode=True)
+    scopes = app_manifest["oauth_config"]["scopes"]["bot"]
+    events = app_manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert len(scopes) >= 5 and len(events) >= 3
+    assert [s for s in scopes + events if f"`{s}`" not in doc] == []

@@ -33,7 +33,7 @@ def manifest(
     command: dict[str, Any] = {
         "command": "/care",
         "description": "careops: status, pause, resume, draft, on-call, crisis, stats",
-        "usage_hint": "help | status | pause | resume | draft <post url>",
+        "usage_hint": "help | status | oncall | cover @user 2h | crisis on|off | stats 7d",
         "should_escape": True,  # `/care cover @maria` arrives as <@U123|maria>
         **({"url": url} if request_url else {}),
     }
