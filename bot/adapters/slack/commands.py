@@ -134,13 +134,13 @@ def draft_command(app: Careops, user_id: str, args: str) -> CommandReply:
 def _case_for_url(app: Careops, url: str) -> Case | None:
     wanted = url.rstrip("/")
     last_part = wanted.rsplit("/", 1)[-1]
-    for case in app.store.cases():
+    by_id = None
+    for case in app.store.cases():  # one read of the store; an exact URL match wins
         if case.mention.url and case.mention.url.rstrip("/") == wanted:
             return case
-    for case in app.store.cases():
-        if case.mention.external_id == last_part:
-            return case
-    return None
+        if by_id is None and case.mention.external_id == last_part:
+            by_id = case
+    return by_id
 
 
 def _case_label(case: Case) -> str:
