@@ -53,15 +53,23 @@ def fts_query(text: str) -> str:
 class ExamplesIndex:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        self._synced_upto: object = None  # the outbox's publication counter at the last sync
 
     def sync(self) -> int:
-        """Index published replies not indexed yet; returns how many were added."""
+        """Index published replies not indexed yet; returns how many were added.
+
+        Nothing to do, and no table scan, while no reply has been published since last time.
+        """
         if not self.db[EXAMPLES_TABLE].exists():  # type: ignore[union-attr]
+            return 0
+        upto = self.db.execute("SELECT max(published_seq) FROM outbox").fetchone()[0]
+        if upto is not None and upto == self._synced_upto:
             return 0
         before = self.db.execute(f"SELECT count(*) FROM {EXAMPLES_TABLE}").fetchone()[0]
         self.db.execute(_SYNC_SQL)
         self.db.execute(_FTS_SQL)
         after = self.db.execute(f"SELECT count(*) FROM {EXAMPLES_TABLE}").fetchone()[0]
+        self._synced_upto = upto
         return int(after - before)
 
     def add(

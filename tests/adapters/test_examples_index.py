@@ -70,3 +70,21 @@ def test_query_is_quoted_words_only() -> None:
         '"near" OR "quoted" OR "parcel"'
     )
     assert fts_query("!!") == ""
+
+
+def test_replies_published_later_are_indexed_and_idle_lookups_scan_nothing(
+    store: SqliteStore, clock: FakeClock
+) -> None:
+    index = ExamplesIndex(store.db)
+    _publish(store, clock, "1", "my parcel is late", "Thanks! DM us the tracking number.")
+    assert index.similar("parcel late", 3) == ["Thanks! DM us the tracking number."]
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    assert index.similar("parcel late", 3) == ["Thanks! DM us the tracking number."]
+    assert not [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    store.conn.set_trace_callback(None)
+    _publish(store, clock, "2", "parcel late again", "Thanks, sorry! DM us the order.")
+    assert sorted(index.similar("parcel late", 3)) == [
+        "Thanks! DM us the tracking number.",
+        "Thanks, sorry! DM us the order.",
+    ]
