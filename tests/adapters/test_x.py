@@ -58,6 +58,17 @@ def item(**changes: Any) -> OutboxItem:
     return base.evolve(**changes)
 
 
+def parse_mentions(page: dict[str, Any]) -> Any:
+    """A mentions page (not listening) as the brand account parses it."""
+    return parse_page(
+        page,
+        brand_id=BRAND_ID,
+        brand_username=BRAND,
+        listening=False,
+        at=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+
+
 def test_recorded_mentions_without_authors_are_quarantined_and_the_cursor_moves(
     clock: FakeClock,
 ) -> None:
@@ -251,13 +262,7 @@ ODD_TEXTS = ["🙂" * 50 + " @snowman", "مرحبا @snowman الطلب متأخ
 def test_emoji_rtl_and_huge_posts_parse(text: str) -> None:
     page = body("search_tweets_query.json")
     page["data"][0]["text"] = text
-    parsed = parse_page(
-        page,
-        brand_id=BRAND_ID,
-        brand_username=BRAND,
-        listening=False,
-        at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    parsed = parse_mentions(page)
     assert parsed.mentions[0].text == text
 
 
@@ -267,13 +272,7 @@ def test_deleted_parent_and_unknown_fields_do_not_stop_intake() -> None:
     page["errors"] = [{"resource_id": "1275653067283759104", "title": "Not Found Error"}]
     page["data"][0]["brand_new_field"] = {"nested": [1, 2]}
     del page["data"][1]["author_id"]
-    parsed = parse_page(
-        page,
-        brand_id=BRAND_ID,
-        brand_username=BRAND,
-        listening=False,
-        at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    parsed = parse_mentions(page)
     assert parsed.mentions[0].context == ()
     assert len(parsed.mentions) == 3 and len(parsed.quarantined) == 1
 
@@ -293,11 +292,5 @@ def test_any_junk_in_a_page_is_quarantined_never_raised(data: list[Any], include
     page = copy.deepcopy(body("search_tweets_query.json"))
     page["data"] = page["data"][:1] + data
     page["includes"] = includes if isinstance(includes, dict) else page["includes"]
-    parsed = parse_page(
-        page,
-        brand_id=BRAND_ID,
-        brand_username=BRAND,
-        listening=False,
-        at=datetime(2026, 1, 1, tzinfo=UTC),
-    )
+    parsed = parse_mentions(page)
     assert len(parsed.mentions) + len(parsed.quarantined) == len(page["data"])
