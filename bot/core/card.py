@@ -74,10 +74,14 @@ def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy)
     tags: tuple[str, ...] = ()
     if case.triage:
         t = case.triage
-        mood = (
-            "negative" if t.sentiment <= -0.3 else "positive" if t.sentiment >= 0.3 else "neutral"
+        tags = (
+            t.intent.value,
+            t.mood,
+            f"{t.priority.value} priority",
+            t.language,
+            t.topic,
+            *t.tags,
         )
-        tags = (t.intent.value, mood, f"{t.priority.value} priority", t.language, t.topic, *t.tags)
     return CardView(
         case_id=case.id,
         network=mention.network,

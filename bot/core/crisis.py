@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.core.models import Case, CaseState, Intent
+from bot.core.models import NEGATIVE_SENTIMENT, Case, CaseState, Intent
 from bot.core.review import ReviewOutcome
 
 
@@ -81,7 +81,7 @@ def is_negative(case: Case) -> bool:
     """A complaint, or a clearly unhappy mention, counts towards the negative share."""
     if case.triage is None:
         return False
-    return case.triage.intent is Intent.COMPLAINT or case.triage.sentiment <= -0.3
+    return case.triage.intent is Intent.COMPLAINT or case.triage.sentiment <= NEGATIVE_SENTIMENT
 
 
 def observations(cases: Iterable[Case]) -> list[Observation]:

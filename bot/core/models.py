@@ -96,6 +96,11 @@ def case_id_for(network: Network | str, external_id: str) -> str:
     return f"{Network(network).value}:{external_id}"
 
 
+# Sentiment at or beyond these counts as clearly negative / positive (cards, crisis, intent).
+NEGATIVE_SENTIMENT = -0.3
+POSITIVE_SENTIMENT = 0.3
+
+
 @dataclass(frozen=True)
 class Triage:
     intent: Intent
@@ -104,6 +109,12 @@ class Triage:
     language: str  # ISO 639-1, "und" when unknown
     topic: str  # key into prompts/links.yaml, "general" when nothing fits
     tags: tuple[str, ...] = ()
+
+    @property
+    def mood(self) -> str:
+        if self.sentiment <= NEGATIVE_SENTIMENT:
+            return "negative"
+        return "positive" if self.sentiment >= POSITIVE_SENTIMENT else "neutral"
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from itertools import chain
 
 from bot.core import triage_words as W
-from bot.core.models import Intent, Mention, Priority, Triage
+from bot.core.models import (
+    NEGATIVE_SENTIMENT,
+    POSITIVE_SENTIMENT,
+    Intent,
+    Mention,
+    Priority,
+    Triage,
+)
 from bot.core.sentiment import compound
 from bot.core.text import count_letters, url_spans, without_handles, without_urls
 
@@ -202,7 +209,7 @@ def _is_spam(counts: Counter[str], raw: str) -> bool:
 def _intent(counts: Counter[str], text: str, sentiment: float) -> Intent:
     """Strong complaint cues win over thanks; a question or suggestion wins over weak ones."""
     cues = 2 * (counts["strong"] + counts["complaint"] + counts["sad"]) + counts["weak"]
-    complaint = cues + (cues > 0 and sentiment <= -0.3)
+    complaint = cues + (cues > 0 and sentiment <= NEGATIVE_SENTIMENT)
     praise = counts["praise"]
     if sentiment <= -0.7 or (complaint >= 2 and complaint > praise):
         return Intent.COMPLAINT
@@ -213,7 +220,7 @@ def _intent(counts: Counter[str], text: str, sentiment: float) -> Intent:
         return Intent.COMPLAINT
     if asks or "?" in text:
         return Intent.QUESTION
-    if praise or sentiment >= 0.3:
+    if praise or sentiment >= POSITIVE_SENTIMENT:
         return Intent.PRAISE
     return Intent.COMPLAINT if complaint else Intent.FEEDBACK
 
