@@ -57,7 +57,7 @@ class Careops:
     publishers: dict[Network, Publisher]
     notifier: Notifier | None = None
     surface: ReviewSurface | None = None
-    _told: set[str] = field(default_factory=set, repr=False)
+    _told: set[str] | None = field(default=None, repr=False)  # None: nothing told yet
 
     def startup(self) -> list[PublishOutcome]:
         """Migrate, resolve replies a crash left half-sent, finish cases it left undrafted."""
@@ -98,10 +98,11 @@ class Careops:
         """Post intake notices (gaps, rate limits, failures) to the channel once each,
         until they stop and come back: a lasting problem is not repeated every tick."""
         current = set(notices)
-        self.store.set_setting(INTAKE_NOTICES_KEY, json.dumps(sorted(current)))
+        if current != self._told:  # written on the first tick and on every change only
+            self.store.set_setting(INTAKE_NOTICES_KEY, json.dumps(sorted(current)))
         if self.notifier is not None:
             for text in notices:
-                if text not in self._told:
+                if text not in (self._told or ()):
                     self.notifier.channel(f":warning: {text}")
         self._told = current
 

@@ -99,3 +99,14 @@ def test_a_broken_source_does_not_stop_the_others(app):
     summary = app.tick()
     assert summary.intake.new == 1
     assert any("bluesky: intake failed (ConnectionError)" in s for s in app.notifier.said)
+
+
+def test_stale_notices_are_cleared_on_the_first_tick_and_quiet_ticks_write_nothing(app):
+    app.store.set_setting("intake.notices", '["x: rate limited until yesterday"]')
+    app.tick()
+    assert app.intake_notices == []
+    statements: list[str] = []
+    app.store.conn.set_trace_callback(statements.append)
+    app.tick()
+    app.store.conn.set_trace_callback(None)
+    assert not [s for s in statements if "settings" in s and "INSERT" in s.upper()]
