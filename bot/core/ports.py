@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from bot.core.models import (
     AuditEntry,
@@ -24,6 +24,9 @@ from bot.core.models import (
     Quarantined,
     Triage,
 )
+
+if TYPE_CHECKING:
+    from bot.core.post_urls import PostRef
 
 
 class Clock(Protocol):
@@ -172,3 +175,20 @@ class Notifier(Protocol):
     def direct(self, user: str, text: str) -> None: ...
 
     def channel(self, text: str) -> None: ...
+
+
+class PostLookupError(Exception):
+    """A network could not answer a post lookup now (rate limit, outage): try again later.
+
+    The message is for a person ("X is rate limiting reads until 12:15 UTC")."""
+
+
+class PostLookup(Protocol):
+    """One network's "fetch this post by its link", for posts the intake did not take in."""
+
+    def fetch(self, ref: PostRef) -> Mention | None:
+        """The post as a Mention, or None when it is gone, private or never existed.
+
+        `ref` is always of this lookup's network (the caller picks the lookup by
+        `ref.network`). Raises PostLookupError when the network does not answer."""
+        ...
