@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.ops_file import check_ops
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -99,14 +101,14 @@ class Settings(BaseSettings):
         return PACKAGE_DIR.parent / "prompts"
 
     def ops(self) -> dict[str, Any]:
-        """The team's operating file (careops.toml) as a dict; {} when there is none."""
+        """The team's operating file (careops.toml) as a dict, checked; {} when there is none."""
         path = self.config_path or Path("careops.toml")
         if not path.exists():
             if self.config_path:
                 raise FileNotFoundError(f"config file not found: {path}")
             return {}
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            return check_ops(tomllib.load(handle), str(path))
 
 
 def load_settings(**overrides: Any) -> Settings:

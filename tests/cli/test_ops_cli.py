@@ -118,6 +118,13 @@ def test_oncall_without_rotation_or_bad_time_says_what_to_do(home: Path) -> None
     assert result.exit_code == 2 and "not an ISO-8601 time" in result.output
 
 
+def test_a_mistake_in_careops_toml_stops_the_command_with_its_key(home: Path) -> None:
+    (home / "careops.toml").write_text(EXAMPLE_TOML.replace("[oncall]", "[oncall]\nshift = 8"))
+    result = cli(home, "oncall", "who")
+    assert result.exit_code == 2
+    assert "[oncall] shift: unknown key (a typo?)" in " ".join(result.output.split())
+
+
 @pytest.mark.slow
 def test_report_on_the_demo_data_prints_the_figures(home: Path) -> None:
     demo = cli(home, "demo", input="")

@@ -1,0 +1,82 @@
+"""The shape of `careops.toml`, checked when it is read.
+
+A typo in the operating file (`[retension]`, `shift_hours = "8h"`, a time zone that
+does not exist) would otherwise surface hours later as a crash inside a scheduled job,
+or not at all. Reading it through these models turns every such mistake into one clear
+message at start-up, naming the table and key.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+
+class OpsFileError(ValueError):
+    """careops.toml is readable TOML but says something careops cannot use."""
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+
+class SlaTable(_Table):
+    x: float | None = Field(None, gt=0)
+    bluesky: float | None = Field(None, gt=0)
+    mastodon: float | None = Field(None, gt=0)
+
+
+class OncallTable(_Table):
+    timezone: str = "UTC"
+    members: list[str] = Field(default_factory=list)
+    shift_hours: float = Field(8, gt=0, le=24 * 7)
+    start: datetime | None = None
+    usergroup: str | None = None
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {name!r} (use an IANA name)") from None
+        return name
+
+
+class RetentionTable(_Table):
+    days: int = Field(90, ge=0)
+
+
+class DigestTable(_Table):
+    enabled: bool = True
+    hour: int = Field(9, ge=0, le=23)
+
+
+class OpsFile(_Table):
+    sla: SlaTable = Field(default_factory=SlaTable)
+    oncall: OncallTable | None = None
+    retention: RetentionTable = Field(default_factory=RetentionTable)
+    digest: DigestTable = Field(default_factory=DigestTable)
+
+
+def check_ops(raw: dict[str, Any], source: str = "careops.toml") -> dict[str, Any]:
+    """Return `raw` unchanged when it fits `OpsFile`; raise `OpsFileError` otherwise."""
+    try:
+        OpsFile.model_validate(raw)
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise OpsFileError(f"{source}: {problems}") from None
+    return raw
+
+
+def _describe(error: Any) -> str:
+    loc = [str(part) for part in error["loc"]]
+    where = f"[{loc[0]}]" + (f" {'.'.join(loc[1:])}" if len(loc) > 1 else "")
+    if error["type"] == "extra_forbidden":
+        kind = "table" if len(loc) == 1 else "key"
+        return f"{where}: unknown {kind} (a typo?)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{where}: {message} (got {error.get('input')!r})"
