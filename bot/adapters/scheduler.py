@@ -91,7 +91,9 @@ def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
     roster = ops_store.roster_for(store, ops)
     ledger = ops_store.SqliteLedger(store)
     days = int(ops.get("retention", {}).get("days", 90))
-    return {
+    digest = ops.get("digest", {})
+    digest_hour = int(digest.get("hour", 9))
+    chosen = {
         "check_targets": (
             partial(jobs.check_targets, store, notifier, clock, sla, roster),
             TARGETS_SECONDS,
@@ -115,7 +117,9 @@ def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
             SPIKE_SECONDS,
         ),
         "daily_digest": (
-            partial(jobs.daily_digest, store, notifier, clock, sla, roster, ledger),
+            partial(
+                jobs.daily_digest, store, notifier, clock, sla, roster, ledger, hour=digest_hour
+            ),
             DIGEST_SECONDS,
         ),
         "retention": (
@@ -123,6 +127,9 @@ def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
             RETENTION_SECONDS,
         ),
     }
+    if not digest.get("enabled", True):
+        del chosen["daily_digest"]
+    return chosen
 
 
 def start_jobs(app: Careops) -> BackgroundScheduler:

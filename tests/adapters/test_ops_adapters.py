@@ -239,3 +239,34 @@ def test_purge_author_leaves_no_crisis_group_membership_behind(store):
     )
     assert sqlite_ops.purge_author(store, "maria_g")["slack_group_members"] == 1
     assert store.conn.execute("SELECT count(*) FROM slack_group_members").fetchone()[0] == 0
+
+
+def _app_with(tmp_path: Path, extra_toml: str) -> Careops:
+    (tmp_path / "careops.toml").write_text(TOML + extra_toml)
+    config = load_settings(data_dir=tmp_path, config_path=tmp_path / "careops.toml")
+    return file_app(
+        config,
+        tmp_path / "in.jsonl",
+        tmp_path / "out.jsonl",
+        clock=FakeClock(NOW),
+        notifier=Notes(),
+    )
+
+
+@pytest.mark.parametrize(("hour", "posted"), [(10, True), (11, False)])
+def test_the_digest_waits_for_the_configured_hour(tmp_path: Path, hour: int, posted: bool):
+    app = _app_with(tmp_path, f"[digest]\nhour = {hour}\n")  # it is 10:00 in Berlin
+    scheduler = BackgroundScheduler(timezone="UTC")
+    register_jobs(scheduler, app)
+    scheduler.get_job("daily_digest").func()
+    digests = [text for to, text in app.notifier.sent if text.startswith("Daily care digest")]
+    assert len(digests) == int(posted)
+    app.store.close()
+
+
+def test_a_disabled_digest_is_not_scheduled(tmp_path: Path):
+    app = _app_with(tmp_path, "[digest]\nenabled = false\n")
+    scheduler = BackgroundScheduler(timezone="UTC")
+    assert "daily_digest" not in register_jobs(scheduler, app)
+    assert scheduler.get_job("retention") is not None
+    app.store.close()
