@@ -15,6 +15,7 @@ from pydantic import SecretStr
 
 from bot.cli.base import app, settings
 from bot.config import Settings
+from bot.core.sla import SlaPolicy
 
 
 @dataclass(frozen=True)
@@ -105,7 +106,24 @@ def check_mastodon(s: Settings) -> str:
     return f"@{me['acct']} on {s.mastodon_base_url}"
 
 
+def check_operating_file(s: Settings) -> str:
+    """careops.toml is optional: say what it sets, or which mistake stops careops."""
+    ops = s.ops()
+    if not ops:
+        raise LookupError("CAREOPS_CONFIG or ./careops.toml (see careops.example.toml)")
+    targets = SlaPolicy.from_minutes(ops.get("sla", {})).targets
+    parts = [", ".join(f"{n.value} {t.total_seconds() / 60:g}m" for n, t in targets.items())]
+    if oncall := ops.get("oncall"):
+        parts.append(f"{len(oncall.get('members', []))} on call ({oncall.get('timezone', 'UTC')})")
+    digest = ops.get("digest", {})
+    parts.append(
+        f"digest {digest.get('hour', 9):02d}:00" if digest.get("enabled", True) else "no digest"
+    )
+    return "; ".join(parts)
+
+
 CHECKS: dict[str, Callable[[Settings], str]] = {
+    "careops.toml": check_operating_file,
     "slack": check_slack,
     "x": check_x,
     "bluesky": check_bluesky,
@@ -126,14 +144,17 @@ def run_checks(s: Settings) -> list[Probe]:
     return probes
 
 
+NETWORK_CHECKS = ("x", "bluesky", "mastodon")
+
+
 @app.command("check")
 def check() -> None:
-    """Verify Slack and each configured network account; exit 1 if any is wrong."""
+    """Verify careops.toml, Slack and each configured network account; exit 1 if any is wrong."""
     probes = run_checks(settings())
     width = max(len(p.service) for p in probes)
     for probe in probes:
         typer.echo(f"{probe.service:<{width}}  {probe.status:<7}  {probe.detail}")
-    if not any(p.status == "ok" for p in probes if p.service != "slack"):
+    if not any(p.status == "ok" for p in probes if p.service in NETWORK_CHECKS):
         typer.echo("No network is configured: careops run will only read its file inbox.")
     if any(p.status == "wrong" for p in probes):
         raise typer.Exit(1)

@@ -62,3 +62,26 @@ def test_a_wrong_password_fails_without_printing_it(
     ]
     assert len(table) == 4
     assert not any("hunter2-wrong" in line or "tok-secret-123" in line for line in table)
+
+
+def row(output: str, service: str) -> list[str]:
+    return next(line.split() for line in output.splitlines() if line.startswith(service + " "))
+
+
+def test_careops_toml_is_summarised_or_its_mistake_shown(
+    tmp_path: Path, servers: tuple[FakeBluesky, FakeMastodon], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    bsky, masto = servers
+    settings = env(tmp_path, bsky, masto, "app-password")
+    absent = CliRunner().invoke(app, ["check"], env=settings)
+    assert row(absent.stdout, "careops.toml")[:2] == ["careops.toml", "missing"]
+    (tmp_path / "careops.toml").write_text("[sla]\nx = 15\n[digest]\nhour = 7\n")
+    good = CliRunner().invoke(app, ["check"], env=settings)
+    assert good.exit_code == 0
+    assert "x 15m, bluesky 120m, mastodon 120m; digest 07:00" in good.output
+    (tmp_path / "careops.toml").write_text("[digest]\nhour = 25\n")
+    bad = CliRunner().invoke(app, ["check"], env=settings)
+    assert bad.exit_code == 1
+    assert row(bad.stdout, "careops.toml")[:2] == ["careops.toml", "wrong"]
+    assert "[digest] hour: Input should be less than or equal to 23" in bad.output
