@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 from collections.abc import Iterable
+from typing import Any
 
 from bot.config import Settings
 
@@ -62,8 +64,25 @@ def secret_values(settings: Settings) -> list[str]:
     return values
 
 
+class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever `sys.stderr` is when a record is emitted.
+
+    A plain StreamHandler keeps the stream it was built with; when that stream is
+    replaced and closed (a test runner capturing one command's output), every later
+    record fails with "--- Logging error ---" instead of being written.
+    """
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        """Ignored: the stream is always the current sys.stderr."""
+
+
 def configure_logging(settings: Settings) -> None:
-    handler = logging.StreamHandler()
+    handler = StderrHandler()
     handler.addFilter(RedactSecrets(secret_values(settings)))
     if settings.log_json:
         handler.setFormatter(JsonFormatter())
