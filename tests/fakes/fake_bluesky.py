@@ -79,12 +79,16 @@ def _cid(seed: str) -> str:
 class BlueskyState:
     notifications: list[dict[str, Any]] = field(default_factory=list)  # newest first
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # uri -> post view
+    handles: dict[str, str] = field(default_factory=dict)  # handle -> did (resolveHandle)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # rkey -> record
     sessions_created: int = 0
     refreshes: int = 0
     calls: list[tuple[str, str]] = field(default_factory=list)
     expire_access: bool = False  # answer ExpiredToken (HTTP 400) to the next authed call
     rate_limited_reset: int | None = None
+    # Page as the AppView does: the cursor names the last item's (indexedAt, cid) and the
+    # next page starts strictly below it, so posts arriving meanwhile never shift a page.
+    keyset_paging: bool = False
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -165,8 +169,10 @@ class _Handler(BaseHTTPRequestHandler):
     def _app_bsky_notification_listNotifications(self, query: dict[str, Any], body: Any) -> None:
         reasons = set(query.get("reasons", [])) or None
         notes = [n for n in self.state.notifications if not reasons or n["reason"] in reasons]
-        start = int(query.get("cursor", ["0"])[0])
         limit = int(query.get("limit", ["50"])[0])
+        if self.state.keyset_paging:
+            return self._send(200, _keyset_page(notes, query.get("cursor", [""])[0], limit))
+        start = int(query.get("cursor", ["0"])[0])
         page = notes[start : start + limit]
         result: dict[str, Any] = {"notifications": page}
         if start + limit < len(notes):
@@ -176,6 +182,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _app_bsky_feed_getPosts(self, query: dict[str, Any], body: Any) -> None:
         posts = [self.state.posts[u] for u in query.get("uris", []) if u in self.state.posts]
         self._send(200, {"posts": posts})
+
+    def _com_atproto_identity_resolveHandle(self, query: dict[str, Any], body: Any) -> None:
+        handle = query.get("handle", [""])[0]
+        if handle not in self.state.handles:
+            return self._send(
+                400, {"error": "InvalidRequest", "message": "Unable to resolve handle"}
+            )
+        self._send(200, {"did": self.state.handles[handle]})
 
     def _com_atproto_repo_createRecord(self, query: Any, body: dict[str, Any]) -> None:
         rkey = body.get("rkey") or f"3l{next(self.state.ids):011d}"
@@ -204,6 +218,21 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
+
+
+def _keyset_page(notes: list[dict[str, Any]], cursor: str, limit: int) -> dict[str, Any]:
+    def key(note: dict[str, Any]) -> tuple[str, str]:
+        return (note["indexedAt"], note["cid"])
+
+    ordered = sorted(notes, key=key, reverse=True)
+    if cursor:
+        stamp, _, cid = cursor.partition("::")
+        ordered = [n for n in ordered if key(n) < (stamp, cid)]
+    page = ordered[:limit]
+    result: dict[str, Any] = {"notifications": page}
+    if len(ordered) > limit:
+        result["cursor"] = "::".join(key(page[-1]))
+    return result
 
 
 class FakeBluesky:
