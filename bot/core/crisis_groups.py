@@ -7,14 +7,15 @@ so it survives restarts. Surfaces only render a group.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.core.crisis import similarity, word_set
-from bot.core.models import Case, CaseState
+from bot.core.models import AuditEntry, Case, CaseState
 from bot.core.ports import Clock
+from bot.core.review import ReviewOutcome
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,119 @@ def group_view(
         samples=tuple(c.mention.text for c in members[-samples:]),
         pattern=shared_pattern(drafts.get(lead.id, ""), others),
     )
+
+
+# --- who decided: approvals and dismissals of a group's members ------------------------------
+
+# A member in one of these states went out (or is going out) with the approvals it carries.
+APPROVED_STATES = frozenset(
+    {CaseState.APPROVED, CaseState.PUBLISHING, CaseState.PUBLISHED, CaseState.FAILED}
+)
+
+
+@dataclass(frozen=True)
+class Tally:
+    """`count` members that share the same deciders (approvers in order, or one dismisser)."""
+
+    who: tuple[str, ...]
+    count: int
+
+
+@dataclass(frozen=True)
+class GroupDecisions:
+    """Who approved or dismissed a group's members, read from the stored cases and audit
+    rows (never from what a surface shows), so a card rendered after a restart says the same.
+
+    `approved`: fully approved members by their approvers; `pending`: members in review
+    with some but not all approvals, by who approved so far; `dismissed`: by who dismissed.
+    Each is ordered by count, largest first.
+    """
+
+    required: int
+    approved: tuple[Tally, ...] = ()
+    pending: tuple[Tally, ...] = ()
+    dismissed: tuple[Tally, ...] = ()
+
+
+def dismissed_by(audit: Sequence[AuditEntry]) -> str:
+    """Who moved the case to dismissed (the latest such audit row); "" when none says."""
+    for entry in reversed(audit):
+        if entry.action == "transition" and entry.to_state == CaseState.DISMISSED.value:
+            return entry.actor
+    return ""
+
+
+def group_decisions(
+    members: Iterable[Case],
+    audit: Callable[[str], Sequence[AuditEntry]],
+    required: int,
+) -> GroupDecisions:
+    """Summarise the decisions on a group's members; `audit` is read for dismissed ones only
+    (a case keeps its approvals, but not who dismissed it)."""
+    approved: dict[tuple[str, ...], int] = {}
+    pending: dict[tuple[str, ...], int] = {}
+    dismissed: dict[tuple[str, ...], int] = {}
+    for case in members:
+        if case.state in APPROVED_STATES and case.approvals:
+            _count(approved, case.approvals)
+        elif case.state is CaseState.IN_REVIEW and case.approvals:
+            _count(pending, case.approvals)
+        elif case.state is CaseState.DISMISSED:
+            _count(dismissed, (dismissed_by(audit(case.id)),))
+    return GroupDecisions(required, _ranked(approved), _ranked(pending), _ranked(dismissed))
+
+
+def _count(tally: dict[tuple[str, ...], int], who: tuple[str, ...]) -> None:
+    tally[who] = tally.get(who, 0) + 1
+
+
+def _ranked(tally: dict[tuple[str, ...], int]) -> tuple[Tally, ...]:
+    return tuple(Tally(who, n) for who, n in sorted(tally.items(), key=lambda kv: -kv[1]))
+
+
+# --- dismissing a whole group ----------------------------------------------------------------
+
+
+def group_dismiss_reason(lead_text: str, limit: int = 80) -> str:
+    """The reason each member's audit row and card give: the group, named by its lead."""
+    excerpt = " ".join(lead_text.split())
+    if len(excerpt) > limit:
+        excerpt = excerpt[: limit - 1].rstrip() + "…"
+    return f"dismissed as part of group: {excerpt}"
+
+
+@dataclass(frozen=True)
+class BulkDismissal:
+    dismissed: int  # members this call dismissed (already dismissed ones are not counted)
+    refused: tuple[str, ...]  # "case id: why" for each member that could not be dismissed
+
+    @property
+    def message(self) -> str:
+        if not self.dismissed and not self.refused:
+            return "nothing left to dismiss."
+        parts = [f"{self.dismissed} dismissed"]
+        if self.refused:
+            parts.append(f"{len(self.refused)} not dismissed")
+        return ", ".join(parts) + "."
+
+
+def bulk_dismiss(
+    dismiss: Callable[[str, str, str], ReviewOutcome],
+    case_ids: Iterable[str],
+    user: str,
+    reason: str,
+) -> BulkDismissal:
+    """Dismiss every case of a group with one click (`dismiss` is ReviewService.dismiss).
+
+    Repeating it (a double click, a retried request) dismisses nothing more: each member
+    is dismissed, with its audit row naming `user`, at most once.
+    """
+    dismissed = 0
+    refused: list[str] = []
+    for case_id in case_ids:
+        outcome = dismiss(case_id, user, reason)
+        if not outcome.ok:
+            refused.append(f"{case_id}: {outcome.message}")
+        elif outcome.changed:
+            dismissed += 1
+    return BulkDismissal(dismissed, tuple(refused))
