@@ -41,6 +41,8 @@ class MastodonState:
     idempotency: dict[str, str] = field(default_factory=dict)  # key -> status id
     requests: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     honour_idempotency: bool = True
+    # Statuses on other instances, by their URL: search with resolve=true copies one in.
+    remote: dict[str, dict[str, Any]] = field(default_factory=dict)
     rate_limited_until: str | None = None  # ISO time: answer 429 until cleared
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(117100000000000001))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -137,6 +139,8 @@ class _Handler(BaseHTTPRequestHandler):
             account_id = path.split("/")[4]
             own = [s for s in state.statuses.values() if s["account"]["id"] == account_id]
             return self._send(200, _page(own, query))
+        if path == "/api/v2/search":
+            return self._send(200, _search(state, query))
         if path.startswith("/api/v1/statuses/") and path.endswith("/context"):
             return self._send(
                 200, {"ancestors": _ancestors(state, path.split("/")[4]), "descendants": []}
@@ -195,6 +199,20 @@ def _page(items: list[dict[str, Any]], query: dict[str, list[str]]) -> list[dict
     else:
         ordered = ordered[-limit:]
     return list(reversed(ordered))
+
+
+def _search(state: MastodonState, query: dict[str, list[str]]) -> dict[str, Any]:
+    """Statuses whose url or uri is the query; with resolve=true, a remote one is fetched
+    and gets an id on this instance (as Mastodon does). Direct messages are never found."""
+    q = query.get("q", [""])[0]
+    found = [s for s in state.statuses.values() if q in (s.get("url"), s.get("uri"))]
+    if not found and query.get("resolve", [""])[0] in ("true", "1") and q in state.remote:
+        status = copy.deepcopy(state.remote[q])
+        status["id"] = state.new_id()
+        state.statuses[status["id"]] = status
+        found = [status]
+    statuses = [s for s in found if s.get("visibility") != "direct"]
+    return {"accounts": [], "statuses": statuses, "hashtags": []}
 
 
 def _ancestors(state: MastodonState, status_id: str) -> list[dict[str, Any]]:

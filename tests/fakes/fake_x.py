@@ -97,3 +97,26 @@ def replay(interaction: dict[str, Any]) -> Reply:
         if k.lower() not in ("content-encoding", "content-length", "set-cookie")
     }
     return response["status"], headers, response["body"]
+
+
+def single_post(page: dict[str, Any], index: int = 0) -> dict[str, Any]:
+    """GET /2/tweets/:id's answer for one post of a recorded page: `data` is the post
+    object (not a list), `includes` are the page's (users, referenced posts)."""
+    return {"data": page["data"][index], "includes": page.get("includes", {})}
+
+
+def not_found(post_id: str) -> dict[str, Any]:
+    """X's answer for a deleted or protected post: HTTP 200 with `errors`, no `data`."""
+    return {
+        "errors": [
+            {
+                "value": post_id,
+                "detail": f"Could not find tweet with id: [{post_id}].",
+                "title": "Not Found Error",
+                "resource_type": "tweet",
+                "parameter": "id",
+                "resource_id": post_id,
+                "type": "https://api.twitter.com/2/problems/resource-not-found",
+            }
+        ]
+    }
