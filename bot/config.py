@@ -11,7 +11,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.ops_file import check_ops
@@ -20,9 +20,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _split(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
-    return list(value or [])
+    parts = value.replace(";", ",").split(",") if isinstance(value, str) else value or []
+    return [str(part).strip() for part in parts if str(part).strip()]
 
 
 class Settings(BaseSettings):
@@ -83,9 +82,11 @@ class Settings(BaseSettings):
     openai_timeout: float = Field(20.0, alias="OPENAI_TIMEOUT")
     openai_max_retries: int = Field(2, alias="OPENAI_MAX_RETRIES")
 
-    def model_post_init(self, __context: Any) -> None:
-        self.brand_handles = _split(self.brand_handles)
-        self.slack_approvers = _split(self.slack_approvers)
+    @field_validator("brand_handles", "slack_approvers", mode="before")
+    @classmethod
+    def _comma_list(cls, value: Any) -> list[str]:
+        """`U01,U02; S03` from the environment or a list from code, as a clean list."""
+        return _split(value)
 
     @property
     def database(self) -> Path:
