@@ -45,7 +45,12 @@ def check_slack(s: Settings) -> str:
         raise LookupError("SLACK_BOT_TOKEN")
     client = WebClient(token=s.slack_bot_token.get_secret_value(), base_url=s.slack_api_url)
     answer = client.auth_test()
-    return f"team {answer.get('team')}, bot user {answer.get('user')}"
+    who = (
+        f"approvers {', '.join(s.slack_approvers)}"
+        if s.slack_approvers
+        else "no SLACK_APPROVERS: anyone in the channel may approve"
+    )
+    return f"team {answer.get('team')}, bot user {answer.get('user')}; {who}"
 
 
 def check_x(s: Settings) -> str:

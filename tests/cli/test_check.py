@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from tests.fakes.fake_bluesky import BRAND_HANDLE, FakeBluesky
 from tests.fakes.fake_mastodon import FakeMastodon
+from tests.fakes.fake_slack import FakeSlackApi
 
 
 @pytest.fixture
@@ -85,3 +86,24 @@ def test_careops_toml_is_summarised_or_its_mistake_shown(
     assert bad.exit_code == 1
     assert row(bad.stdout, "careops.toml")[:2] == ["careops.toml", "wrong"]
     assert "[digest] hour: Input should be less than or equal to 23" in bad.output
+
+
+@pytest.mark.parametrize(
+    ("approvers", "shown"),
+    [("", "no SLACK_APPROVERS: anyone in the channel may approve"), ("U1,S2", "approvers U1, S2")],
+)
+def test_slack_row_says_who_may_approve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, approvers: str, shown: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with FakeSlackApi() as slack:
+        settings = {
+            "CAREOPS_DATA_DIR": str(tmp_path),
+            "SLACK_BOT_TOKEN": "xoxb-test-token-1234",
+            "SLACK_API_URL": slack.url,
+            "SLACK_APPROVERS": approvers,
+        }
+        result = CliRunner().invoke(app, ["check"], env=settings)
+    assert row(result.stdout, "slack")[:2] == ["slack", "ok"], result.output
+    assert f"team Care, bot user careops; {shown}" in result.stdout
+    assert "xoxb-test-token-1234" not in result.output
