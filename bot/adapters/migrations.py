@@ -127,6 +127,11 @@ MIGRATIONS: list[Migration] = [
         CREATE INDEX slack_group_members_card ON slack_group_members(card_ref)
         """,
     ),
+    Migration(
+        41,
+        "slack: when each group card was last rendered",
+        "ALTER TABLE slack_groups ADD COLUMN rendered_at TEXT",
+    ),
 ]
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.slack.cards import ACTION_DISMISS
-from bot.adapters.slack.group_cards import ACTION_APPROVE_ALL, ACTION_SHOW_CASES
+from bot.adapters.slack.group_blocks import ACTION_APPROVE_ALL, ACTION_SHOW_CASES
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
 from tests.conftest import make_mention
@@ -70,14 +70,20 @@ def updates_at(world: SlackWorld, ts: str) -> list[ApiCall]:
     return [c for c in world.api.calls_to("chat.update") if c.params.get("ts") == ts]
 
 
+def shown(call: ApiCall) -> str:
+    """What a card update shows: its notification text and every block, as JSON text."""
+    return call.params.get("text", "") + json.dumps(call.params["blocks"], ensure_ascii=False)
+
+
 def wait_for_text(world: SlackWorld, ts: str, text: str, timeout: float = 3.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         found = updates_at(world, ts)
-        if found and text in json.dumps(found[-1].params["blocks"]):
+        if found and text in shown(found[-1]):
             return
         time.sleep(0.02)
-    raise AssertionError(f"{text!r} never reached the card at {ts}")
+    last = shown(updates_at(world, ts)[-1]) if updates_at(world, ts) else "no update"
+    raise AssertionError(f"{text!r} never reached the card at {ts}: {last}")
 
 
 def real_complaints(count: int) -> list[str]:
@@ -127,7 +133,9 @@ def test_bulk_approve_needs_a_second_approver_and_publishes_each_member_once(
     assert world.outbox_lines() == []
     notes = [c.params["text"] for c in world.api.calls_to("chat.postEphemeral")]
     assert notes[-1] == "Approve all: 0 approved, 12 waiting for a second approver."
-    wait_for_text(world, ts, "12 waiting for a second approver")
+    wait_for_text(
+        world, ts, f"⏳ 1 of 2 approvals: <@{APPROVER}>; waiting for a second approver (12 cases)"
+    )
 
     press(world, ACTION_APPROVE_ALL, group.id, STRANGER)
     assert "Only approvers" in world.api.calls_to("chat.postEphemeral")[-1].params["text"]
@@ -144,6 +152,10 @@ def test_bulk_approve_needs_a_second_approver_and_publishes_each_member_once(
         assert case is not None and case.state is CaseState.PUBLISHED
         assert set(case.approvals) == {APPROVER, SECOND}
     wait_for_text(world, ts, "published: 12")
+    approved = f"✅ Approved by <@{APPROVER}> and <@{SECOND}> for 12 cases · 2 of 2 approvals"
+    wait_for_text(world, ts, approved)
+    assert updates_at(world, ts)[-1].params["text"].startswith(f"12 similar mentions · {approved}")
+    assert "waiting for" not in shown(updates_at(world, ts)[-1])
 
 
 def test_show_cases_posts_each_member_into_the_thread_where_each_can_be_acted_on(

@@ -1,9 +1,15 @@
 """The crisis group card: one message that stands for many similar cases (DESIGN §7).
 
-`group_blocks` renders a core `GroupView`. `GroupCards` keeps the card current with
-`chat.update`, at most one update per group every `interval` seconds: members joining
-in a burst are folded into the next update, which renders whatever is stored by then.
+`group_blocks` (in group_blocks.py) renders a core `GroupView`. `GroupCards` keeps the
+card current with `chat.update`, at most one update per group every `interval` seconds:
+members joining in a burst are folded into the next update, which renders whatever is
+stored by then.
 `show_cases` posts each member's own card into the group card's thread, paced.
+
+Who approved or dismissed members comes from the store (`group_decisions`), never from
+Slack, and each render is stamped (`mark_rendered`): an update still pending when the
+process stops is flushed by `close` or, failing that, found by `catch_up` at the next
+start.
 """
 
 from __future__ import annotations
@@ -11,50 +17,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
-from bot.adapters.slack.cards import _button, _context, _section, card_blocks, card_text, rule_lines
-from bot.adapters.slack.escape import SECTION_LIMIT, clip, escape_mrkdwn, quote
+from bot.adapters.slack.cards import card_blocks, card_text, rule_lines
+from bot.adapters.slack.group_blocks import Block, group_blocks, group_text
 from bot.adapters.slack.groups import SqliteGroups
 from bot.core.card import card_view
-from bot.core.crisis_groups import CaseGroup, CrisisGrouper, GroupView, group_view
-from bot.core.models import Case, Draft
+from bot.core.crisis_groups import CaseGroup, CrisisGrouper, group_decisions, group_view
+from bot.core.models import AuditEntry, Case, Draft
 
 if TYPE_CHECKING:
     from bot.adapters.slack.surface import SlackPoster, SlackSurface
 
 log = logging.getLogger(__name__)
 
-ACTION_APPROVE_ALL = "careops_group_approve"
-ACTION_SHOW_CASES = "careops_group_show"
-
-Block = dict[str, Any]
-
-
-def group_text(view: GroupView) -> str:
-    return escape_mrkdwn(f"{view.size} similar mentions: {view.lead.mention.text}")[:300]
-
-
-def group_blocks(view: GroupView, lead_rules: str) -> list[Block]:
-    states = ", ".join(f"{state.value.replace('_', ' ')}: {n}" for state, n in view.by_state)
-    status = f"*{view.size} similar mentions* · {states}"
-    if view.half_approved:
-        status += f" · {view.half_approved} waiting for a second approver"
-    samples = "\n".join(quote(s[:280]) for s in view.samples)
-    blocks: list[Block] = [
-        _section("🚨 " + status),
-        _section(clip(samples, SECTION_LIMIT)),
-        _section(clip("*Shared draft*:\n" + quote(view.pattern or "(no draft)"), SECTION_LIMIT)),
-        _context("Rules, lead draft:"),
-        _section(lead_rules),
-    ]
-    buttons = [_button("Show cases", ACTION_SHOW_CASES, view.group_id)]
-    if view.awaiting:
-        approve = _button(f"Approve all ({view.awaiting})", ACTION_APPROVE_ALL, view.group_id)
-        buttons.insert(0, {**approve, "style": "primary"})
-    blocks.append({"type": "actions", "block_id": "careops_group", "elements": buttons})
-    return blocks
+SHUTDOWN_FLUSH_SECONDS = 5.0
 
 
 class GroupCards:
@@ -69,11 +47,17 @@ class GroupCards:
         *,
         interval: float,
         monotonic: Callable[[], float] = time.monotonic,
+        audit: Callable[[str], Sequence[AuditEntry]] | None = None,
+        required: Callable[[], int] = lambda: 1,
     ) -> None:
+        """`audit` reads a case's audit rows (default: the group store's); `required` is
+        how many approvals a reply needs now (the review policy's)."""
         self.surface = surface
         self.repo = repo
         self.grouper = grouper
         self.get_draft = get_draft
+        self.audit = audit or repo.store.audit
+        self.required = required
         self.interval = interval
         self.monotonic = monotonic
         self._lock = threading.Lock()
@@ -116,28 +100,33 @@ class GroupCards:
             if draft is not None:
                 drafts[case.id] = draft.text
         view = group_view(group, members, drafts)
+        decisions = group_decisions(members, self.audit, self.required())
         lead_view = card_view(
             view.lead,
             self.draft_of(view.lead),
             now=self.surface.clock.now(),
             sla=self.surface.sla,
         )
-        return group_text(view), group_blocks(view, rule_lines(lead_view.all_checks))
+        rules = rule_lines(lead_view.all_checks)
+        return group_text(view, decisions), group_blocks(view, rules, decisions)
 
     def post(self, group: CaseGroup) -> str:
+        at = self.surface.clock.now()
         text, blocks = self.blocks(group)
         channel, ts = self.poster.post(self.surface.channel, text, blocks=blocks)
         ref = f"{channel}/{ts}"
         self.repo.set_ref(group.id, ref)
+        self.repo.mark_rendered(group.id, at)
         return ref
 
     def refresh(self, group_id: str) -> None:
-        """Update the card now, or fold this into the update already due for the group."""
+        """Update the card now, or fold this into the update already due for the group.
+        After `close` (work finishing during shutdown) the card is updated at once."""
         with self._lock:
-            if self._closed or group_id in self._timers:
+            if group_id in self._timers:
                 return
             now = self.monotonic()
-            due = self._next.get(group_id, now)
+            due = now if self._closed else self._next.get(group_id, now)
             if due > now:
                 timer = threading.Timer(due - now, self._flush, (group_id,))
                 timer.daemon = True
@@ -163,9 +152,11 @@ class GroupCards:
             group = self.repo.get(group_id)
             if group is None or group.ref is None:
                 return
+            at = self.surface.clock.now()  # before reading: a later change is newer than this
             text, blocks = self.blocks(group)
             channel, _, ts = group.ref.partition("/")
             self.poster.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            self.repo.mark_rendered(group_id, at)
 
     def show_cases(self, group_id: str) -> int:
         """Post each member's card (not posted yet) into the group card's thread, paced."""
@@ -189,10 +180,47 @@ class GroupCards:
         view = card_view(case, draft, now=self.surface.clock.now(), sla=self.surface.sla)
         return card_text(view), card_blocks(view)
 
-    def close(self) -> None:
+    def close(self, timeout: float = SHUTDOWN_FLUSH_SECONDS) -> list[str]:
+        """Stop waiting: render every update still due now, giving up after `timeout`
+        seconds (Slack may be slow or gone). Returns the groups left stale, which are
+        logged and rendered again by `catch_up` at the next start."""
         with self._lock:
             self._closed = True
+            pending = list(self._timers)
             timers = list(self._timers.values())
             self._timers.clear()
         for timer in timers:
             timer.cancel()
+        stale = self._render_within(pending, timeout)
+        if stale:
+            log.warning("group cards left stale at shutdown: %s", ", ".join(stale))
+        return stale
+
+    def catch_up(self) -> list[str]:
+        """At start-up: re-render the group cards whose members joined or changed after
+        their last render (one query, then one update per such group)."""
+        stale = self.repo.stale()
+        for group_id in stale:
+            try:
+                self._render(group_id)
+            except Exception:  # the next change to the group renders it again
+                log.exception("re-rendering group card %s failed", group_id)
+        return stale
+
+    def _render_within(self, group_ids: list[str], timeout: float) -> list[str]:
+        """Render each group on a helper thread; the ids not done after `timeout`."""
+        done: list[str] = []
+
+        def render_all() -> None:
+            for group_id in group_ids:
+                try:
+                    self._render(group_id)
+                    done.append(group_id)
+                except Exception:
+                    log.exception("refreshing group card %s at shutdown failed", group_id)
+
+        if group_ids:
+            worker = threading.Thread(target=render_all, name="careops-group-flush", daemon=True)
+            worker.start()
+            worker.join(timeout)
+        return [g for g in group_ids if g not in done]

@@ -1,5 +1,6 @@
-"""Crisis groups in the SQLite store (migration 40): the core's GroupRepo plus where the
-group card and each member's card (in the group card's thread) are in Slack."""
+"""Crisis groups in the SQLite store (migrations 40, 41): the core's GroupRepo plus where
+the group card and each member's card (in the group card's thread) are in Slack, and when
+each group card was last rendered."""
 
 from __future__ import annotations
 
@@ -64,6 +65,28 @@ class SqliteGroups:
     def set_ref(self, group_id: str, ref: str) -> None:
         with self.store.transaction():
             self.store.conn.execute("UPDATE slack_groups SET ref = ? WHERE id = ?", (ref, group_id))
+
+    def mark_rendered(self, group_id: str, at: datetime) -> None:
+        """The card shows the group as stored at `at` (read just before rendering)."""
+        with self.store.transaction():
+            self.store.conn.execute(
+                "UPDATE slack_groups SET rendered_at = ? WHERE id = ?", (codec.iso(at), group_id)
+            )
+
+    def stale(self) -> list[str]:
+        """Groups with a card whose members joined or changed since it was last rendered
+        (an update still pending when the process stopped), oldest first. A change in the
+        same instant as the render counts as newer: one update too many, never one lost."""
+        rows = self.store._rows(
+            "SELECT g.id FROM slack_groups g WHERE g.ref IS NOT NULL"
+            " AND (SELECT count(*) FROM slack_group_members n WHERE n.group_id = g.id) > 1"
+            " AND (g.rendered_at IS NULL"
+            " OR EXISTS (SELECT 1 FROM slack_group_members m JOIN cases c ON c.id = m.case_id"
+            " WHERE m.group_id = g.id"
+            " AND (c.updated_at >= g.rendered_at OR m.joined_at >= g.rendered_at)))"
+            " ORDER BY g.started_at, g.id"
+        )
+        return [row["id"] for row in rows]
 
     def card_ref(self, case_id: str) -> str | None:
         rows = self.store._rows(

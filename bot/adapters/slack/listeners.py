@@ -29,11 +29,20 @@ from bot.adapters.slack.cards import (
     edit_thread_blocks,
 )
 from bot.adapters.slack.escape import slack_to_plain
-from bot.adapters.slack.group_cards import ACTION_APPROVE_ALL, ACTION_SHOW_CASES
+from bot.adapters.slack.group_blocks import (
+    ACTION_APPROVE_ALL,
+    ACTION_DISMISS_ALL,
+    ACTION_SHOW_CASES,
+)
 from bot.adapters.slack.home import home_view
 from bot.adapters.slack.surface import make_ref, split_ref
 from bot.core.crisis import bulk_approve
-from bot.core.crisis_groups import CaseGroup, awaiting_review
+from bot.core.crisis_groups import (
+    CaseGroup,
+    awaiting_review,
+    bulk_dismiss,
+    group_dismiss_reason,
+)
 from bot.core.permissions import Action
 from bot.core.review import ReviewOutcome
 
@@ -125,6 +134,8 @@ class Handlers:
             self.rt.submit(self.act, BUTTONS[action_id], case_id, user, channel)
         elif action_id == ACTION_APPROVE_ALL and case_id:
             self.rt.submit(self.approve_group, case_id, user, channel)
+        elif action_id == ACTION_DISMISS_ALL and case_id:
+            self.rt.submit(self.dismiss_group, case_id, user, channel)
         elif action_id == ACTION_SHOW_CASES and case_id:
             self.rt.in_background(self.show_cases, case_id, user, channel)
 
@@ -198,8 +209,8 @@ class Handlers:
             self.approve_group(group.id, user, channel)
         else:
             self.rt.poster.ephemeral(
-                channel, user, "On a group card ✅ approves all its cases; press *Show cases* "
-                "to edit, redraft, dismiss or claim one case.",
+                channel, user, "On a group card ✅ approves all its cases and *Dismiss all* "
+                "closes them; press *Show cases* to edit, redraft, dismiss or claim one case.",
             )  # fmt: skip
 
     def approve_group(self, group_id: str, user: str, channel: str) -> None:
@@ -211,12 +222,34 @@ class Handlers:
         outcome = bulk_approve(self.care.review.approve, waiting, user)
         refused = "".join(f"\n• {line}" for line in outcome.refused[:5])
         self.rt.poster.ephemeral(channel, user, f"Approve all: {outcome.message}{refused}")
-        for case_id in waiting:
+        self._show_each(waiting)
+        if outcome.approved:
+            self.rt.wake_publisher()
+
+    def dismiss_group(self, group_id: str, user: str, channel: str) -> None:
+        """Dismiss all: every member still awaiting review, with the group as the reason.
+
+        Approvers only, as Approve all. A repeated click finds nothing left to dismiss."""
+        group = self.groups.repo.get(group_id) if self.groups is not None else None
+        if group is None:
+            return
+        refusal = self.care.review.refused(Action.APPROVE, user)
+        if refusal is not None:
+            self.rt.poster.ephemeral(channel, user, refusal.message)
+            return
+        waiting = [c.id for c in awaiting_review(self.groups.grouper.members(group))]
+        reason = group_dismiss_reason(group.lead_text)
+        outcome = bulk_dismiss(self.care.review.dismiss, waiting, user, reason)
+        refused = "".join(f"\n• {line}" for line in outcome.refused[:5])
+        self.rt.poster.ephemeral(channel, user, f"Dismiss all: {outcome.message}{refused}")
+        self._show_each(waiting)
+
+    def _show_each(self, case_ids: list[str]) -> None:
+        """Refresh each member's cards (its own, if shown, and the group card, coalesced)."""
+        for case_id in case_ids:
             case = self.care.store.get_case(case_id)
             if case is not None:
                 self.care.loop.show(case)
-        if outcome.approved:
-            self.rt.wake_publisher()
 
     def show_cases(self, group_id: str, user: str, channel: str) -> None:
         if self.care.review.refused(Action.SHOW, user) or self.groups is None:

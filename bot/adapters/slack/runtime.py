@@ -186,13 +186,21 @@ def build_runtime(
     rt = SlackRuntime(careops, bolt, client, poster, surface, notifier, approvers, dedup)
     _load_extra_commands()
     rt.handlers = register(bolt, rt)
+    rt.in_background(surface.groups.catch_up)  # group card updates lost at the last stop
     return rt
 
 
 def _group_cards(surface: SlackSurface, careops: Careops, interval: float) -> GroupCards:
     repo = SqliteGroups(careops.store)
     grouper = CrisisGrouper(repo, careops.store.get_case, careops.clock, careops.review.crisis)
-    return GroupCards(surface, repo, grouper, careops.store.get_draft, interval=interval)
+    return GroupCards(
+        surface,
+        repo,
+        grouper,
+        careops.store.get_draft,
+        interval=interval,
+        required=lambda: careops.review.policy().required,
+    )
 
 
 def _secret(value: Any, name: str) -> str:

@@ -1,0 +1,176 @@
+"""Group cards say who decided, Dismiss all closes a group, and no card update is lost
+at shutdown. Driven through the signed bolt endpoint against the fake Slack Web API."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.slack.group_blocks import ACTION_APPROVE_ALL, ACTION_DISMISS_ALL
+from bot.adapters.slack.group_cards import GroupCards
+from bot.adapters.slack.surface import ChannelPacer
+from bot.core.clock import FakeClock
+from bot.core.crisis_groups import CaseGroup
+from bot.core.models import CaseState
+from tests.e2e.test_slack_crisis import (
+    SECOND,
+    crisis_burst,
+    press,
+    shown,
+    updates_at,
+    wait_for_text,
+)
+from tests.fakes.slack_requests import interactive_body, signed_post
+from tests.fakes.slack_world import APPROVER, CHANNEL, SECRET, STRANGER, SlackWorld, slack_world
+
+LEAD = "@parcelly your tracking app is down again, cannot see where my parcel 5500 is"
+APPROVERS = {"SLACK_APPROVERS": [APPROVER, SECOND]}
+
+
+@pytest.fixture
+def world(tmp_path: Path, clock: FakeClock) -> Iterator[SlackWorld]:
+    with slack_world(tmp_path, clock, settings={**APPROVERS, "SLACK_PACE_SECONDS": 0.2}) as w:
+        yield w
+
+
+@pytest.fixture
+def slow_world(tmp_path: Path, clock: FakeClock) -> Iterator[SlackWorld]:
+    """Group cards update at most once a minute, so an update is still due at shutdown."""
+    settings = {**APPROVERS, "SLACK_PACE_SECONDS": 60.0}
+    with slack_world(tmp_path, clock, settings=settings, pacer=ChannelPacer(0.0)) as w:
+        yield w
+
+
+def group_cards(world: SlackWorld) -> GroupCards:
+    cards = world.rt.surface.groups
+    assert cards is not None
+    return cards
+
+
+def the_group(world: SlackWorld, ts: str) -> CaseGroup:
+    group = group_cards(world).repo.group_at(f"{CHANNEL}/{ts}")
+    assert group is not None
+    return group
+
+
+def buttons(call: Any) -> dict[str, dict[str, Any]]:
+    actions = [b for b in call.params["blocks"] if b["type"] == "actions"]
+    return {e["action_id"]: e for block in actions for e in block["elements"]}
+
+
+def notes(world: SlackWorld) -> list[str]:
+    return [c.params["text"] for c in world.api.calls_to("chat.postEphemeral")]
+
+
+def test_dismiss_all_asks_first_is_for_approvers_and_dismisses_each_member_once(
+    world: SlackWorld,
+) -> None:
+    ts = crisis_burst(world, similar=6)
+    wait_for_text(world, ts, "Dismiss all (6)")
+    button = buttons(updates_at(world, ts)[-1])[ACTION_DISMISS_ALL]
+    assert button["style"] == "danger" and button["confirm"]["title"]["text"] == "Dismiss all?"
+    assert "6 cases" in button["confirm"]["text"]["text"]
+    group = the_group(world, ts)
+
+    press(world, ACTION_DISMISS_ALL, group.id, STRANGER)
+    assert notes(world)[-1] == "Only approvers can approve replies."
+    assert all(world.care.store.get_case(c).state is CaseState.IN_REVIEW for c in group.members)  # type: ignore[union-attr]
+
+    press(world, ACTION_DISMISS_ALL, group.id, APPROVER)
+    action = {"action_id": ACTION_DISMISS_ALL, "value": group.id, "type": "button"}
+    body = interactive_body(
+        "BlockActionPayload.json", user={"id": APPROVER}, channel={"id": CHANNEL}, actions=[action]
+    )
+    assert signed_post(world.base_url, SECRET, body, form=True, retry_num=1)[0] == 200
+    world.rt.drain()
+    press(world, ACTION_DISMISS_ALL, group.id, SECOND)  # a second person, a moment later
+
+    assert notes(world).count("Dismiss all: 6 dismissed.") == 1
+    assert notes(world)[-1] == "Dismiss all: nothing left to dismiss."
+    for case_id in group.members:
+        moves = [a for a in world.care.store.audit(case_id) if a.to_state == "dismissed"]
+        assert [(a.actor, a.detail) for a in moves] == [
+            (APPROVER, f"dismissed as part of group: {LEAD}")
+        ]
+    wait_for_text(world, ts, f"🚫 Dismissed by <@{APPROVER}> (6 cases)")
+    last = updates_at(world, ts)[-1]
+    assert "dismissed: 6" in shown(last)
+    assert ACTION_DISMISS_ALL not in buttons(last) and ACTION_APPROVE_ALL not in buttons(last)
+
+
+def test_updates_due_at_shutdown_are_sent_before_close_returns(
+    slow_world: SlackWorld, clock: FakeClock
+) -> None:
+    world = slow_world
+    ts = crisis_burst(world, similar=12)
+    assert "12 similar mentions" not in shown(updates_at(world, ts)[-1])  # folded, due later
+    clock.advance(seconds=1)
+    press(world, ACTION_APPROVE_ALL, the_group(world, ts).id, APPROVER)
+    before = len(updates_at(world, ts))
+
+    started = time.monotonic()
+    assert group_cards(world).close() == []
+    assert time.monotonic() - started < 2.0
+    flushed = updates_at(world, ts)[before:]
+    assert len(flushed) == 1
+    assert "12 similar mentions" in shown(flushed[0])
+    assert f"⏳ 1 of 2 approvals: <@{APPROVER}>" in shown(flushed[0])
+
+    press(world, ACTION_APPROVE_ALL, the_group(world, ts).id, SECOND)  # work after close
+    assert f"✅ Approved by <@{APPROVER}> and <@{SECOND}> for 12 cases" in shown(
+        updates_at(world, ts)[-1]
+    )  # rendered at once, not left for a timer that will never run
+
+
+def test_close_gives_up_on_a_hanging_slack_and_names_the_stale_groups(
+    slow_world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = slow_world
+    ts = crisis_burst(world, similar=3)
+    cards = group_cards(world)
+    release = threading.Event()
+    render = cards._render
+    cards._render = lambda group_id: release.wait(5)  # type: ignore[method-assign]
+    try:
+        started = time.monotonic()
+        with caplog.at_level(logging.WARNING, logger="bot.adapters.slack.group_cards"):
+            stale = cards.close(timeout=0.2)
+        assert time.monotonic() - started < 1.0
+    finally:
+        release.set()
+        cards._render = render  # type: ignore[method-assign]
+    group = the_group(world, ts)
+    assert stale == [group.id]
+    assert f"group cards left stale at shutdown: {group.id}" in caplog.text
+
+
+def test_a_group_card_left_stale_by_a_stop_is_rendered_at_the_next_start(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    settings = {**APPROVERS, "SLACK_PACE_SECONDS": 60.0}
+    with slack_world(tmp_path, clock, settings=settings, pacer=ChannelPacer(0.0)) as first:
+        ts = crisis_burst(first, similar=5)
+        clock.advance(seconds=1)
+        press(first, ACTION_APPROVE_ALL, the_group(first, ts).id, APPROVER)
+        first.api.fail_next("chat.update", status=500, error="fatal_error")  # Slack is down
+        assert group_cards(first).close() == [the_group(first, ts).id]
+        assert group_cards(first).repo.stale() == [the_group(first, ts).id]
+
+    clock.advance(seconds=1)
+    with slack_world(tmp_path, clock, settings=settings, pacer=ChannelPacer(0.0)) as again:
+        again.rt.drain()
+        [update] = updates_at(again, ts)
+        assert "5 similar mentions" in shown(update)
+        assert f"⏳ 1 of 2 approvals: <@{APPROVER}>" in shown(update)  # from the store
+
+    clock.advance(timedelta(seconds=1))
+    with slack_world(tmp_path, clock, settings=settings, pacer=ChannelPacer(0.0)) as third:
+        third.rt.drain()
+        assert third.api.calls_to("chat.update") == []  # nothing changed since: no update
