@@ -25,7 +25,10 @@ def _split(value: Any) -> list[str]:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # An empty `NAME=` (as in a fresh copy of .env.example) means "not set", not "".
+    model_config = SettingsConfigDict(
+        env_file=".env", extra="ignore", populate_by_name=True, env_ignore_empty=True
+    )
 
     # --- careops itself
     data_dir: Path = Field(Path(".careops"), alias="CAREOPS_DATA_DIR")

@@ -38,3 +38,27 @@ def test_empty_approvers_is_an_empty_list_and_code_may_pass_a_list(
     monkeypatch.setenv("SLACK_APPROVERS", "")
     assert load_settings().slack_approvers == []
     assert load_settings(slack_approvers=[" U1 ", ""]).slack_approvers == ["U1"]
+
+
+def test_a_copy_of_env_example_loads_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first thing a team does: `cp .env.example .env`, then fill in tokens."""
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text())
+    monkeypatch.setitem(Settings.model_config, "env_file", ".env")
+    settings = load_settings()
+    assert settings.brand_handles == [
+        "parcelly",
+        "parcelly.bsky.social",
+        "parcelly@mastodon.social",
+    ]
+    assert settings.slack_approvers == []
+    secrets = {
+        name: getattr(settings, name)
+        for name, f in Settings.model_fields.items()
+        if "SecretStr" in str(f.annotation)
+    }
+    assert len(secrets) >= 10 and set(secrets.values()) == {None}  # empty is not set
+    assert settings.database == Path(".careops/careops.db")
+    assert settings.config_path is None and settings.ops() == {}
