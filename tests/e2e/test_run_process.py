@@ -1,0 +1,112 @@
+"""`careops run --http` as a team starts it: the console script, settings from a `.env`.
+
+Everything else drives the runtime in-process with Settings objects; this test is the
+one that reads configuration the way a person writes it (comma-separated approvers,
+empty `NAME=` lines copied from .env.example) and stops the process with SIGTERM.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.files import mention_to_inbox
+from tests.conftest import make_mention
+from tests.fakes.fake_slack import FakeSlackApi
+from tests.fakes.slack_requests import reaction_body, signed_post
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "0123456789abcdef0123456789abcdef"
+TOKEN = "xoxb-e2e-process-token-77"
+APPROVER, CHANNEL = "UAPPROVER", "C0CARE"
+
+pytestmark = pytest.mark.slow
+
+
+def wait_until(found: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := found():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def dotenv(tmp_path: Path, api_url: str) -> None:
+    """The shipped example with this team's values filled in, as a person would."""
+    filled = {
+        "CAREOPS_DATA_DIR": str(tmp_path / "data"),
+        "CAREOPS_POLL_SECONDS": "0.2",
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_CHANNEL": CHANNEL,
+        "SLACK_APPROVERS": f"{APPROVER}, UOTHER",
+        "SLACK_API_URL": api_url,
+        "SLACK_PACE_SECONDS": "0",
+    }
+    lines = []
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name = line.split("=", 1)[0]
+        lines.append(f"{name}={filled[name]}" if name in filled and "=" in line else line)
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+
+
+@pytest.fixture
+def careops_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, FakeSlackApi]]:
+    with FakeSlackApi() as api:
+        dotenv(tmp_path, api.url)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
+        command = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--http"]
+        files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
+        proc = subprocess.Popen(
+            [*command, "--host", "127.0.0.1", "--port", "0", *files],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            first = proc.stdout.readline()
+            while first and "listening on" not in first:
+                first = proc.stdout.readline()
+            match = re.search(r"http://[\d.]+:\d+", first)
+            assert match, f"careops run did not start: {first!r}"
+            yield proc, match.group(0), api
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+
+
+def test_inbox_to_card_to_reaction_to_one_outbox_line_then_a_clean_stop(
+    tmp_path: Path, careops_run: tuple[subprocess.Popen[str], str, FakeSlackApi]
+) -> None:
+    proc, base, api = careops_run
+    mention = make_mention("7001", "Where is my parcel? Order 5521.")
+    (tmp_path / "inbox.jsonl").write_text(json.dumps(mention_to_inbox(mention)) + "\n")
+    posted = api.wait_for("chat.postMessage", timeout=15)[0].params
+    assert posted["channel"] == CHANNEL and "5521" in json.dumps(posted["blocks"])
+    card_ts = "1764061200.000001"  # the fake's first message
+    body = reaction_body("white_check_mark", APPROVER, CHANNEL, card_ts, "EvProc1")
+    assert signed_post(base, SECRET, body)[0] == 200
+    outbox = tmp_path / "outbox.jsonl"
+    wait_until(lambda: outbox.exists() and outbox.read_text().strip(), 15, "the outbox line")
+    proc.send_signal(signal.SIGTERM)
+    output, _ = proc.communicate(timeout=15)
+    assert proc.returncode == 0, output
+    lines = outbox.read_text().splitlines()  # the process is gone: this is everything it sent
+    assert len(lines) == 1 and json.loads(lines[0])["in_reply_to"] == "7001"
+    assert TOKEN not in output and SECRET not in output
+    assert "Traceback" not in output
