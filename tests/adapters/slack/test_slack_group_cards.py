@@ -13,11 +13,15 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack.group_blocks import ACTION_APPROVE_ALL, ACTION_DISMISS_ALL
+from bot.adapters.slack.group_blocks import (
+    ACTION_APPROVE_ALL,
+    ACTION_DISMISS_ALL,
+    decision_lines,
+)
 from bot.adapters.slack.group_cards import GroupCards
 from bot.adapters.slack.surface import ChannelPacer
 from bot.core.clock import FakeClock
-from bot.core.crisis_groups import CaseGroup
+from bot.core.crisis_groups import CaseGroup, GroupDecisions, Tally
 from bot.core.models import CaseState
 from tests.e2e.test_slack_crisis import (
     SECOND,
@@ -174,3 +178,46 @@ def test_a_group_card_left_stale_by_a_stop_is_rendered_at_the_next_start(
     with slack_world(tmp_path, clock, settings=settings, pacer=ChannelPacer(0.0)) as third:
         third.rt.drain()
         assert third.api.calls_to("chat.update") == []  # nothing changed since: no update
+
+
+@pytest.mark.parametrize(
+    ("decisions", "lines"),
+    [
+        (
+            GroupDecisions(2, approved=(Tally(("UANA1", "UBEN2"), 12),)),
+            ["✅ Approved by <@UANA1> and <@UBEN2> for 12 cases · 2 of 2 approvals"],
+        ),
+        (
+            GroupDecisions(1, approved=(Tally(("UANA1",), 1),)),
+            ["✅ Approved by <@UANA1> for 1 case"],
+        ),
+        (
+            GroupDecisions(3, pending=(Tally(("UANA1",), 4),)),
+            ["⏳ 1 of 3 approvals: <@UANA1>; waiting for 2 more approvers (4 cases)"],
+        ),
+        (  # crisis mode ended after the first approvals: one more is still asked for
+            GroupDecisions(1, pending=(Tally(("UANA1",), 2),)),
+            ["⏳ 1 of 2 approvals: <@UANA1>; waiting for a second approver (2 cases)"],
+        ),
+        (
+            GroupDecisions(1, dismissed=(Tally(("terminal",), 2), Tally(("",), 1))),
+            ["🚫 Dismissed by terminal (2 cases)", "🚫 Dismissed (1 case)"],
+        ),
+        (
+            GroupDecisions(1, dismissed=(Tally(("<!channel>",), 1),)),
+            ["🚫 Dismissed by &lt;!channel&gt; (1 case)"],
+        ),
+        (
+            GroupDecisions(1, approved=tuple(Tally((f"UAPPROVER{n}",), 5 - n) for n in range(5))),
+            [
+                "✅ Approved by <@UAPPROVER0> for 5 cases",
+                "✅ Approved by <@UAPPROVER1> for 4 cases",
+                "✅ Approved by <@UAPPROVER2> for 3 cases",
+                "…and 3 cases decided by others",
+            ],
+        ),
+        (GroupDecisions(2), []),
+    ],
+)
+def test_decision_lines_name_people_and_counts(decisions: GroupDecisions, lines: list[str]) -> None:
+    assert decision_lines(decisions) == lines
