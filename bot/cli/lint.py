@@ -17,7 +17,13 @@ from bot.core.rules import lint as lint_reply
 NETWORKS = ", ".join(n.value for n in Network)
 
 
-def _read_reply() -> str:
+def _read_reply(given: str | None) -> str:
+    if given is not None and given != "-":
+        if not given.strip():
+            raise fail("the reply is empty")
+        return given.strip()
+    if sys.stdin.isatty():
+        typer.echo("Paste the reply, then press Ctrl-D on a new line:", err=True)
     try:
         text = sys.stdin.read()
     except UnicodeDecodeError:
@@ -25,7 +31,8 @@ def _read_reply() -> str:
     text = text.strip()
     if not text:
         raise fail(
-            "no reply on stdin: pipe the reply text in, e.g. echo 'Thanks ...' | careops lint"
+            "no reply given: careops lint 'Thanks ...', "
+            "or pipe it in: echo 'Thanks ...' | careops lint"
         )
     return text
 
@@ -39,6 +46,9 @@ def _print_verdicts(result: LintResult) -> None:
 
 @app.command()
 def lint(
+    text: Annotated[
+        str | None, typer.Argument(help="The reply; read from stdin when absent or '-'.")
+    ] = None,
     network: Annotated[
         str, typer.Option("--network", "-n", help=f"Network whose limit applies: {NETWORKS}.")
     ] = Network.X.value,
@@ -49,7 +59,7 @@ def lint(
         bool, typer.Option("--json", help='Print {"ok": ..., "rules": [...]} instead.')
     ] = False,
 ) -> None:
-    """Check a reply (read from stdin) against the rules. Exit 1 when any rule fails."""
+    """Check a reply (the argument, or stdin) against the rules. Exit 1 when any rule fails."""
     try:
         chosen = Network(network.strip().lower())
     except ValueError:
@@ -58,7 +68,7 @@ def lint(
         links = load_links(settings().prompts)
     except LinksFileError as exc:
         raise fail(str(exc)) from None
-    result = lint_reply(_read_reply(), network=chosen, links=links, topic=topic)
+    result = lint_reply(_read_reply(text), network=chosen, links=links, topic=topic)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:

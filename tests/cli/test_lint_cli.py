@@ -49,6 +49,13 @@ def test_a_failing_reply_exits_1_and_says_why(env: pytest.MonkeyPatch) -> None:
     assert "✅ Fits the network: 33/500 characters  [length]" in out
 
 
+def test_the_reply_may_be_given_as_an_argument_instead_of_stdin(env: pytest.MonkeyPatch) -> None:
+    from_stdin = run(GOOD, "--topic", "delivery", "-")
+    from_argument = run("ignored", GOOD, "--topic", "delivery")
+    assert from_argument == from_stdin and from_argument[0] == 0
+    assert run("", "As we already said, read the FAQ.")[0] == 1
+
+
 def test_json_output_has_exactly_the_documented_shape(env: pytest.MonkeyPatch) -> None:
     code, out, _ = run("Thanks! DM us. https://evil.example/x", "--json", "--network", "bluesky")
     assert code == 1
@@ -68,8 +75,9 @@ def test_json_output_has_exactly_the_documented_shape(env: pytest.MonkeyPatch) -
 @pytest.mark.parametrize(
     ("stdin", "args", "message"),
     [
-        ("", (), "no reply on stdin"),
-        ("   \n", (), "no reply on stdin"),
+        ("", (), "no reply given"),
+        ("   \n", (), "no reply given"),
+        ("", ("  ",), "the reply is empty"),
         (GOOD, ("--network", "myspace"), "unknown network 'myspace'"),
     ],
 )
