@@ -17,7 +17,15 @@ from bot.config import Settings
 from bot.core.drafting import DraftingService
 from bot.core.loop import CareLoop, IntakeSummary
 from bot.core.models import Case, Network
-from bot.core.ports import Clock, Drafter, MentionSource, Notifier, Publisher, ReviewSurface
+from bot.core.ports import (
+    Clock,
+    Drafter,
+    MentionSource,
+    Notifier,
+    PostLookup,
+    Publisher,
+    ReviewSurface,
+)
 from bot.core.publishing import PublishingService, PublishOutcome
 from bot.core.review import ApproverPolicy, ReviewService
 from bot.core.rules import LinkBook
@@ -57,6 +65,8 @@ class Careops:
     publishers: dict[Network, Publisher]
     notifier: Notifier | None = None
     surface: ReviewSurface | None = None
+    # Fetch one post by its link (`/care draft <url>`), per configured network.
+    lookups: dict[Network, PostLookup] = field(default_factory=dict)
     _told: set[str] | None = field(default=None, repr=False)  # None: nothing told yet
 
     def startup(self) -> list[PublishOutcome]:
@@ -131,6 +141,7 @@ def build_app(
     notifier: Notifier | None = None,
     drafter: Drafter | None = None,
     approvers: Callable[[], Iterable[str]] | None = None,
+    lookups: dict[Network, PostLookup] | None = None,
 ) -> Careops:
     clock = clock or SystemClock()
     store = store or SqliteStore(settings.database)
@@ -148,6 +159,8 @@ def build_app(
     )
     if sources is None or publishers is None:
         net_sources, net_publishers = _networks(settings, store, clock)
+        if sources is None and lookups is None:  # they share the sources' clients
+            lookups = _lookups(net_sources)
         sources = net_sources if sources is None else sources
         publishers = net_publishers if publishers is None else publishers
     ops = settings.ops()
@@ -188,6 +201,7 @@ def build_app(
         publishers=dict(publishers),
         notifier=notifier,
         surface=surface,
+        lookups=dict(lookups or {}),
     )
 
 
@@ -250,6 +264,12 @@ def _networks(
     from bot.adapters.networks import build_networks
 
     return build_networks(settings, store, clock)
+
+
+def _lookups(sources: list[MentionSource]) -> dict[Network, PostLookup]:
+    from bot.adapters.post_lookup import lookups_for
+
+    return lookups_for(sources)
 
 
 def _crisis_flag(store: SqliteStore) -> Callable[[], bool]:

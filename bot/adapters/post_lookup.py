@@ -43,12 +43,6 @@ from bot.core.post_urls import PostRef
 
 log = logging.getLogger(__name__)
 
-# What to set so that careops can fetch a network's posts (answers in Slack say it).
-NEEDED_SETTINGS = {
-    Network.X: "X_USER_ID and X_BEARER_TOKEN (or the four X_API_*/X_ACCESS_* keys)",
-    Network.BLUESKY: "BLUESKY_HANDLE and BLUESKY_APP_PASSWORD",
-    Network.MASTODON: "MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN",
-}
 URL_REASON = "url"  # Mention.meta["reason"] of a post taken in by its link
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from bot.core.cases import note
 from bot.core.loop import CareLoop
 from bot.core.models import Case, Network
 from bot.core.ports import PostLookup, PostLookupError
@@ -154,9 +155,12 @@ class TakeIn:
     detail: str = ""
 
 
-def take_in(url: str, lookups: dict[Network, PostLookup], loop: CareLoop) -> TakeIn:
+def take_in(
+    url: str, lookups: dict[Network, PostLookup], loop: CareLoop, *, requested_by: str = "system"
+) -> TakeIn:
     """Fetch the post a link names and send it through the loop (once: a post careops
-    has already is answered with its case, never taken in twice)."""
+    has already is answered with its case, never taken in twice). The case's audit
+    says who asked for it (`requested_by`) and by which link."""
     ref = parse_post_url(url)
     if ref is None:
         return TakeIn(Outcome.UNKNOWN_URL)
@@ -174,7 +178,10 @@ def take_in(url: str, lookups: dict[Network, PostLookup], loop: CareLoop) -> Tak
         return TakeIn(Outcome.KNOWN, ref, known)
     summary = loop.ingest([mention], source=f"{ref.network.value}:url")
     if summary.cases:
-        return TakeIn(Outcome.TAKEN, ref, summary.cases[0])
+        case = summary.cases[0]
+        asked = note(case, at=loop.clock.now(), actor=requested_by, action="fetched", detail=url)
+        loop.store.save_case(case, asked)
+        return TakeIn(Outcome.TAKEN, ref, case)
     if summary.duplicates:  # another writer took it in meanwhile
         return TakeIn(Outcome.KNOWN, ref, loop.store.get_case(mention.case_id))
     if summary.own_posts:

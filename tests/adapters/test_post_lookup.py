@@ -261,3 +261,23 @@ def test_lookups_follow_the_configured_sources_and_share_their_clients(
     assert isinstance(lookups[Network.BLUESKY], BlueskyPostLookup)
     assert lookups[Network.BLUESKY].session is session  # type: ignore[attr-defined]
     assert lookups_for([MastodonSource(api, clock)]).keys() == {Network.MASTODON}
+
+
+def test_the_app_has_a_lookup_for_each_configured_network_only(
+    tmp_path: Path, clock: FakeClock, store: SqliteStore
+) -> None:
+    from bot.app import build_app
+    from bot.config import Settings
+
+    settings = Settings(
+        CAREOPS_DATA_DIR=tmp_path,
+        X_USER_ID=BRAND_ID,
+        X_BEARER_TOKEN="bearer",
+        MASTODON_BASE_URL="http://127.0.0.1:9",
+        MASTODON_ACCESS_TOKEN="token",
+    )
+    app = build_app(settings, clock=clock, store=store)
+    assert set(app.lookups) == {Network.X, Network.MASTODON}
+    x_source = next(s for s in app.sources if isinstance(s, XSource))
+    assert app.lookups[Network.X].client is x_source.client  # type: ignore[attr-defined]
+    assert build_app(Settings(CAREOPS_DATA_DIR=tmp_path), clock=clock, store=store).lookups == {}

@@ -176,13 +176,18 @@ def core(store, clock: FakeClock, links: LinkBook) -> Core:
 def test_a_fetched_post_becomes_a_drafted_case_with_a_card(core: Core) -> None:
     post = make_mention("777", "Where is my parcel? Tracking says nothing since Monday.")
     lookup = FakeLookup({"777": post})
-    result = take_in("https://x.com/maria_g/status/777", {Network.X: lookup}, core.loop)
+    result = take_in(
+        "https://x.com/maria_g/status/777", {Network.X: lookup}, core.loop, requested_by="U_AMY"
+    )
     assert result.outcome is Outcome.TAKEN
     assert result.case is not None and result.case.id == "x:777"
     assert result.case.state is CaseState.IN_REVIEW and result.case.triage is not None
     assert result.case.review_ref == "C1/x:777"
     assert core.surface.shown[-1][0] == "x:777" and core.surface.shown[-1][2]
-    assert core.loop.store.audit("x:777")[0].action == "created"
+    audit = core.loop.store.audit("x:777")
+    assert audit[0].action == "created"
+    assert (audit[-1].actor, audit[-1].action) == ("U_AMY", "fetched")
+    assert audit[-1].detail == "https://x.com/maria_g/status/777"
 
 
 def test_a_post_taken_in_before_is_not_taken_twice(core: Core) -> None:

@@ -8,18 +8,29 @@ Replies are ephemeral: only the person who typed the command sees them.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.slack.escape import escape_mrkdwn
+from bot.adapters.slack.escape import escape_mrkdwn, slack_to_plain
 from bot.core.cases import OPEN_STATES
-from bot.core.models import Case, CaseState
+from bot.core.models import Case, CaseState, Network
 from bot.core.permissions import Action
+from bot.core.post_urls import Outcome, TakeIn, take_in
 from bot.core.sla import humanize
 
 if TYPE_CHECKING:
     from bot.app import Careops
+
+log = logging.getLogger(__name__)
+NETWORK_NAMES = {Network.X: "X", Network.BLUESKY: "Bluesky", Network.MASTODON: "Mastodon"}
+# The settings that connect careops to a network (bot/config.py, bot/adapters/networks.py).
+NEEDED_SETTINGS = {
+    Network.X: "X_USER_ID and X_BEARER_TOKEN (or the four X_API_*/X_ACCESS_* keys)",
+    Network.BLUESKY: "BLUESKY_HANDLE and BLUESKY_APP_PASSWORD",
+    Network.MASTODON: "MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN",
+}
 
 
 @dataclass(frozen=True)
@@ -108,16 +119,20 @@ def resume_command(app: Careops, user_id: str, args: str) -> CommandReply:
 
 @subcommand("draft")
 def draft_command(app: Careops, user_id: str, args: str) -> CommandReply:
-    """`draft <post url>`: show the current draft for a post careops has taken in."""
-    url = args.strip().strip("<>").split("|")[0]
+    """`draft <post url>`: the draft for a post; one careops has not taken in is fetched."""
+    url = slack_to_plain(args).strip()  # Slack sends <https://...> with &amp; escaped
     if not url:
         return CommandReply("Usage: `/care draft <post url>`")
     case = _case_for_url(app, url)
     if case is None:
-        return CommandReply(
-            f"No case for {escape_mrkdwn(url)} yet: careops drafts for posts it has taken in "
-            "from a network (mentions and replies to the brand)."
-        )
+        result = take_in(url, app.lookups, app.loop, requested_by=user_id)
+        if result.outcome is not Outcome.KNOWN or result.case is None:
+            return CommandReply(_take_in_answer(app, result, url))
+        case = result.case
+    return _draft_answer(app, case)
+
+
+def _draft_answer(app: Careops, case: Case) -> CommandReply:
     _, draft = app.review.with_draft(case)
     if draft is None:
         return CommandReply(f"{_case_label(case)} is {case.state.value} and has no draft.")
@@ -129,6 +144,49 @@ def draft_command(app: Careops, user_id: str, args: str) -> CommandReply:
     return CommandReply(
         f"{_case_label(case)} ({case.state.value}), draft {verdict}:\n> {escape_mrkdwn(draft.text)}"
     )
+
+
+def _take_in_answer(app: Careops, result: TakeIn, url: str) -> str:
+    """What a person reads after asking for a post careops had not taken in."""
+    network = NETWORK_NAMES[result.ref.network] if result.ref else ""
+    if result.outcome is Outcome.UNKNOWN_URL:
+        return f"That doesn't look like a post URL on X, Bluesky or Mastodon: {escape_mrkdwn(url)}"
+    if result.outcome is Outcome.NOT_CONFIGURED and result.ref is not None:
+        return (
+            f"careops is not connected to {network}, so it cannot fetch that post: "
+            f"set {NEEDED_SETTINGS[result.ref.network]} and restart careops."
+        )
+    if result.outcome is Outcome.GONE:
+        return f"{network} has no such post: it was deleted, is private, or the link is wrong."
+    if result.outcome is Outcome.FAILED:
+        return f"Could not fetch that post now: {escape_mrkdwn(result.detail)}"
+    if result.outcome is Outcome.SKIPPED or result.case is None:
+        return f"Fetched that {network} post but did not take it in: {result.detail}."
+    case = result.case
+    state = {
+        CaseState.EXPIRED: " It is too old to answer, so it is closed as expired.",
+        CaseState.DISMISSED: " It looks like spam, so it was dismissed.",
+    }.get(case.state, "")
+    by_hand = "" if case.mention.summoned else " It does not mention the brand: answer it by hand."
+    return f"Taken in: {_card_link(app, case)} ({_case_label(case)}).{state}{by_hand}"
+
+
+def _card_link(app: Careops, case: Case) -> str:
+    """A link to the case's card: Slack's permalink when there is a Slack client at hand,
+    else the channel it is in, else the case id (a review surface without cards)."""
+    if not case.review_ref or "/" not in case.review_ref:
+        return f"case `{case.id}`"
+    channel, ts = case.review_ref.split("/", 1)
+    client = getattr(getattr(app.notifier, "poster", None), "client", None)
+    if client is not None:
+        try:
+            permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink")
+        except Exception:  # the case is in; a missing link is not worth an error
+            log.warning("no permalink for %s", case.review_ref, exc_info=True)
+            permalink = None
+        if permalink:
+            return f"<{permalink}|the card>"
+    return f"the card in <#{channel}>"
 
 
 def _case_for_url(app: Careops, url: str) -> Case | None:

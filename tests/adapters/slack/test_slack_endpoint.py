@@ -211,7 +211,7 @@ def test_care_draft_shows_the_draft_for_a_post_url(world: SlackWorld) -> None:
     card_on_slack(world)
     answer = slash(world, "draft https://x.com/maria_g/status/2001")
     assert "in_review" in answer and "> " in answer
-    assert "No case" in slash(world, "draft https://x.com/someone/status/999")
+    assert "not connected to X" in slash(world, "draft https://x.com/someone/status/999")
 
 
 def test_app_home_lists_the_queue(world: SlackWorld) -> None:

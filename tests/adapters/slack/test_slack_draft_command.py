@@ -1,0 +1,192 @@
+"""`/care draft <post url>` through the signed bolt endpoint: posts careops has not taken
+in are fetched from the network, drafted and shown as a card."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from bot.adapters.mastodon import mastodon_client
+from bot.adapters.post_lookup import MastodonPostLookup, XPostLookup
+from bot.adapters.slack.commands import _card_link
+from bot.adapters.x import XMeter, x_client
+from bot.core.budget import PriceTable
+from bot.core.clock import FakeClock
+from bot.core.models import CaseState, Mention, Network
+from bot.core.post_urls import PostRef
+from tests.conftest import make_mention
+from tests.fakes.fake_mastodon import FakeMastodon
+from tests.fakes.fake_x import FakeX, single_post
+from tests.fakes.slack_requests import command_body, signed_post
+from tests.fakes.slack_world import APPROVER, CHANNEL, SECRET, SlackWorld, slack_world
+
+FIXTURES = Path(__file__).parent.parent.parent / "fixtures"
+
+
+@pytest.fixture
+def instance() -> Iterator[FakeMastodon]:
+    with FakeMastodon() as fake:
+        yield fake
+
+
+@pytest.fixture
+def world(tmp_path: Path, clock: FakeClock, instance: FakeMastodon) -> Iterator[SlackWorld]:
+    with slack_world(tmp_path, clock) as w:
+        w.care.lookups[Network.MASTODON] = MastodonPostLookup(mastodon_client(instance.url, "t"))
+        yield w
+
+
+def slash(world: SlackWorld, text: str, user: str = APPROVER) -> str:
+    before = len(world.api.calls_to("response_url"))
+    body = command_body(text, user, world.api.response_url("draft"))
+    status, ack_text, seconds = signed_post(world.base_url, SECRET, body, form=True)
+    assert status == 200 and ack_text == "" and seconds < 3
+    world.rt.drain()
+    return str(world.api.wait_for("response_url", before + 1)[-1].params["text"])
+
+
+def customer_post(instance: FakeMastodon, text: str, acct: str = "admin") -> str:
+    """A public status on the fake instance; returns its https link."""
+    status = instance.state.status(text, acct=acct)
+    status["created_at"] = "2026-11-25T08:50:00.000Z"
+    status["url"] = f"https://mastodon.example/@{acct}/{status['id']}"
+    return str(status["url"])
+
+
+def test_a_post_not_taken_in_is_fetched_drafted_and_carded(
+    world: SlackWorld, instance: FakeMastodon
+) -> None:
+    url = customer_post(instance, "@parcelly my parcel 5521 is a week late, any news?")
+    answer = slash(world, f"draft <{url}>")
+    assert answer.startswith(f"Taken in: the card in <#{CHANNEL}>")
+    assert "mastodon post by @admin" in answer
+    cards = world.api.calls_to("chat.postMessage")
+    assert len(cards) == 1 and "parcel 5521" in cards[0].params["text"]
+    (case,) = world.care.store.cases()
+    assert case.state is CaseState.IN_REVIEW and case.review_ref == f"{CHANNEL}/1764061200.000001"
+    assert case.mention.meta["reason"] == "url"
+    assert ("fetched", APPROVER) in [(a.action, a.actor) for a in world.care.store.audit(case.id)]
+
+    again = slash(world, f"draft {url}")  # now careops has it: today's answer, no new card
+    assert "(in_review), draft" in again and "\n> " in again
+    assert len(world.api.calls_to("chat.postMessage")) == 1
+
+
+def test_answers_for_links_careops_cannot_take_in(
+    world: SlackWorld, instance: FakeMastodon
+) -> None:
+    assert "doesn't look like a post URL on X, Bluesky or Mastodon" in slash(
+        world, "draft https://example.com/blog/hello"
+    )
+    assert "set X_USER_ID and X_BEARER_TOKEN" in slash(
+        world, "draft https://x.com/someone/status/999"
+    )
+    assert "set BLUESKY_HANDLE and BLUESKY_APP_PASSWORD" in slash(
+        world, "draft https://bsky.app/profile/maria.bsky.social/post/3l6oveex3ii2l"
+    )
+    assert "deleted, is private" in slash(world, "draft https://mastodon.example/@admin/1")
+    instance.state.rate_limited_until = "2026-11-25T09:15:00.000Z"
+    assert "Could not fetch that post now: Mastodon is rate limiting" in slash(
+        world, "draft https://mastodon.example/@admin/2"
+    )
+    assert world.care.store.cases() == []
+    assert world.api.calls_to("chat.postMessage") == []
+
+
+def test_customer_text_in_the_answer_is_escaped(world: SlackWorld, instance: FakeMastodon) -> None:
+    typed = "draft https://example.com/&lt;!channel&gt;"  # as Slack sends "<!channel>" typed
+    answer = slash(world, typed)
+    assert "<!channel>" not in answer and "example.com/&lt;!channel&gt;" in answer
+    url = customer_post(instance, "<!channel> @parcelly where is my parcel?")
+    slash(world, f"draft {url}")
+    assert "<!channel>" not in world.api.calls_to("chat.postMessage")[0].params["text"]
+    draft = slash(world, f"draft {url}")
+    assert "<!channel>" not in draft
+
+
+def test_an_x_post_that_does_not_mention_the_brand_is_for_answering_by_hand(
+    world: SlackWorld, clock: FakeClock
+) -> None:
+    page = single_post(
+        {
+            "data": [
+                {
+                    "id": "1861000000000000001",
+                    "text": "Third parcel this month that never arrived. Never again.",
+                    "author_id": "63046977",
+                    "created_at": "2026-11-25T08:40:00.000Z",
+                }
+            ],
+            "includes": {"users": [{"id": "63046977", "username": "happycamper", "name": "E"}]},
+        }
+    )
+    fake = FakeX()
+    fake.on("GET /2/tweets/1861000000000000001", [(200, {}, page)])
+    client = x_client("bearer", None, None, None, None, session=fake.session())
+    world.care.lookups[Network.X] = XPostLookup(
+        client, clock, user_id="17200003", username="parcelly", meter=XMeter(None, PriceTable({}))
+    )
+    answer = slash(world, "draft https://x.com/happycamper/status/1861000000000000001")
+    assert answer.startswith("Taken in:") and "answer it by hand" in answer
+    case = world.care.store.get_case("x:1861000000000000001")
+    assert case is not None and case.mention.summoned is False
+
+
+class SlowLookup:
+    """A network that answers only when the test lets it."""
+
+    def __init__(self, mention: Mention) -> None:
+        self.mention = mention
+        self.release = threading.Event()
+
+    def fetch(self, ref: PostRef) -> Mention | None:
+        assert self.release.wait(10)
+        return self.mention
+
+
+def test_slack_gets_its_ack_before_the_network_answers(world: SlackWorld) -> None:
+    slow = SlowLookup(make_mention("1861000000000000002", author="maria_g", summoned=True))
+    world.care.lookups[Network.X] = slow
+    body = command_body(
+        "draft https://x.com/maria_g/status/1861000000000000002",
+        APPROVER,
+        world.api.response_url("slow"),
+    )
+    status, _, seconds = signed_post(world.base_url, SECRET, body, form=True)
+    assert status == 200 and seconds < 1.0
+    assert world.api.calls_to("response_url") == []  # still fetching
+    slow.release.set()
+    world.rt.drain()
+    answer = world.api.wait_for("response_url")[-1].params["text"]
+    assert answer.startswith("Taken in:")
+
+
+class PermalinkClient:
+    def __init__(self, permalink: str | None) -> None:
+        self.permalink = permalink
+        self.asked: list[tuple[str, str]] = []
+
+    def chat_getPermalink(self, *, channel: str, message_ts: str) -> dict[str, object]:
+        self.asked.append((channel, message_ts))
+        return {"ok": True, "permalink": self.permalink}
+
+
+def test_the_card_link_is_slacks_permalink_when_there_is_one(clock: FakeClock) -> None:
+    mention = make_mention("5")
+    case = SimpleNamespace(id=mention.case_id, review_ref="C0CARE/1764061200.000001")
+    client = PermalinkClient("https://care.slack.com/archives/C0CARE/p1764061200000001")
+    app = SimpleNamespace(notifier=SimpleNamespace(poster=SimpleNamespace(client=client)))
+    link = _card_link(app, case)  # type: ignore[arg-type]
+    assert link == "<https://care.slack.com/archives/C0CARE/p1764061200000001|the card>"
+    assert client.asked == [("C0CARE", "1764061200.000001")]
+    app.notifier.poster.client = PermalinkClient(None)
+    assert _card_link(app, case) == "the card in <#C0CARE>"  # type: ignore[arg-type]
+    assert _card_link(
+        SimpleNamespace(notifier=None), SimpleNamespace(id="x:5", review_ref=None)
+    ) == (  # type: ignore[arg-type]
+        "case `x:5`"
+    )
