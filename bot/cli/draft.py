@@ -51,7 +51,12 @@ def draft_json(draft: Draft) -> dict[str, object]:
 
 @app.command("draft")
 def draft_command(
-    text: Annotated[str, typer.Option("--text", help="The customer's post to answer.")],
+    post: Annotated[
+        str | None, typer.Argument(metavar="[TEXT]", help="The customer's post to answer.")
+    ] = None,
+    text: Annotated[
+        str | None, typer.Option("--text", help="The post, as an option (same as TEXT).")
+    ] = None,
     network: Annotated[
         Network, typer.Option("--network", help="Network whose length limit applies.")
     ] = Network.X,
@@ -61,8 +66,11 @@ def draft_command(
     """Draft a reply for TEXT: triage, draft (OpenAI when OPENAI_API_KEY is set), lint."""
     from bot.adapters.clock import SystemClock
 
-    if not text.strip():
-        raise fail("--text is empty")
+    if post is not None and text is not None:
+        raise fail("give the post once: as TEXT or as --text")
+    text = post if post is not None else text
+    if text is None or not text.strip():
+        raise fail("no post to answer: careops draft 'my parcel is late'")
     clock = SystemClock()
     try:
         service = drafting_service(settings(), clock)

@@ -43,9 +43,26 @@ def test_without_a_key_the_offline_drafter_answers(env: pytest.MonkeyPatch) -> N
 
 
 def test_human_output_shows_drafter_and_rules(env: pytest.MonkeyPatch) -> None:
-    result = CliRunner().invoke(app, ["draft", "--text", TEXT])
+    result = CliRunner().invoke(app, ["draft", TEXT])
     assert result.exit_code == 0
     assert "drafter: offline" in result.stdout and "ok  thanks:" in result.stdout
+    as_option = CliRunner().invoke(app, ["draft", "--text", TEXT])
+    assert as_option.stdout.splitlines()[-4:] == result.stdout.splitlines()[-4:]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((), "no post to answer"),
+        (("  ",), "no post to answer"),
+        ((TEXT, "--text", TEXT), "give the post once"),
+    ],
+)
+def test_a_missing_or_doubled_post_is_a_usage_error(
+    env: pytest.MonkeyPatch, args: tuple[str, ...], message: str
+) -> None:
+    result = CliRunner().invoke(app, ["draft", *args])
+    assert result.exit_code == 2 and message in result.stderr
 
 
 def _with_server(env: pytest.MonkeyPatch, fake: fo.FakeOpenAI) -> dict[str, object]:
