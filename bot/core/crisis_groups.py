@@ -119,7 +119,6 @@ class GroupView:
     size: int
     by_state: tuple[tuple[CaseState, int], ...]
     awaiting: int  # members a bulk approve acts on
-    half_approved: int  # in review with some but not all approvals (crisis: 1 of 2)
     samples: tuple[str, ...]  # raw customer text: each surface escapes it
     pattern: str
 
@@ -140,7 +139,6 @@ def group_view(
         size=len(members),
         by_state=tuple(sorted(counts.items(), key=lambda kv: -kv[1])),
         awaiting=len(waiting),
-        half_approved=sum(1 for c in waiting if c.approvals),
         samples=tuple(c.mention.text for c in members[-samples:]),
         pattern=shared_pattern(drafts.get(lead.id, ""), others),
     )
