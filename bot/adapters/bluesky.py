@@ -4,16 +4,19 @@ The session is created once and kept in the store (`bluesky.session`), because
 createSession is limited to 30 per 5 minutes; every refresh the SDK makes is saved too.
 Each reply is created under a record key derived from its draft id, so a second create
 of the same draft is refused by the server and `find_existing` is one getRecord call.
-The intake cursor is the `indexedAt` of the newest notification taken.
+
+Intake pages listNotifications newest-first down to the cursor, the `indexedAt` of the
+newest notification taken. A gap wider than one poll's pages (a spike, an outage) is
+read over several polls: the cursor then also holds the page to read next, and moves to
+the newest stamp only once the whole gap is read (`IntakeCursor`, as X intake does). A
+fresh install starts with the last `FIRST_POLL_LOOKBACK`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from atproto import Client, models
@@ -28,12 +31,18 @@ from atproto_client.exceptions import (
 from bot.adapters.bluesky_parse import (
     REASONS,
     BadNotification,
+    IntakeCursor,
+    dump_note,
     get,
+    indexed_at,
     lenient_time,
     link_facets,
     mention_from_notification,
     parent_uri,
     post_text,
+    rkey_for,
+    stamp,
+    web_url,
 )
 from bot.core.budget import RateGate, UsageLog
 from bot.core.models import Network, OutboxItem, PublishResult, Quarantined
@@ -47,7 +56,9 @@ POST = "app.bsky.feed.post"
 BLUESKY_LIMIT = 300
 PAGE_SIZE = 50
 MAX_PAGES_PER_POLL = 4
-TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+FIRST_POLL_LOOKBACK = timedelta(hours=24)
+"""What a fresh install reads on its first poll: the last day, the time within which
+most customers expect an answer (81% the same day), read over several polls if large."""
 T = TypeVar("T")
 
 
@@ -119,11 +130,17 @@ class BlueskySource:
     name = "bluesky"
 
     def __init__(
-        self, session: BlueskySession, clock: Clock, *, max_pages: int = MAX_PAGES_PER_POLL
+        self,
+        session: BlueskySession,
+        clock: Clock,
+        *,
+        max_pages: int = MAX_PAGES_PER_POLL,
+        page_size: int = PAGE_SIZE,
     ) -> None:
         self.session = session
         self.clock = clock
         self.max_pages = max_pages
+        self.page_size = page_size
         self.gate = RateGate(Network.BLUESKY)
 
     def poll(self, cursor: str | None) -> SourceBatch:
@@ -131,42 +148,66 @@ class BlueskySource:
         if self.gate.blocked(self.clock.now()):
             batch.notices.append(self.gate.notice())
             return batch
-        try:
-            notes, reached = self._fetch_since(cursor)
-        except RateLimitExceededError as exc:
-            headers = dict(exc.response.headers) if exc.response else {}
-            self.gate.limited(self.clock.now(), headers)
-            batch.notices.append(self.gate.notice())
-            return batch
-        if cursor and not reached:
-            batch.notices.append(
-                f"bluesky: intake gap, more than {self.max_pages * PAGE_SIZE} notifications"
-                f" since {cursor}; older ones were not fetched"
-            )
+        start = IntakeCursor.load(cursor)
+        if start.since is None:
+            start = IntakeCursor(since=stamp(self.clock.now() - FIRST_POLL_LOOKBACK))
+        notes, end = self._read_gap(start, batch)
         self._convert(notes, batch)
-        stamps = [str(get(n, "indexed_at", "indexedAt")) for n in notes]
-        batch.cursor = max(filter(None, (*stamps, cursor)), key=_when, default=None)
+        self._report(start, end, start.fetched + len(notes), batch)
+        batch.cursor = end.dump() if end != start else None
         return batch
 
-    def _fetch_since(self, since: str | None) -> tuple[list[Any], bool]:
-        """Pages newest-first until a notification at or before `since`; True if reached."""
+    def _read_gap(self, at: IntakeCursor, batch: SourceBatch) -> tuple[list[Any], IntakeCursor]:
+        """Pages newest-first from `at.token` down to `at.since`, at most `max_pages`.
+
+        Returns the notifications at or after `since` and where the next poll starts:
+        the newest stamp seen once the gap is closed, else the same `since` with the page
+        still to read, so a gap wider than one poll is read over several and never skipped.
+        """
+        since = lenient_time(str(at.since))
         notes: list[Any] = []
-        page_cursor = None
-        for _ in range(self.max_pages if since else 1):
-            params = {"limit": PAGE_SIZE, "reasons": list(REASONS), "cursor": page_cursor}
-            page = self.session.call(
-                lambda p=params: self.session.client.app.bsky.notification.list_notifications(
-                    params=p
-                )
+        token, newest = at.token, at.newest
+        for _ in range(self.max_pages):
+            try:
+                page = self._page(token)
+            except RateLimitExceededError as exc:
+                headers = dict(exc.response.headers) if exc.response else {}
+                self.gate.limited(self.clock.now(), headers)
+                batch.notices.append(self.gate.notice())
+                break
+            except RequestErrorBase as exc:
+                if not notes:
+                    raise
+                batch.notices.append(f"bluesky: fetch failed ({type(exc).__name__}); will resume")
+                break
+            items = list(page.notifications or [])
+            fresh = [n for n in items if not _older(n, since)]
+            notes.extend(fresh)
+            newest = _newest(newest, fresh)
+            if len(fresh) < len(items) or not page.cursor:
+                return notes, IntakeCursor(since=newest or at.since)
+            token = page.cursor
+        if token is None:  # stopped before the first page of a new gap
+            return notes, at
+        return notes, IntakeCursor(at.since, token, newest, at.fetched + len(notes))
+
+    def _page(self, token: str | None) -> Any:
+        params = {"limit": self.page_size, "reasons": list(REASONS), "cursor": token}
+        notifications = self.session.client.app.bsky.notification
+        return self.session.call(lambda: notifications.list_notifications(params=params))
+
+    def _report(
+        self, start: IntakeCursor, end: IntakeCursor, read: int, batch: SourceBatch
+    ) -> None:
+        if end.backfilling:
+            batch.notices.append(
+                f"bluesky: backfilling {end.fetched}+ notifications since {end.since},"
+                " continuing next poll"
             )
-            for note in page.notifications or []:
-                if since and _when(str(get(note, "indexed_at", "indexedAt"))) < _when(since):
-                    return notes, True
-                notes.append(note)
-            page_cursor = page.cursor
-            if not page_cursor:
-                return notes, True
-        return notes, since is None
+        elif start.backfilling:
+            batch.notices.append(
+                f"bluesky: gap closed, {read} notifications since {start.since} read"
+            )
 
     def _convert(self, notes: list[Any], batch: SourceBatch) -> None:
         parents = self._parents([parent_uri(n) for n in notes])
@@ -177,7 +218,7 @@ class BlueskySource:
                 context = parents.get(parent_uri(note) or "", ())
                 batch.mentions.append(mention_from_notification(note, context))
             except (BadNotification, AttributeError, KeyError, TypeError, ValueError) as exc:
-                raw = _dump(note)
+                raw = dump_note(note)
                 batch.quarantined.append(
                     Quarantined(self.name, raw, f"bad notification: {exc}", self.clock.now())
                 )
@@ -260,38 +301,20 @@ class BlueskyPublisher:
         return PublishResult(str(found.uri), web_url(str(found.uri), self.session.handle))
 
 
-def _when(stamp: str) -> datetime:
-    try:
-        return lenient_time(stamp)
-    except ValueError:  # an unreadable time sorts first: never past a good cursor
-        return datetime.min.replace(tzinfo=UTC)
+def _older(note: Any, since: datetime) -> bool:
+    """Indexed before `since`; a notification with an unreadable stamp is taken, not a
+    reason to stop (it must not close a gap early)."""
+    when = indexed_at(note)
+    return when is not None and when < since
 
 
-def rkey_for(draft_id: str, queued_at: datetime) -> str:
-    """A TID-shaped record key derived from the outbox row: same draft, same key.
+def _newest(current: str | None, notes: list[Any]) -> str | None:
+    """The newest stamp, as the network wrote it."""
 
-    The post lexicon asks for TIDs: 13 base32-sortable characters of a 64-bit number
-    (top bit 0) made of microseconds since 1970 and a 10-bit clock id. The time is the
-    second the reply was queued, the sub-second part and clock id come from the draft id.
-    """
-    digest = int.from_bytes(hashlib.sha256(draft_id.encode()).digest()[:8], "big")
-    micros = int(queued_at.timestamp()) * 1_000_000 + digest % 1_000_000
-    value = (micros << 10) | ((digest >> 20) & 1023)
-    chars = []
-    for _ in range(13):
-        chars.append(TID_ALPHABET[value & 31])
-        value >>= 5
-    return "".join(reversed(chars))
+    def raw(note: Any) -> str:
+        return str(get(note, "indexed_at", "indexedAt"))
 
-
-def web_url(at_uri: str, handle: str) -> str:
-    rkey = at_uri.rsplit("/", 1)[-1]
-    return f"https://bsky.app/profile/{handle}/post/{rkey}"
-
-
-def _dump(note: Any) -> str:
-    try:
-        data = note.model_dump(by_alias=True) if hasattr(note, "model_dump") else note
-        return json.dumps(data, default=str, ensure_ascii=False)[:4000]
-    except (TypeError, ValueError):
-        return repr(note)[:4000]
+    stamps = [(when, raw(n)) for n in notes if (when := indexed_at(n)) is not None]
+    if current is not None:
+        stamps.append((lenient_time(current), current))
+    return max(stamps)[1] if stamps else None

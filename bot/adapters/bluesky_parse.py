@@ -1,8 +1,12 @@
-"""Bluesky notifications (atproto SDK models or plain dicts) → Mentions; link facets for replies."""
+"""Bluesky notifications (atproto SDK models or plain dicts) → Mentions; the intake
+cursor; link facets and record keys for replies."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,6 +14,7 @@ from bot.core.models import Mention, Network
 from bot.core.text import url_spans
 
 REASONS = ("mention", "reply", "quote")
+TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 
 
 class BadNotification(ValueError):
@@ -100,3 +105,100 @@ def link_facets(text: str) -> list[dict[str, Any]]:
             }
         )
     return facets
+
+
+def indexed_at(note: Any) -> datetime | None:
+    """When the network indexed a notification; None if the stamp is unreadable."""
+    try:
+        return lenient_time(str(get(note, "indexed_at", "indexedAt") or ""))
+    except ValueError:
+        return None
+
+
+def stamp(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class IntakeCursor:
+    """Where Bluesky intake stands, kept as the source's cursor in the store.
+
+    Between polls it is the `indexedAt` of the newest notification taken, a plain stamp.
+    While a gap is being backfilled it is JSON in the terms X intake uses: `since` (the old
+    stamp, kept until the whole gap is read), `token` (the listNotifications page to read
+    next), `newest` (where `since` moves once the gap is closed) and `fetched` (so far).
+    """
+
+    since: str | None = None
+    token: str | None = None
+    newest: str | None = None
+    fetched: int = 0
+
+    @property
+    def backfilling(self) -> bool:
+        return self.token is not None
+
+    @classmethod
+    def load(cls, cursor: str | None) -> IntakeCursor:
+        """The stored cursor; an unreadable one counts as none (the first-poll lookback)."""
+        if not cursor:
+            return cls()
+        if not cursor.startswith("{"):
+            return cls(since=cursor) if _readable(cursor) else cls()
+        try:
+            state = json.loads(cursor)
+        except json.JSONDecodeError:
+            return cls()
+        since, token, newest = (state.get(k) for k in ("since", "token", "newest"))
+        if not isinstance(since, str) or not _readable(since):
+            return cls()
+        return cls(
+            since=since,
+            token=token if isinstance(token, str) and token else None,
+            newest=newest if isinstance(newest, str) and _readable(newest) else None,
+            fetched=state.get("fetched") if isinstance(state.get("fetched"), int) else 0,
+        )
+
+    def dump(self) -> str | None:
+        if not self.backfilling:
+            return self.since
+        fields = {"since": self.since, "token": self.token, "newest": self.newest}
+        return json.dumps({**fields, "fetched": self.fetched}, sort_keys=True)
+
+
+def _readable(value: str) -> bool:
+    try:
+        lenient_time(value)
+    except ValueError:
+        return False
+    return True
+
+
+def rkey_for(draft_id: str, queued_at: datetime) -> str:
+    """A TID-shaped record key derived from the outbox row: same draft, same key.
+
+    The post lexicon asks for TIDs: 13 base32-sortable characters of a 64-bit number
+    (top bit 0) made of microseconds since 1970 and a 10-bit clock id. The time is the
+    second the reply was queued, the sub-second part and clock id come from the draft id.
+    """
+    digest = int.from_bytes(hashlib.sha256(draft_id.encode()).digest()[:8], "big")
+    micros = int(queued_at.timestamp()) * 1_000_000 + digest % 1_000_000
+    value = (micros << 10) | ((digest >> 20) & 1023)
+    chars = []
+    for _ in range(13):
+        chars.append(TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
+
+
+def web_url(at_uri: str, handle: str) -> str:
+    rkey = at_uri.rsplit("/", 1)[-1]
+    return f"https://bsky.app/profile/{handle}/post/{rkey}"
+
+
+def dump_note(note: Any) -> str:
+    try:
+        data = note.model_dump(by_alias=True) if hasattr(note, "model_dump") else note
+        return json.dumps(data, default=str, ensure_ascii=False)[:4000]
+    except (TypeError, ValueError):
+        return repr(note)[:4000]

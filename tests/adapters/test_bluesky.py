@@ -119,20 +119,6 @@ def test_an_expired_token_logs_in_again_once(
     assert server.state.sessions_created == 2
 
 
-def test_a_gap_beyond_the_page_allowance_is_reported(
-    server: FakeBluesky, store: SqliteStore, clock: FakeClock
-) -> None:
-    for i in range(60):
-        server.state.push(
-            notification(f"@parcelly {i}", rkey=f"3k{i}", indexed_at=f"2026-11-25T08:{i:02d}:00Z")
-        )
-    source = BlueskySource(session(server, store), clock, max_pages=1)
-    batch = source.poll("2026-11-25T08:00:00Z")
-    assert batch.notices and "intake gap" in batch.notices[0]
-    full = BlueskySource(session(server, store), clock).poll("2026-11-25T08:20:00Z")
-    assert full.notices == [] and len(full.mentions) == 40  # 08:20 .. 08:59, none lost
-
-
 def test_rate_limit_waits_for_the_reset_header(
     server: FakeBluesky, store: SqliteStore, clock: FakeClock
 ) -> None:
