@@ -12,11 +12,17 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
+from urllib.error import URLError
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
 
 log = logging.getLogger(__name__)
+
+
+class SlackStartupError(ValueError):
+    """Slack could not be reached, or refused the bot token, while careops started."""
 
 
 class EventDeduplicator:
@@ -64,13 +70,19 @@ def build_bolt_app(
     With no signing secret (Socket Mode) requests come over the app-level websocket
     and are not signed.
     """
-    app = App(
-        client=client,
-        signing_secret=signing_secret,
-        request_verification_enabled=signing_secret is not None,
-        token_verification_enabled=verify_token,
-        listener_executor=listener_executor,
-        name="careops",
-    )
+    try:  # with token verification on, bolt calls auth.test here
+        app = App(
+            client=client,
+            signing_secret=signing_secret,
+            request_verification_enabled=signing_secret is not None,
+            token_verification_enabled=verify_token,
+            listener_executor=listener_executor,
+            name="careops",
+        )
+    except BoltError as exc:
+        raise SlackStartupError(f"Slack did not accept SLACK_BOT_TOKEN ({exc})") from None
+    except (URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise SlackStartupError(f"cannot reach Slack at {client.base_url} ({reason})") from None
     app.use(dedup.middleware)
     return app

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 import yaml
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from bot.cli import app
+from tests.fakes.fake_slack import FakeSlackApi
 
 runner = CliRunner()
 
@@ -46,3 +49,39 @@ def test_run_refuses_unclear_or_incomplete_setups(
     result = runner.invoke(app, [*args, "--data-dir", str(tmp_path)])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def _run_http(monkeypatch: pytest.MonkeyPatch, tmp_path: object, api_url: str) -> Result:
+    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-startup-token-42",
+        "SLACK_SIGNING_SECRET": "0123456789abcdef",
+        "SLACK_CHANNEL": "C0CARE",
+        "SLACK_API_URL": api_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    return runner.invoke(app, ["run", "--http", "--port", "0", "--data-dir", str(tmp_path)])
+
+
+def test_a_refused_token_stops_start_up_with_a_plain_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    with FakeSlackApi() as api:
+        api.fail_next("auth.test", status=200, error="invalid_auth")
+        result = _run_http(monkeypatch, tmp_path, api.url)
+    assert result.exit_code == 2
+    assert "error: Slack did not accept SLACK_BOT_TOKEN" in result.output
+    assert "invalid_auth" in result.output and "xoxb-startup-token-42" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_unreachable_slack_stops_start_up_with_a_plain_message(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}/api/"  # bound, never listening
+        result = _run_http(monkeypatch, tmp_path, url)
+    assert result.exit_code == 2
+    assert f"error: cannot reach Slack at {url}" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
