@@ -7,10 +7,13 @@ the local PDS on 127.0.0.1, paging listNotifications by keyset as the AppView do
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from atproto import Client
@@ -29,6 +32,7 @@ from bot.core.rules import LinkBook
 from tests.conftest import LINKS
 from tests.fakes.fake_bluesky import BRAND_HANDLE, BlueskyState, FakeBluesky, notification
 
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "bluesky"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 OLD = "2026-11-25T08:00:00.000Z"  # the cursor before the spike
 SPIKE_START = datetime(2026, 11, 25, 8, 10, tzinfo=UTC)
@@ -91,14 +95,23 @@ def intake(clock: FakeClock, store: SqliteStore) -> Iterator[Intake]:
         yield make_intake(server, store, clock)
 
 
+REAL = json.loads((FIXTURES / "listNotifications.mention.real.metricbot.json").read_text())
+
+
+def recorded(key: str, when: str) -> dict[str, Any]:
+    """The real recorded mention notification, as a new post indexed at `when`."""
+    note = copy.deepcopy(REAL["notifications"][0])
+    note["uri"] = note["uri"].rsplit("/", 1)[0] + "/" + key
+    note["cid"] = notification("x", rkey=key)["cid"]
+    note["indexedAt"] = note["record"]["createdAt"] = when
+    return note
+
+
 def push_spike(state: BlueskyState, count: int, start: datetime = SPIKE_START) -> list[str]:
     """`count` mentions a second apart, oldest first; returns their record keys."""
-    keys = []
-    for i in range(count):
-        key = f"3s{start:%H%M%S}{i:05d}"
-        when = at(start + timedelta(seconds=i))
-        state.push(notification(f"@parcelly parcel {i} is late", rkey=key, indexed_at=when))
-        keys.append(key)
+    keys = [f"3s{start:%H%M%S}{i:05d}" for i in range(count)]
+    for i, key in enumerate(keys):
+        state.push(recorded(key, at(start + timedelta(seconds=i))))
     return keys
 
 
@@ -280,7 +293,7 @@ def _keys(batch: SourceBatch) -> list[str]:
 
 
 def _uri(key: str) -> str:
-    return mention_from_notification(notification("x", rkey=key)).external_id
+    return mention_from_notification(recorded(key, OLD)).external_id
 
 
 def test_the_cursor_round_trips() -> None:
