@@ -32,6 +32,7 @@ PAGE_SIZE = 100
 MAX_PAGES_PER_POLL = 3
 REACHABLE_MENTIONS = 800  # X serves only the 800 most recent mentions
 RECONCILE_PAGES = 3
+X_TIMEOUT_SECONDS = 20.0  # connect and read, per request
 
 
 def x_client(
@@ -41,8 +42,14 @@ def x_client(
     access_token: str | None,
     access_token_secret: str | None,
     session: requests.Session | None = None,
+    *,
+    timeout: float = X_TIMEOUT_SECONDS,
 ) -> tweepy.Client:
-    """A tweepy Client that returns raw responses (we need the rate-limit headers)."""
+    """A tweepy Client that returns raw responses (we need the rate-limit headers).
+
+    tweepy sets no timeout of its own, and one stalled connection would hold up every
+    poll and publish behind it, so each request gets `timeout` seconds.
+    """
     client = tweepy.Client(
         bearer_token=bearer_token,
         consumer_key=api_key,
@@ -52,9 +59,20 @@ def x_client(
         return_type=requests.Response,
         wait_on_rate_limit=False,  # a 429 is handled by the source, never by sleeping
     )
-    if session is not None:
-        client.session = session
+    client.session = session if session is not None else TimeoutSession(timeout)
     return client
+
+
+class TimeoutSession(requests.Session):
+    """A requests Session whose requests time out unless the caller says otherwise."""
+
+    def __init__(self, timeout: float) -> None:
+        super().__init__()
+        self.timeout = timeout
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        kwargs.setdefault("timeout", self.timeout)
+        return super().request(*args, **kwargs)
 
 
 class XMeter:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import tweepy
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -294,3 +295,31 @@ def test_any_junk_in_a_page_is_quarantined_never_raised(data: list[Any], include
     page["includes"] = includes if isinstance(includes, dict) else page["includes"]
     parsed = parse_mentions(page)
     assert len(parsed.mentions) + len(parsed.quarantined) == len(page["data"])
+
+
+class StalledX(requests.adapters.BaseAdapter):
+    """X accepting the connection and never answering: requests gives up after `timeout`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.timeouts: list[object] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.timeouts.append(kwargs.get("timeout"))
+        raise requests.ReadTimeout(f"read timed out after {kwargs.get('timeout')}")
+
+    def close(self) -> None:
+        pass
+
+
+def test_every_x_request_has_a_timeout_so_a_stalled_connection_cannot_hold_up_the_loop(
+    clock: FakeClock,
+) -> None:
+    client = x_client("bearer", None, None, None, None, timeout=7.5)
+    stalled = StalledX()
+    client.session.mount("https://", stalled)
+    source = XSource(client, clock, user_id=BRAND_ID, username=BRAND, meter=XMeter(None, PRICES))
+    batch = source.poll(None)
+    assert stalled.timeouts == [7.5]
+    assert batch.notices == ["x: fetch failed (ReadTimeout); will retry"] and not batch.mentions
+    assert x_client("bearer", None, None, None, None).session.timeout == 20.0  # type: ignore[attr-defined]
