@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 from bot.core.cases import note
 from bot.core.loop import CareLoop
-from bot.core.models import Case, Network
+from bot.core.models import Case, Mention, Network
 from bot.core.ports import PostLookup, PostLookupError
 
 MAX_URL_CHARS = 2048
@@ -145,6 +145,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"  # fetched, but not a case: the brand's own post, unreadable text
     KNOWN = "known"  # careops has a case for this post already
     TAKEN = "taken"  # a new case (in review, or expired/spam like any mention)
+    FETCHED = "fetched"  # the network half is done: `mention` waits to be taken in
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,7 @@ class TakeIn:
     ref: PostRef | None = None
     case: Case | None = None
     detail: str = ""
+    mention: Mention | None = None
 
 
 def take_in(
@@ -161,6 +163,12 @@ def take_in(
     """Fetch the post a link names and send it through the loop (once: a post careops
     has already is answered with its case, never taken in twice). The case's audit
     says who asked for it (`requested_by`) and by which link."""
+    return take_in_fetched(fetch_post(url, lookups), loop, requested_by=requested_by)
+
+
+def fetch_post(url: str, lookups: dict[Network, PostLookup]) -> TakeIn:
+    """The network half of `take_in`. It touches no store, so a surface may run it away
+    from the thread that does core work and hand the result to `take_in_fetched`."""
     ref = parse_post_url(url)
     if ref is None:
         return TakeIn(Outcome.UNKNOWN_URL)
@@ -173,10 +181,18 @@ def take_in(
         return TakeIn(Outcome.FAILED, ref, detail=str(exc))
     if mention is None:
         return TakeIn(Outcome.GONE, ref)
+    return TakeIn(Outcome.FETCHED, ref, detail=url, mention=mention)
+
+
+def take_in_fetched(fetched: TakeIn, loop: CareLoop, *, requested_by: str) -> TakeIn:
+    """The store half of `take_in`: a fetched post becomes a case; other outcomes pass."""
+    mention, ref, url = fetched.mention, fetched.ref, fetched.detail
+    if fetched.outcome is not Outcome.FETCHED or mention is None:
+        return fetched
     known = loop.store.get_case(mention.case_id)
     if known is not None:
         return TakeIn(Outcome.KNOWN, ref, known)
-    summary = loop.ingest([mention], source=f"{ref.network.value}:url")
+    summary = loop.ingest([mention], source=f"{mention.network.value}:url")
     if summary.cases:
         case = summary.cases[0]
         asked = note(case, at=loop.clock.now(), actor=requested_by, action="fetched", detail=url)

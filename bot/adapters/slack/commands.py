@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack.escape import escape_mrkdwn, slack_to_plain
 from bot.core.cases import OPEN_STATES
 from bot.core.models import Case, CaseState, Network
 from bot.core.permissions import Action
-from bot.core.post_urls import Outcome, TakeIn, take_in
+from bot.core.post_urls import Outcome, TakeIn, fetch_post, parse_post_url, take_in_fetched
 from bot.core.sla import humanize
 
 if TYPE_CHECKING:
@@ -37,6 +38,16 @@ NEEDED_SETTINGS = {
 class CommandReply:
     text: str
     blocks: list[dict[str, Any]] | None = None
+    follow_up: FollowUp | None = None  # slow work; its reply comes as a second answer
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """Work that must not hold up other Slack actions: `fetch` (network calls only, no
+    store) runs away from the worker, then `finish(result)` runs on it like any action."""
+
+    fetch: Callable[[], Any]
+    finish: Callable[[Any], CommandReply]
 
 
 Subcommand = Callable[["Careops", str, str], CommandReply]
@@ -124,12 +135,20 @@ def draft_command(app: Careops, user_id: str, args: str) -> CommandReply:
     if not url:
         return CommandReply("Usage: `/care draft <post url>`")
     case = _case_for_url(app, url)
-    if case is None:
-        result = take_in(url, app.lookups, app.loop, requested_by=user_id)
-        if result.outcome is not Outcome.KNOWN or result.case is None:
-            return CommandReply(_take_in_answer(app, result, url))
-        case = result.case
-    return _draft_answer(app, case)
+    if case is not None:
+        return _draft_answer(app, case)
+    ref = parse_post_url(url)
+    if ref is None or ref.network not in app.lookups:  # answered without a network call
+        return CommandReply(_take_in_answer(app, fetch_post(url, app.lookups), url))
+
+    def finish(fetched: TakeIn) -> CommandReply:
+        result = take_in_fetched(fetched, app.loop, requested_by=user_id)
+        if result.outcome is Outcome.KNOWN and result.case is not None:
+            return _draft_answer(app, result.case)
+        return CommandReply(_take_in_answer(app, result, url))
+
+    fetch = FollowUp(partial(fetch_post, url, app.lookups), finish)
+    return CommandReply(f"Fetching that {NETWORK_NAMES[ref.network]} post…", follow_up=fetch)
 
 
 def _draft_answer(app: Careops, case: Case) -> CommandReply:

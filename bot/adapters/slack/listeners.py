@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
@@ -266,8 +267,19 @@ class Handlers:
         self.rt.submit(self._command, user, text, respond)
 
     def _command(self, user: str, text: str, respond: Respond) -> None:
-        reply = commands.dispatch(self.care, user, text)
+        self._answer(commands.dispatch(self.care, user, text), respond)
+
+    def _answer(self, reply: commands.CommandReply, respond: Respond) -> None:
         respond(text=reply.text, blocks=reply.blocks, response_type="ephemeral")
+        if (slow := reply.follow_up) is not None:
+            fetching = self.rt.in_background(slow.fetch)
+            fetching.add_done_callback(lambda done: self._finish(slow, done, respond))
+
+    def _finish(self, slow: commands.FollowUp, done: Future[Any], respond: Respond) -> None:
+        if done.exception() is not None:  # logged by in_background
+            respond(text="Something went wrong; the log says what.", response_type="ephemeral")
+            return
+        self.rt.submit(lambda: self._answer(slow.finish(done.result()), respond))
 
     def on_home_opened(self, event: dict[str, Any]) -> None:
         if event.get("tab", "home") in ("home", ""):

@@ -94,9 +94,11 @@ class SlackRuntime:
         return future
 
     def drain(self, timeout: float = 10.0) -> None:
-        """Wait until work submitted so far is done (tests, shutdown)."""
+        """Wait until work submitted so far is done (tests, shutdown), including worker
+        steps that background work hands back when it finishes."""
         self.worker.submit(lambda: None).result(timeout)
         self.background.submit(lambda: None).result(timeout)
+        self.worker.submit(lambda: None).result(timeout)
 
     def in_background(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
         future = self.background.submit(func, *args)
