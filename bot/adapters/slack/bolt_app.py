@@ -21,6 +21,18 @@ from slack_sdk import WebClient
 log = logging.getLogger(__name__)
 
 
+class _TokenFromEnvironmentNotice(logging.Filter):
+    """Bolt warns "`token` will be unused" whenever SLACK_BOT_TOKEN is exported, because
+    it reads the variable itself even when given a client; careops always passes the
+    client built from that same token, so the warning would only alarm people."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+logging.getLogger("slack_bolt.App").addFilter(_TokenFromEnvironmentNotice())
+
+
 class SlackStartupError(ValueError):
     """Slack could not be reached, or refused the bot token, while careops started."""
 

@@ -72,6 +72,7 @@ def test_a_refused_token_stops_start_up_with_a_plain_message(
     assert result.exit_code == 2
     assert "error: Slack did not accept SLACK_BOT_TOKEN" in result.output
     assert "invalid_auth" in result.output and "xoxb-startup-token-42" not in result.output
+    assert "will be unused" not in result.output  # bolt's notice about the exported token
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
