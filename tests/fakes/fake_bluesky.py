@@ -89,6 +89,7 @@ class BlueskyState:
     # Page as the AppView does: the cursor names the last item's (indexedAt, cid) and the
     # next page starts strictly below it, so posts arriving meanwhile never shift a page.
     keyset_paging: bool = False
+    pages_until_outage: int | None = None  # listNotifications pages served before a 502
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -170,6 +171,10 @@ class _Handler(BaseHTTPRequestHandler):
         reasons = set(query.get("reasons", [])) or None
         notes = [n for n in self.state.notifications if not reasons or n["reason"] in reasons]
         limit = int(query.get("limit", ["50"])[0])
+        if self.state.pages_until_outage is not None:
+            if self.state.pages_until_outage <= 0:
+                return self._send(502, {"error": "UpstreamFailure", "message": "Bad Gateway"})
+            self.state.pages_until_outage -= 1
         if self.state.keyset_paging:
             return self._send(200, _keyset_page(notes, query.get("cursor", [""])[0], limit))
         start = int(query.get("cursor", ["0"])[0])
