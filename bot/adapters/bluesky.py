@@ -180,11 +180,10 @@ class BlueskySource:
                     raise
                 batch.notices.append(f"bluesky: fetch failed ({type(exc).__name__}); will resume")
                 break
-            items = list(page.notifications or [])
-            fresh = [n for n in items if not _older(n, since)]
+            fresh, reached = _split(list(page.notifications or []), since)
             notes.extend(fresh)
             newest = _newest(newest, fresh)
-            if len(fresh) < len(items) or not page.cursor:
+            if reached or not page.cursor:
                 return notes, IntakeCursor(since=newest or at.since)
             token = page.cursor
         if token is None:  # stopped before the first page of a new gap
@@ -301,11 +300,14 @@ class BlueskyPublisher:
         return PublishResult(str(found.uri), web_url(str(found.uri), self.session.handle))
 
 
-def _older(note: Any, since: datetime) -> bool:
-    """Indexed before `since`; a notification with an unreadable stamp is taken, not a
-    reason to stop (it must not close a gap early)."""
-    when = indexed_at(note)
-    return when is not None and when < since
+def _split(items: list[Any], since: datetime) -> tuple[list[Any], bool]:
+    """The notifications at or after `since` (the one at the cursor again, in case another
+    shares its stamp; the loop skips what it has seen), and whether the page reached
+    `since`. An unreadable stamp is taken, never a reason to stop: it must not close a
+    gap early."""
+    stamps = [indexed_at(n) for n in items]
+    fresh = [n for n, when in zip(items, stamps, strict=True) if when is None or when >= since]
+    return fresh, any(when is not None and when <= since for when in stamps)
 
 
 def _newest(current: str | None, notes: list[Any]) -> str | None:
