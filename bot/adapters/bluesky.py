@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any, TypeVar
 
 from atproto import Client, models
@@ -34,13 +34,14 @@ from bot.adapters.bluesky_parse import (
     IntakeCursor,
     dump_note,
     get,
-    indexed_at,
     lenient_time,
     link_facets,
     mention_from_notification,
+    newest_stamp,
     parent_uri,
     post_text,
     rkey_for,
+    split_at,
     stamp,
     web_url,
 )
@@ -180,10 +181,11 @@ class BlueskySource:
                     raise
                 batch.notices.append(f"bluesky: fetch failed ({type(exc).__name__}); will resume")
                 break
-            fresh, reached = _split(list(page.notifications or []), since)
+            items = list(page.notifications or [])
+            fresh, reached = split_at(items, since)
             notes.extend(fresh)
-            newest = _newest(newest, fresh)
-            if reached or not page.cursor:
+            newest = newest_stamp(newest, fresh)
+            if reached or not items or not page.cursor:  # an empty page: no older ones
                 return notes, IntakeCursor(since=newest or at.since)
             token = page.cursor
         if token is None:  # stopped before the first page of a new gap
@@ -298,25 +300,3 @@ class BlueskyPublisher:
         except BadRequestError:
             return None  # RecordNotFound
         return PublishResult(str(found.uri), web_url(str(found.uri), self.session.handle))
-
-
-def _split(items: list[Any], since: datetime) -> tuple[list[Any], bool]:
-    """The notifications at or after `since` (the one at the cursor again, in case another
-    shares its stamp; the loop skips what it has seen), and whether the page reached
-    `since`. An unreadable stamp is taken, never a reason to stop: it must not close a
-    gap early."""
-    stamps = [indexed_at(n) for n in items]
-    fresh = [n for n, when in zip(items, stamps, strict=True) if when is None or when >= since]
-    return fresh, any(when is not None and when <= since for when in stamps)
-
-
-def _newest(current: str | None, notes: list[Any]) -> str | None:
-    """The newest stamp, as the network wrote it."""
-
-    def raw(note: Any) -> str:
-        return str(get(note, "indexed_at", "indexedAt"))
-
-    stamps = [(when, raw(n)) for n in notes if (when := indexed_at(n)) is not None]
-    if current is not None:
-        stamps.append((lenient_time(current), current))
-    return max(stamps)[1] if stamps else None

@@ -119,6 +119,28 @@ def stamp(when: datetime) -> str:
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
+def split_at(items: list[Any], since: datetime) -> tuple[list[Any], bool]:
+    """The notifications at or after `since` (the one at the cursor again, in case another
+    shares its stamp; the loop skips what it has seen), and whether the page reached
+    `since`. An unreadable stamp is taken, never a reason to stop: it must not close a
+    gap early."""
+    stamps = [indexed_at(n) for n in items]
+    fresh = [n for n, when in zip(items, stamps, strict=True) if when is None or when >= since]
+    return fresh, any(when is not None and when <= since for when in stamps)
+
+
+def newest_stamp(current: str | None, notes: list[Any]) -> str | None:
+    """The newest stamp, as the network wrote it."""
+
+    def raw(note: Any) -> str:
+        return str(get(note, "indexed_at", "indexedAt"))
+
+    stamps = [(when, raw(n)) for n in notes if (when := indexed_at(n)) is not None]
+    if current is not None:
+        stamps.append((lenient_time(current), current))
+    return max(stamps)[1] if stamps else None
+
+
 @dataclass(frozen=True)
 class IntakeCursor:
     """Where Bluesky intake stands, kept as the source's cursor in the store.
