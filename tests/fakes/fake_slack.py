@@ -4,6 +4,8 @@
 real response shapes in tests/fixtures/slack/ filled in with plausible values (`ok`,
 channel, an increasing `ts`). `fail_next` scripts an error such as a 429 with
 `Retry-After`. Requests to `/response/...` stand in for slash-command response URLs.
+`apps.connections.open` answers with `socket_url` (a `FakeSocketMode` server's URL) when
+the bearer is an app-level token (xapp-…), and with Slack's error for any other token.
 Signed requests to the bolt endpoint are built in `tests.fakes.slack_requests`.
 """
 
@@ -49,6 +51,7 @@ class FakeSlackApi:
     def __init__(self) -> None:
         self.calls: list[ApiCall] = []
         self.groups: dict[str, list[str]] = {}
+        self.socket_url: str | None = None  # what apps.connections.open hands out
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Lock()
         self._ts = 0
@@ -112,13 +115,16 @@ class FakeSlackApi:
 
     # --- answers --------------------------------------------------------------------
     def _answer(
-        self, method: str, params: dict[str, Any]
+        self, method: str, params: dict[str, Any], headers: dict[str, str] | None = None
     ) -> tuple[int, dict[str, Any], dict[str, str]]:
         with self._lock:
             queued = self._failures.get(method) or []
             if queued:
                 failure = queued.pop(0)
                 return failure.status, failure.body, failure.headers
+        if method == "apps.connections.open":
+            return 200, self._connections_open(headers or {}), {}
+        with self._lock:
             if method in ("chat.postMessage", "chat.postEphemeral", "views.open", "views.publish"):
                 self._ts += 1
             ts = f"1764061200.{self._ts:06d}"
@@ -128,6 +134,15 @@ class FakeSlackApi:
         if filler is not None:
             filler(body, params, ts)
         return 200, body, {}
+
+    def _connections_open(self, headers: dict[str, str]) -> dict[str, Any]:
+        """Slack hands a websocket URL only to an app-level token (xapp-…)."""
+        bearer = headers.get("authorization", "").removeprefix("Bearer ")
+        if not bearer.startswith("xapp-"):
+            return {"ok": False, "error": "not_allowed_token_type"}
+        if self.socket_url is None:
+            return {"ok": False, "error": "no socket server set on the fake"}
+        return {"ok": True, "url": self.socket_url}
 
     def _fill_auth_test(self, body: dict[str, Any], params: dict[str, Any], ts: str) -> None:
         body.update(user_id=BOT_USER, bot_id=BOT_ID, team_id=TEAM, user="careops", team="Care")
@@ -187,7 +202,7 @@ class FakeSlackApi:
                 status, body, extra = (
                     (200, {"ok": True}, {})
                     if method == "response_url"
-                    else api._answer(method, params)
+                    else api._answer(method, params, headers)
                 )
                 data = json.dumps(body).encode()
                 self.send_response(status)

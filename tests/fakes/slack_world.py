@@ -1,7 +1,9 @@
 """careops wired to a fake Slack: JSONL inbox/outbox, the real bolt endpoint on 127.0.0.1.
 
 `slack_world(...)` is a context manager yielding a `SlackWorld` with the fake Web API,
-the runtime and the endpoint's base URL; tests send signed requests to it.
+the runtime and the endpoint's base URL; tests send signed requests to it. With
+`socket_mode=True` the runtime is built for Socket Mode instead (no signing secret, no
+HTTP endpoint: `base_url` is empty) and the test connects it to a `FakeSocketMode`.
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ def slack_world(
     pacer: ChannelPacer | None = None,
     settings: dict[str, Any] | None = None,
     jobs: bool = False,
+    socket_mode: bool = False,
 ) -> Iterator[SlackWorld]:
     with FakeSlackApi() as api:
         config = world_settings(api, tmp_path / "data", **(settings or {}))
@@ -102,14 +105,17 @@ def slack_world(
             clock=clock,
             pacer=pacer,
             retry=RetryAfterHandler(sleep=lambda s: None),
+            socket_mode=socket_mode,
         )
         rt.careops.startup()
-        server = rt.serve_http("127.0.0.1", 0)
+        base_url = ""
+        if not socket_mode:
+            host, port = rt.serve_http("127.0.0.1", 0).server_address[:2]
+            base_url = f"http://{host!s}:{port}"
         if jobs:
             rt.start_jobs()
-        host, port = server.server_address[:2]
         try:
-            yield SlackWorld(api, rt, f"http://{host!s}:{port}", inbox, outbox)
+            yield SlackWorld(api, rt, base_url, inbox, outbox)
         finally:
             rt.close()
             rt.careops.store.close()
