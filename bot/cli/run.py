@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from bot.adapters.clock import SystemClock
+from bot.adapters.run_lock import AlreadyRunning, RunLock
 from bot.adapters.slack.manifest import manifest_yaml
 from bot.adapters.slack.runtime import EVENTS_PATH, SlackRuntime, build_runtime
 from bot.app import Careops, build_app, file_app
@@ -48,18 +50,33 @@ def run(
     files = _file_paths(source, publisher)
     if socket and config.slack_app_token is None:
         raise fail("SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token)")
+    with _only_run(config):
+        try:
+            rt = build_runtime(
+                config, _app_maker(config, files), clock=SystemClock(), socket_mode=socket
+            )
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        rt.careops.startup()
+        rt.start_jobs()
+        try:
+            _serve(rt, config, socket=socket, host=host, port=port)
+        finally:
+            rt.close()
+
+
+@contextlib.contextmanager
+def _only_run(config: Settings) -> Iterator[None]:
+    """Hold the database's run lock for the life of this run (see bot/adapters/run_lock)."""
     try:
-        rt = build_runtime(
-            config, _app_maker(config, files), clock=SystemClock(), socket_mode=socket
-        )
-    except ValueError as exc:
+        lock = RunLock(config.database)
+        lock.acquire()
+    except AlreadyRunning as exc:
         raise fail(str(exc)) from None
-    rt.careops.startup()
-    rt.start_jobs()
     try:
-        _serve(rt, config, socket=socket, host=host, port=port)
+        yield
     finally:
-        rt.close()
+        lock.release()
 
 
 @app.command(name="manifest")

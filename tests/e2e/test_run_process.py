@@ -7,10 +7,12 @@ empty `NAME=` lines copied from .env.example) and stops the process with SIGTERM
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -61,11 +63,26 @@ def dotenv(tmp_path: Path, api_url: str) -> None:
     (tmp_path / ".env").write_text("\n".join(lines) + "\n")
 
 
+def card_ref(tmp_path: Path) -> str | None:
+    """Where the running careops says the case's card is, read from its database."""
+    db = tmp_path / "data" / "careops.db"
+    if not db.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        row = conn.execute("SELECT review_ref FROM cases WHERE id = 'x:7001'").fetchone()
+    return row[0] if row else None
+
+
+def clean_env() -> dict[str, str]:
+    """This machine's environment without careops settings: the .env file decides."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
+
+
 @pytest.fixture
 def careops_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, FakeSlackApi]]:
     with FakeSlackApi() as api:
         dotenv(tmp_path, api.url)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
+        env = clean_env()
         command = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--http"]
         files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
         proc = subprocess.Popen(
@@ -99,10 +116,22 @@ def test_inbox_to_card_to_reaction_to_one_outbox_line_then_a_clean_stop(
     posted = api.wait_for("chat.postMessage", timeout=15)[0].params
     assert posted["channel"] == CHANNEL and "5521" in json.dumps(posted["blocks"])
     card_ts = "1764061200.000001"  # the fake's first message
+    # The fake records the post before careops hears back and stores where its card is.
+    wait_until(lambda: card_ref(tmp_path) == f"{CHANNEL}/{card_ts}", 15, "the card's ref")
     body = reaction_body("white_check_mark", APPROVER, CHANNEL, card_ts, "EvProc1")
     assert signed_post(base, SECRET, body)[0] == 200
     outbox = tmp_path / "outbox.jsonl"
     wait_until(lambda: outbox.exists() and outbox.read_text().strip(), 15, "the outbox line")
+    second = subprocess.run(
+        [sys.executable, "-c", "from bot.cli import main; main()", "run", "--http", "--port", "0"],
+        cwd=tmp_path,
+        env=clean_env(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 2
+    assert f"another careops run (pid {proc.pid} on " in second.stderr
     proc.send_signal(signal.SIGTERM)
     output, _ = proc.communicate(timeout=15)
     assert proc.returncode == 0, output
