@@ -104,6 +104,9 @@ def prepare_inbox(data_dir: Path, now: datetime) -> Path:
 # --- the run ----------------------------------------------------------------------------
 
 
+DEMO_DIR = "demo"  # sample cases must never land in the team's real database
+
+
 def demo_settings(base: Settings, data_dir: Path) -> Settings:
     """Offline whatever the environment says: no model calls, the database in DIR."""
     return base.model_copy(update={"data_dir": data_dir, "db_path": None, "openai_api_key": None})
@@ -243,7 +246,9 @@ def demo(
     data_dir: Annotated[
         Path | None,
         typer.Option(
-            "--data-dir", help="Where the inbox, outbox and database live (env CAREOPS_DATA_DIR)."
+            "--data-dir",
+            help="Where the demo's inbox, outbox and database live. Default: demo/ inside"
+            " CAREOPS_DATA_DIR (.careops/demo), never the database `careops run` uses.",
         ),
     ] = None,
 ) -> None:
@@ -252,8 +257,8 @@ def demo(
     Without a terminal (`careops demo < /dev/null`), drafts that pass every rule are
     approved and the rest dismissed.
     """
-    base = settings(data_dir=data_dir)
-    conf = demo_settings(base, base.data_dir)
+    base = settings()
+    conf = demo_settings(base, data_dir or base.data_dir / DEMO_DIR)
     root = logging.getLogger()
     root.setLevel(max(root.level, logging.WARNING))  # the summary tells the story
     mode = "approve-all" if approve_all else "interactive" if sys.stdin.isatty() else "unattended"

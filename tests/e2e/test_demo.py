@@ -149,16 +149,17 @@ def test_approve_all_publishes_each_reply_once_and_a_second_run_publishes_nothin
 
 
 def test_without_a_terminal_only_drafts_passing_every_rule_are_published(tmp_path: Path) -> None:
-    done = careops(tmp_path, "demo")  # no --data-dir: .careops/ in the working directory
+    done = careops(tmp_path, "demo")  # no --data-dir: .careops/demo/ in the working directory
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert "No terminal on stdin: approving drafts that pass every rule." in done.stdout
-    store = SqliteStore(tmp_path / ".careops" / "careops.db")
+    assert not (tmp_path / ".careops" / "careops.db").exists()  # the run's database: untouched
+    store = SqliteStore(tmp_path / ".careops" / "demo" / "careops.db")
     published = store.cases([CaseState.PUBLISHED])
     dismissed = store.cases([CaseState.DISMISSED])
     assert len(published) > 0
     assert all(store.get_draft(c.draft_id).lint.ok for c in published)
     assert all(not store.get_draft(c.draft_id).lint.ok for c in dismissed if c.draft_id)
-    assert sorted(r["draft_id"] for r in outbox_rows(tmp_path, ".careops")) == sorted(
+    assert sorted(r["draft_id"] for r in outbox_rows(tmp_path, ".careops/demo")) == sorted(
         c.draft_id for c in published
     )
     assert f"Approved:       {len(published)}" in summary(done)
