@@ -14,6 +14,7 @@ import html
 import json
 import logging
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -163,16 +164,9 @@ class MastodonSource:
 
     def _context(self, note: Any) -> tuple[str, ...]:
         """Texts of the posts above the mention, oldest first (none if they are gone)."""
-        status = note.get("status") or {}
-        if not self.with_context or not status.get("in_reply_to_id"):
+        if not self.with_context:
             return ()
-        try:
-            self._count()
-            ancestors = self.api.status_context(status["id"]).get("ancestors") or []
-        except MastodonError as exc:
-            log.info("mastodon: no thread context for %s: %s", status.get("id"), exc)
-            return ()
-        return tuple(html_to_text(str(a.get("content") or "")) for a in ancestors[-CONTEXT_POSTS:])
+        return thread_context(self.api, note.get("status") or {}, self._count)
 
     def _reset(self) -> str:
         reset = getattr(self.api, "ratelimit_reset", None)
@@ -247,3 +241,17 @@ def addressed(text: str, acct: str) -> str:
 def _status_code(exc: MastodonAPIError) -> int | None:
     args = getattr(exc, "args", ())
     return args[1] if len(args) > 1 and isinstance(args[1], int) else None
+
+
+def thread_context(api: Mastodon, status: Any, count: Callable[[], None]) -> tuple[str, ...]:
+    """Texts of the posts above `status`, oldest first, as intake shows them; `count`
+    is called once per request made (none for a post that replies to nothing)."""
+    if not status.get("in_reply_to_id"):
+        return ()
+    try:
+        count()
+        ancestors = api.status_context(status["id"]).get("ancestors") or []
+    except MastodonError as exc:
+        log.info("mastodon: no thread context for %s: %s", status.get("id"), exc)
+        return ()
+    return tuple(html_to_text(str(a.get("content") or "")) for a in ancestors[-CONTEXT_POSTS:])

@@ -27,12 +27,7 @@ from mastodon import Mastodon, MastodonError, MastodonNotFoundError, MastodonRat
 
 from bot.adapters import bluesky_parse
 from bot.adapters.bluesky import POST, BlueskySession, BlueskySource
-from bot.adapters.mastodon import (
-    CONTEXT_POSTS,
-    BadNotification,
-    MastodonSource,
-    html_to_text,
-)
+from bot.adapters.mastodon import BadNotification, MastodonSource, thread_context
 from bot.adapters.mastodon import mention_from_notification as mastodon_mention
 from bot.adapters.x import XMeter, XSource
 from bot.adapters.x_parse import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, parse_page
@@ -173,16 +168,7 @@ class MastodonPostLookup:
             raise PostLookupError(f"Mastodon sent a post careops cannot read ({exc})") from exc
 
     def _context(self, status: Any) -> tuple[str, ...]:
-        """Texts of the posts above it, oldest first, as intake shows them."""
-        if not status.get("in_reply_to_id"):
-            return ()
-        try:
-            self._count()
-            ancestors = self.api.status_context(status["id"]).get("ancestors") or []
-        except MastodonError as exc:
-            log.info("mastodon: no thread context for %s: %s", status.get("id"), exc)
-            return ()
-        return tuple(html_to_text(str(a.get("content") or "")) for a in ancestors[-CONTEXT_POSTS:])
+        return thread_context(self.api, status, self._count)
 
     def _count(self) -> None:
         if self.usage is not None:
