@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from slack_sdk.errors import SlackApiError
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.run_lock import AlreadyRunning, RunLock
@@ -113,15 +114,40 @@ def _app_maker(config: Settings, files: tuple[Path, Path] | None) -> Any:
 
 
 def _serve(rt: SlackRuntime, config: Settings, *, socket: bool, host: str, port: int) -> None:
+    """Serve Slack until SIGTERM or Ctrl-C; the caller then closes the runtime."""
+    stop = _stop_on_sigterm()
     if socket:
-        token = config.slack_app_token
-        assert token is not None  # checked before start-up
-        typer.echo(f"careops: Socket Mode, cards in {config.slack_channel}")
-        rt.socket_mode(token.get_secret_value()).start()  # blocks until interrupted
+        _serve_socket_mode(rt, config, stop)
         return
     server = rt.serve_http(host, port)
     typer.echo(f"careops: listening on http://{host}:{server.server_address[1]}{EVENTS_PATH}")
+    _wait(stop)
+
+
+def _serve_socket_mode(rt: SlackRuntime, config: Settings, stop: threading.Event) -> None:
+    """Connect (apps.connections.open, then the websocket) without bolt's blocking
+    `start()`, which ignores SIGTERM: the process would die without closing anything."""
+    token = config.slack_app_token
+    assert token is not None  # checked before start-up
+    handler = rt.socket_mode(token.get_secret_value())
+    try:
+        try:
+            handler.connect()
+        except SlackApiError as exc:
+            error = exc.response.get("error") if exc.response is not None else exc
+            raise fail(f"Slack did not accept SLACK_APP_TOKEN ({error})") from None
+        typer.echo(f"careops: Socket Mode, cards in {config.slack_channel}")
+        _wait(stop)
+    finally:
+        handler.close()
+
+
+def _stop_on_sigterm() -> threading.Event:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    return stop
+
+
+def _wait(stop: threading.Event) -> None:
     with contextlib.suppress(KeyboardInterrupt):
         stop.wait()

@@ -8,19 +8,31 @@ Polling and publishing are driven by hand (`tick`) so each step is deterministic
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 
+from bot.adapters.files import mention_to_inbox
 from bot.adapters.slack.cards import ACTION_APPROVE
+from bot.cli.run import _serve_socket_mode
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
 from tests.conftest import make_mention
+from tests.fakes.fake_slack import FakeSlackApi
 from tests.fakes.fake_socket_mode import (
     FakeSocketMode,
     events_api_envelope,
@@ -28,7 +40,7 @@ from tests.fakes.fake_socket_mode import (
     slash_command_envelope,
 )
 from tests.fakes.slack_requests import command_body, interactive_body, reaction_body
-from tests.fakes.slack_world import APPROVER, CHANNEL, SlackWorld, slack_world
+from tests.fakes.slack_world import APPROVER, CHANNEL, SlackWorld, slack_world, world_settings
 
 APP_TOKEN = "xapp-1-ACARE-1764061200-socketmodetoken"
 
@@ -69,21 +81,23 @@ def sock(tmp_path: Path, clock: FakeClock) -> Iterator[SocketWorld]:
             handler.close()
 
 
-def test_the_client_asks_for_its_url_with_the_app_token_and_gets_hello(sock: SocketWorld) -> None:
-    opened = sock.world.api.calls_to("apps.connections.open")
-    assert len(opened) == 1
-    assert opened[0].headers["authorization"] == f"Bearer {APP_TOKEN}"
-    assert sock.server.open_connections == 1
-
-
 def test_a_reaction_envelope_is_acked_and_publishes_exactly_one_reply(sock: SocketWorld) -> None:
+    opened = sock.world.api.calls_to("apps.connections.open")
+    assert [call.headers["authorization"] for call in opened] == [f"Bearer {APP_TOKEN}"]
     ts = sock.card_for("8001", "My parcel 5521 never arrived")
     card = sock.world.api.calls_to("chat.postMessage")[0].params
     assert card["channel"] == CHANNEL and "5521" in json.dumps(card["blocks"])
 
-    envelope_id = sock.react("white_check_mark", ts, "EvSock1")
-    ack = sock.server.wait_ack(envelope_id)
-    assert ack.envelope_id == envelope_id and ack.payload is None
+    busy = threading.Event()
+    sock.world.rt.submit(busy.wait, 10)  # the core is busy: the ack must not wait for it
+    try:
+        envelope_id = sock.react("white_check_mark", ts, "EvSock1")
+        ack = sock.server.wait_ack(envelope_id, timeout=3)
+        assert ack.envelope_id == envelope_id and ack.payload is None
+        waiting = sock.world.care.store.get_case("x:8001")
+        assert waiting is not None and waiting.state is CaseState.IN_REVIEW
+    finally:
+        busy.set()
     sock.world.rt.drain()
     for _ in range(3):  # more rounds after the first: still one reply
         sock.world.tick()
@@ -139,6 +153,20 @@ def test_the_approve_button_over_the_socket_approves_the_case(sock: SocketWorld)
     assert [line["in_reply_to"] for line in sock.world.outbox_lines()] == ["8004"]
 
 
+def test_an_app_token_slack_refuses_stops_the_run_with_a_plain_error(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bot_token_by_mistake = "xoxb-not-an-app-token"
+    with slack_world(tmp_path, clock, socket_mode=True) as world:
+        config = world_settings(world.api, tmp_path / "data", SLACK_APP_TOKEN=bot_token_by_mistake)
+        with pytest.raises(typer.Exit) as stopped:
+            _serve_socket_mode(world.rt, config, threading.Event())
+    assert stopped.value.exit_code == 2
+    error = capsys.readouterr().err
+    assert "SLACK_APP_TOKEN (not_allowed_token_type)" in error
+    assert bot_token_by_mistake not in error
+
+
 def test_after_a_refresh_request_the_client_reconnects_and_keeps_working(
     sock: SocketWorld,
 ) -> None:
@@ -151,3 +179,101 @@ def test_after_a_refresh_request_the_client_reconnects_and_keeps_working(
     sock.world.rt.drain()
     sock.world.tick()
     assert [line["in_reply_to"] for line in sock.world.outbox_lines()] == ["8005"]
+
+
+# --- `careops run --socket` as a process ------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[2]
+BOT_TOKEN = "xoxb-e2e-socket-token-31"
+
+
+def socket_dotenv(tmp_path: Path, api_url: str) -> None:
+    """The shipped .env.example filled in for Socket Mode (no signing secret needed)."""
+    filled = {
+        "CAREOPS_DATA_DIR": str(tmp_path / "data"),
+        "CAREOPS_POLL_SECONDS": "0.2",
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_APP_TOKEN": APP_TOKEN,
+        "SLACK_CHANNEL": CHANNEL,
+        "SLACK_APPROVERS": APPROVER,
+        "SLACK_API_URL": api_url,
+        "SLACK_PACE_SECONDS": "0",
+    }
+    lines = []
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name = line.split("=", 1)[0]
+        lines.append(f"{name}={filled[name]}" if name in filled and "=" in line else line)
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+
+
+def card_ref(tmp_path: Path, case_id: str) -> str | None:
+    """Where the running careops says the case's card is, read from its database."""
+    db = tmp_path / "data" / "careops.db"
+    if not db.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        row = conn.execute("SELECT review_ref FROM cases WHERE id = ?", (case_id,)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def wait_for(found: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := found():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.mark.slow
+def test_careops_run_socket_acts_on_an_envelope_and_stops_cleanly_on_sigterm(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
+    with FakeSlackApi() as api, FakeSocketMode() as server:
+        api.socket_url = server.url
+        socket_dotenv(tmp_path, api.url)
+        files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
+        command = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--socket"]
+        proc = subprocess.Popen(
+            [*command, *files],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            assert proc.stdout is not None
+            started = f"careops: Socket Mode, cards in {CHANNEL}"
+            first = proc.stdout.readline()
+            while first and not first.startswith(started):
+                first = proc.stdout.readline()
+            assert first.startswith(started), "careops run --socket did not start"
+            server.wait_connections(1, timeout=15)
+
+            mention = make_mention("8101", "Where is my parcel? Order 5521.")
+            (tmp_path / "inbox.jsonl").write_text(json.dumps(mention_to_inbox(mention)) + "\n")
+            posted = api.wait_for("chat.postMessage", timeout=15)[0].params
+            assert posted["channel"] == CHANNEL and "5521" in json.dumps(posted["blocks"])
+            ref = wait_for(lambda: card_ref(tmp_path, "x:8101"), 10, "the card's ref")
+            body = json.loads(
+                reaction_body("white_check_mark", APPROVER, CHANNEL, ref.split("/")[1], "EvP1")
+            )
+            envelope_id = server.push(events_api_envelope(body, "fake-envelope-proc"))
+            assert server.wait_ack(envelope_id, timeout=10).payload is None
+            outbox = tmp_path / "outbox.jsonl"
+            wait_for(lambda: outbox.exists() and outbox.read_text().strip(), 15, "the reply")
+
+            proc.send_signal(signal.SIGTERM)
+            output = first + proc.communicate(timeout=15)[0]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(10)
+        assert proc.returncode == 0, output
+        server.wait_closed(timeout=5)  # the process closed its websocket before exiting
+    lines = outbox.read_text().splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["in_reply_to"] == "8101"
+    assert "Traceback" not in output
+    assert BOT_TOKEN not in output and APP_TOKEN not in output
