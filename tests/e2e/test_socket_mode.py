@@ -27,7 +27,7 @@ import pytest
 import typer
 
 from bot.adapters.files import mention_to_inbox
-from bot.adapters.slack.cards import ACTION_APPROVE
+from bot.adapters.slack.cards import ACTION_APPROVE, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW
 from bot.cli.run import _serve_socket_mode
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
@@ -151,6 +151,27 @@ def test_the_approve_button_over_the_socket_approves_the_case(sock: SocketWorld)
     assert case is not None and case.state is CaseState.APPROVED
     sock.world.tick()
     assert [line["in_reply_to"] for line in sock.world.outbox_lines()] == ["8004"]
+
+
+def test_an_empty_edit_is_refused_in_the_ack_payload(sock: SocketWorld) -> None:
+    sock.card_for("8006", "Wrong size delivered")
+    blank = {EDIT_BLOCK: {EDIT_INPUT: {"type": "plain_text_input", "value": "  "}}}
+    form = interactive_body(
+        "ViewSubmissionPayload.json",
+        user={"id": APPROVER},
+        view={"callback_id": EDIT_VIEW, "private_metadata": "x:8006", "state": {"values": blank}},
+    )
+    payload = json.loads(dict(urllib.parse.parse_qsl(form))["payload"])
+    envelope = interactive_envelope(payload, "fake-envelope-edit")
+    assert envelope["accepts_response_payload"] is True
+    ack = sock.server.wait_ack(sock.server.push(envelope))
+    assert ack.payload == {
+        "response_action": "errors",
+        "errors": {EDIT_BLOCK: "The reply cannot be empty."},
+    }
+    sock.world.rt.drain()
+    case = sock.world.care.store.get_case("x:8006")
+    assert case is not None and case.draft_seq == 1  # the blank reply changed nothing
 
 
 def test_an_app_token_slack_refuses_stops_the_run_with_a_plain_error(
