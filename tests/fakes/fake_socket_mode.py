@@ -19,6 +19,7 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -155,7 +156,7 @@ class FakeSocketMode:
     def _ack_for(self, envelope_id: str) -> SocketAck | None:
         return next((a for a in self.acks if a.envelope_id == envelope_id), None)
 
-    def _wait(self, ready: Any, timeout: float) -> None:
+    def _wait(self, ready: Callable[[], bool], timeout: float) -> None:
         deadline = time.monotonic() + timeout
         with self._changed:
             while not ready():
