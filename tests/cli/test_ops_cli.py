@@ -127,7 +127,8 @@ def test_a_mistake_in_careops_toml_stops_the_command_with_its_key(home: Path) ->
 
 @pytest.mark.slow
 def test_report_on_the_demo_data_prints_the_figures(home: Path) -> None:
-    demo = cli(home, "demo", input="")
+    # the demo keeps its own database; point it at the one the report reads
+    demo = cli(home, "demo", "--data-dir", str(home / "data"), input="")
     assert demo.exit_code == 0, demo.output
     md = cli(home, "report", "--since", "30d", "--format", "md")
     assert md.exit_code == 0, md.output
