@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.error import URLError
 
 import typer
 from slack_sdk.errors import SlackApiError
@@ -136,6 +137,9 @@ def _serve_socket_mode(rt: SlackRuntime, config: Settings, stop: threading.Event
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else exc
             raise fail(f"Slack did not accept SLACK_APP_TOKEN ({error})") from None
+        except (URLError, OSError) as exc:
+            reason = getattr(exc, "reason", exc)
+            raise fail(f"cannot reach Slack at {config.slack_api_url} ({reason})") from None
         typer.echo(f"careops: Socket Mode, cards in {config.slack_channel}")
         _wait(stop)
     finally:

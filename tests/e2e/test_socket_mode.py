@@ -188,6 +188,19 @@ def test_an_app_token_slack_refuses_stops_the_run_with_a_plain_error(
     assert bot_token_by_mistake not in error
 
 
+def test_slack_gone_when_connecting_stops_the_run_with_a_plain_error(
+    tmp_path: Path, clock: FakeClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with slack_world(tmp_path, clock, socket_mode=True) as world:
+        config = world_settings(world.api, tmp_path / "data", SLACK_APP_TOKEN="xapp-1-A-1-abc")
+        world.api.server.shutdown()  # Slack stops answering after start-up
+        world.api.server.server_close()
+        with pytest.raises(typer.Exit) as stopped:
+            _serve_socket_mode(world.rt, config, threading.Event())
+    assert stopped.value.exit_code == 2
+    assert f"error: cannot reach Slack at {world.api.url}" in capsys.readouterr().err
+
+
 def test_after_a_refresh_request_the_client_reconnects_and_keeps_working(
     sock: SocketWorld,
 ) -> None:
