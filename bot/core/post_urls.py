@@ -22,10 +22,11 @@ from urllib.parse import urlsplit
 
 from bot.core.cases import note
 from bot.core.loop import CareLoop
-from bot.core.models import Case, Mention, Network
+from bot.core.models import Case, Mention, Network, case_id_for
 from bot.core.ports import PostLookup, PostLookupError
 
 MAX_URL_CHARS = 2048
+POST_COLLECTION = "app.bsky.feed.post"  # the record type of a Bluesky post
 X_HOSTS = frozenset(
     {"x.com", "www.x.com", "mobile.x.com", "twitter.com", "www.twitter.com", "mobile.twitter.com"}
 )
@@ -132,6 +133,32 @@ def _mastodon_ref(host: str, segments: list[str]) -> PostRef | None:
     if not _MASTODON_USER.fullmatch(user) or not _DIGITS.fullmatch(post_id):
         return None
     return PostRef(Network.MASTODON, post_id, user, host)
+
+
+def known_case_ids(ref: PostRef) -> tuple[str, ...]:
+    """Case ids the post may already have, found from the link alone (no scan, no fetch).
+
+    An X post id is global. A Mastodon status id is only our instance's id when the link
+    is on our instance, so that candidate must be confirmed with `same_post`. A Bluesky
+    link names a handle or a DID; only the DID form spells the record's at:// URI.
+    """
+    if ref.network is Network.X:
+        return (case_id_for(Network.X, ref.post_id),)
+    if ref.network is Network.MASTODON:
+        return (case_id_for(Network.MASTODON, ref.post_id),)
+    if ref.author.startswith("did:"):
+        return (case_id_for(Network.BLUESKY, f"at://{ref.author}/{POST_COLLECTION}/{ref.post_id}"),)
+    return ()
+
+
+def same_post(case: Case, ref: PostRef) -> bool:
+    """Whether `case` is the post `ref` names (X ids are global; others compare links)."""
+    if ref.network is not case.network:
+        return False
+    if ref.network is Network.X:
+        return case.mention.external_id == ref.post_id
+    seen = parse_post_url(case.mention.url or "")
+    return seen is not None and (seen.post_id, seen.host) == (ref.post_id, ref.host)
 
 
 # --- taking a post in by its link -------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
@@ -10,9 +10,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.core.clock import FakeClock
-from bot.core.models import CaseState, Mention, Network
+from bot.core.models import Case, CaseState, Mention, Network
 from bot.core.ports import PostLookupError
-from bot.core.post_urls import Outcome, PostRef, parse_post_url, take_in
+from bot.core.post_urls import (
+    Outcome,
+    PostRef,
+    known_case_ids,
+    parse_post_url,
+    same_post,
+    take_in,
+)
 from bot.core.rules import LinkBook
 from tests.conftest import make_mention
 from tests.core.helpers import Core, wire
@@ -243,3 +250,39 @@ def test_unreadable_text_is_quarantined_not_taken(core: Core) -> None:
     result = take_in("https://x.com/maria_g/status/9", {Network.X: lookup}, core.loop)
     assert result.outcome is Outcome.SKIPPED and "quarantined" in result.detail
     assert core.loop.store.get_case("x:9") is None
+
+
+# --- finding a post careops already has, from the link alone ------------------------------
+
+
+def case_of(mention: Mention) -> Case:
+    at = mention.created_at
+    return Case(mention.case_id, mention, CaseState.IN_REVIEW, created_at=at, updated_at=at)
+
+
+def test_an_x_link_names_its_case_by_id_whatever_the_username_in_it() -> None:
+    case = case_of(make_mention("1276035977375477760", author="maria_g"))
+    ref = parse_post_url("https://x.com/i/web/status/1276035977375477760")
+    assert ref is not None and known_case_ids(ref) == ("x:1276035977375477760",)
+    assert same_post(case, ref)
+
+
+def test_a_mastodon_id_from_another_instance_is_not_our_case() -> None:
+    ours = replace(
+        make_mention("109", network=Network.MASTODON, author="maria"),
+        url="https://mastodon.social/@maria/109",
+    )
+    here = parse_post_url("https://mastodon.social/@maria/109")
+    elsewhere = parse_post_url("https://fosstodon.org/@someone/109")  # the same id elsewhere
+    assert here is not None and elsewhere is not None
+    assert known_case_ids(elsewhere) == ("mastodon:109",)  # a candidate only
+    assert same_post(case_of(ours), here) and not same_post(case_of(ours), elsewhere)
+
+
+def test_only_a_did_form_bluesky_link_spells_the_case_id() -> None:
+    did = "did:plc:abcdefghijklmnopqrstuvwx"
+    by_did = parse_post_url(f"https://bsky.app/profile/{did}/post/3l6oveex3ii2l")
+    by_handle = parse_post_url("https://bsky.app/profile/maria.bsky.social/post/3l6oveex3ii2l")
+    assert by_did is not None and by_handle is not None
+    assert known_case_ids(by_did) == (f"bluesky:at://{did}/app.bsky.feed.post/3l6oveex3ii2l",)
+    assert known_case_ids(by_handle) == ()

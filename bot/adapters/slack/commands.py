@@ -18,7 +18,16 @@ from bot.adapters.slack.escape import escape_mrkdwn, slack_to_plain
 from bot.core.cases import OPEN_STATES
 from bot.core.models import Case, CaseState, Network
 from bot.core.permissions import Action
-from bot.core.post_urls import Outcome, TakeIn, fetch_post, parse_post_url, take_in_fetched
+from bot.core.post_urls import (
+    Outcome,
+    PostRef,
+    TakeIn,
+    fetch_post,
+    known_case_ids,
+    parse_post_url,
+    same_post,
+    take_in_fetched,
+)
 from bot.core.sla import humanize
 
 if TYPE_CHECKING:
@@ -134,10 +143,10 @@ def draft_command(app: Careops, user_id: str, args: str) -> CommandReply:
     url = slack_to_plain(args).strip()  # Slack sends <https://...> with &amp; escaped
     if not url:
         return CommandReply("Usage: `/care draft <post url>`")
-    case = _case_for_url(app, url)
+    ref = parse_post_url(url)
+    case = _case_for_url(app, url, ref)
     if case is not None:
         return _draft_answer(app, case)
-    ref = parse_post_url(url)
     if ref is None or ref.network not in app.lookups:  # answered without a network call
         return CommandReply(_take_in_answer(app, fetch_post(url, app.lookups), url))
 
@@ -208,16 +217,25 @@ def _card_link(app: Careops, case: Case) -> str:
     return f"the card in <#{channel}>"
 
 
-def _case_for_url(app: Careops, url: str) -> Case | None:
+def _case_for_url(app: Careops, url: str, ref: PostRef | None) -> Case | None:
+    """The case a link names, if careops has it. Ids read off the link are tried first;
+    the store is scanned only when the post cannot be fetched instead (a network that is
+    not connected, e.g. a file inbox), since fetching tells for sure and a scan reads
+    every case."""
+    if ref is not None:
+        for case_id in known_case_ids(ref):
+            case = app.store.get_case(case_id)
+            if case is not None and same_post(case, ref):
+                return case
+        if ref.network in app.lookups:
+            return None
     wanted = url.rstrip("/")
-    last_part = wanted.rsplit("/", 1)[-1]
-    by_id = None
-    for case in app.store.cases():  # one read of the store; an exact URL match wins
+    for case in app.store.cases():
         if case.mention.url and case.mention.url.rstrip("/") == wanted:
             return case
-        if by_id is None and case.mention.external_id == last_part:
-            by_id = case
-    return by_id
+        if ref is not None and same_post(case, ref):
+            return case
+    return None
 
 
 def _case_label(case: Case) -> str:

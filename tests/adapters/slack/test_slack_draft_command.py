@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -211,3 +212,27 @@ def test_a_lookup_that_crashes_still_gets_an_answer(world: SlackWorld) -> None:
     answer = slash(world, "draft https://x.com/maria_g/status/1861000000000000003")
     assert answer == "Something went wrong; the log says what."
     assert world.care.store.get_case("x:1861000000000000003") is None
+
+
+class MustNotFetch:
+    def fetch(self, ref: PostRef) -> Mention | None:
+        raise AssertionError(f"fetched {ref} although careops has it")
+
+
+def test_a_post_careops_has_is_answered_from_the_store_without_a_fetch(world: SlackWorld) -> None:
+    world.care.lookups[Network.X] = MustNotFetch()
+    world.add_mention(make_mention("1861000000000000009", "Order 5521 is late"))
+    world.tick()
+    answer = slash(world, "draft https://x.com/i/web/status/1861000000000000009")
+    assert answer.startswith("x post by @maria_g (in_review), draft ")
+
+
+def test_an_x_link_never_answers_with_another_networks_case_of_the_same_id(
+    world: SlackWorld,
+) -> None:
+    toot = make_mention("109", "Where is my parcel?", network=Network.MASTODON, author="maria")
+    world.add_mention(replace(toot, url="https://mastodon.example/@maria/109"))
+    world.tick()
+    assert world.care.store.get_case("mastodon:109") is not None
+    answer = slash(world, "draft https://x.com/maria/status/109")
+    assert answer.startswith("careops is not connected to X")
