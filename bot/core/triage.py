@@ -46,15 +46,20 @@ def _whole(parts: tuple[str, ...] | str) -> re.Pattern[str]:
 
 
 # Every phrase starts with a word character: "(?=\w)" changes no match, and spares
-# trying each alternative at the end of every word.
-def _phrases(parts: tuple[str, ...] | str) -> re.Pattern[str]:
-    return re.compile(rf"\b(?=\w)(?:{_alternatives(parts)})(?!\w)")
+# trying each alternative at the end of every word. `starts` (the letters a table's
+# phrases can begin with, see triage_words) narrows it: other words are passed over.
+def _phrases(parts: tuple[str, ...] | str, starts: str = "") -> re.Pattern[str]:
+    return re.compile(rf"{_lead(starts)}\b(?=\w)(?:{_alternatives(parts)})(?!\w)")
 
 
-def _named(prefix: str, table: dict[str, str]) -> re.Pattern[str]:
+def _named(prefix: str, table: dict[str, str], starts: str = "") -> re.Pattern[str]:
     """One pattern for a whole table; the group name says which entry matched."""
     groups = "|".join(f"(?P<{prefix}_{k}>{v})" for k, v in table.items())
-    return re.compile(rf"\b(?=\w)(?:{groups})(?!\w)")
+    return re.compile(rf"{_lead(starts)}\b(?=\w)(?:{groups})(?!\w)")
+
+
+def _lead(starts: str) -> str:
+    return f"(?=[{starts}])" if starts else ""
 
 
 _WORD_TABLES: dict[str, re.Pattern[str]] = {
@@ -79,11 +84,19 @@ class _PhraseTable:
 
 
 _PHRASE_TABLES = (
-    _PhraseTable("complaint", _whole(W.COMPLAINT_ANCHORS), _phrases(W.COMPLAINT_PHRASES)),
-    _PhraseTable("praise", _whole(W.PRAISE_ANCHORS), _phrases(W.PRAISE_PHRASES)),
-    _PhraseTable("feedback", _whole(W.FEEDBACK_ANCHORS), _phrases(W.FEEDBACK_PHRASES)),
-    _PhraseTable("spam", _whole(W.SPAM_ANCHORS), _phrases(W.SPAM_PHRASES)),
-    _PhraseTable("risk", _whole(W.RISK_ANCHORS), _named("risk", W.RISK_PHRASES), named=True),
+    _PhraseTable(
+        "complaint",
+        _whole(W.COMPLAINT_ANCHORS),
+        _phrases(W.COMPLAINT_PHRASES, W.COMPLAINT_STARTS),
+    ),
+    _PhraseTable("praise", _whole(W.PRAISE_ANCHORS), _phrases(W.PRAISE_PHRASES, W.PRAISE_STARTS)),
+    _PhraseTable(
+        "feedback", _whole(W.FEEDBACK_ANCHORS), _phrases(W.FEEDBACK_PHRASES, W.FEEDBACK_STARTS)
+    ),
+    _PhraseTable("spam", _whole(W.SPAM_ANCHORS), _phrases(W.SPAM_PHRASES, W.SPAM_STARTS)),
+    _PhraseTable(
+        "risk", _whole(W.RISK_ANCHORS), _named("risk", W.RISK_PHRASES, W.RISK_STARTS), named=True
+    ),
     _PhraseTable("topic", _whole(W.TOPIC_ANCHORS), _named("topic", W.TOPIC_PHRASES), named=True),
 )
 _SAD, _HAPPY = re.compile(W.SAD), re.compile(W.PRAISE_EMOJI)

@@ -53,6 +53,9 @@ COMPLAINT_PHRASES = (
     r"immer\s+noch|noch\s+nicht|nicht\s+(?:angekommen|geliefert)|passiert\s+nichts|was\s+ist\s+da\s+los",
     r"ainda\s+não|não\s+(?:chegou|recebi)|non\s+è\s+ancora|nog\s+(?:niet|steeds)",
 )
+# First letters of each table's phrases (a superset is fine; a missing one loses
+# matches): tests/core/test_phrase_starts.py derives them from the patterns.
+COMPLAINT_STARTS = "acdefhiklmnopqrstuw"
 # Phrase tables are searched only in posts containing one of their anchors: a word that
 # every phrase of the table needs (checked per word, like the single-word tables).
 COMPLAINT_ANCHORS = (
@@ -74,6 +77,7 @@ PRAISE_PHRASES = (
     r"deserves?\s+a\s+(?:raise|medal|promotion|bonus)|nice\s+work|good\s+job|great\s+job",
     r"would\s+recommend|keep\s+it\s+up|made\s+my\s+day",
 )
+PRAISE_STARTS = "15adfgkmnstw"
 PRAISE_ANCHORS = r"thank|shout|shoutout|done|10|stars|beyond|deserves?|work|job|recommend|keep|day"
 FEEDBACK_WORDS = (r"suggest\w*|idea|feedback|improve\w*|suggestion",)
 FEEDBACK_PHRASES = (
@@ -82,6 +86,7 @@ FEEDBACK_PHRASES = (
     r"should\s+(?:add|have|offer|make|bring)|bring\s+back|could\s+you\s+add|any\s+plans",
     r"please\s+ditch|any\s+chance\s+(?:you(?:'ll|\s+will|\s+could|\s+might)?\s+)?(?:add|get|offer|bring)",
 )
+FEEDBACK_STARTS = "abcfipsw"
 FEEDBACK_ANCHORS = r"would|add|feature|wish|consider|should|bring|plans|ditch|chance"
 SPAM_WORDS = (r"crypto\w*|bitcoin|btc|eth|nft|airdrops?|giveaways?|f4f|onlyfans|casino|forex",)
 SPAM_PHRASES = (
@@ -90,6 +95,7 @@ SPAM_PHRASES = (
     r"click\s+(?:here|the\s+link)|check\s+(?:my|out\s+my)\s+(?:bio|profile|page)",
     r"investment\s+opportunity|binary\s+options|sugar\s+daddy|whatsapp\s+\+?\d",
 )
+SPAM_STARTS = "bcdefimpsw"
 SPAM_ANCHORS = (
     r"followers|follow\w*|promo|dm|earn|money|click|check|investment|binary|sugar|whatsapp"
 )
@@ -105,6 +111,7 @@ RISK_PHRASES = {
     "outage": r"(?:site|app|website|server|servers|service|system)\s+(?:is\s+)?down|is\s+it\s+down"
     r"|not\s+loading",
 }
+RISK_STARTS = "acdimnstw"
 RISK_ANCHORS = r"standards|charged|double|bank|money|down|loading"
 # links.yaml topics, most urgent first: ties between topics go to the earlier one.
 TOPIC_WORDS = {
