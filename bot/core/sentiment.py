@@ -32,6 +32,8 @@ WORDS_KEPT = 50_000
 _PUNCT = string.punctuation
 _DECAY = (1.0, 0.95, 0.9)
 _SO_THIS = frozenset({"so", "this"})
+# Latin letters, accents and general punctuation (’ “ ” …): most of any post's characters.
+_COMMON_CHARACTERS = (*range(0x250), *range(0x2000, 0x2070))
 
 
 class _Vader:
@@ -47,9 +49,10 @@ class _Vader:
             w: float(v) for w, v in analyzer.lexicon.items() if w not in self.boosters
         }
         self.negations: frozenset[str] = frozenset(vs.NEGATE)
-        self.emoji: dict[int, str] = {
-            ord(e): f" {d} " for e, d in analyzer.emojis.items() if len(e) == 1
-        }
+        # str.translate pays for a missing key as a caught KeyError, once per distinct
+        # character: mapping common characters to themselves makes it 2-3x faster.
+        self.emoji: dict[int, str | int] = {c: c for c in _COMMON_CHARACTERS}
+        self.emoji.update((ord(e), f" {d} ") for e, d in analyzer.emojis.items() if len(e) == 1)
 
 
 _vader: _Vader | None = None

@@ -35,6 +35,9 @@ SENTIMENT_CHARS = 1_000  # the opening of a long post says enough about its mood
 LONG_POST = 280
 MAX_CHARS = 10_000  # beyond this a post is junk or an attack; triage reads the start
 TOKEN_CACHE = 50_000  # distinct words whose verdicts are kept
+# The longest number that is a cue ("502", "503", "10"): a longer one (an order number,
+# in half of all complaints) counts towards nothing, without trying every table on it.
+LONGEST_NUMBER_CUE = 3
 
 
 def _alternatives(parts: tuple[str, ...] | str) -> str:
@@ -117,8 +120,10 @@ class _Verdicts(dict[str, tuple[str, ...]]):
     post's look-ups run as one C-level `map` over its words."""
 
     def __missing__(self, token: str) -> tuple[str, ...]:
+        if token.isdigit():  # order numbers: never seen again, so never cached
+            return () if len(token) > LONGEST_NUMBER_CUE else _word(token)
         found = _word(token)
-        if len(self) < TOKEN_CACHE and not token.isdigit():  # order numbers: never again
+        if len(self) < TOKEN_CACHE:
             self[token] = found
         return found
 
