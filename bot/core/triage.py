@@ -153,6 +153,7 @@ _ANY_CUE = re.compile(
 
 def _read(text: str) -> Counter[str]:
     """Count every cue in lower-cased text: words (cached verdicts), then phrases.
+    (Readers use `counts.get(key, 0)`: a missing key costs a Python call with `[]`.)
 
     Besides the keys of `_word`, "words" counts the words and "complaint"/"praise"/...
     the phrases found; RISK and TOPIC phrases count under their own keys.
@@ -173,12 +174,12 @@ def _read(text: str) -> Counter[str]:
 
 
 def _language(counts: Counter[str]) -> str:
-    scores = [counts[lang] for lang in _LANGUAGES]
+    scores = [counts.get(lang, 0) for lang in _LANGUAGES]
     best = max(scores)
     if best >= 2 and scores.count(best) == 1:
         return _LANGUAGES[scores.index(best)]
     # Short English posts have few stopwords; mostly common English words is enough.
-    english = counts["english"]
+    english = counts.get("english", 0)
     if english >= 2 and 3 * english >= counts["words"] and scores[0] == best:
         return "en"
     return "und"
@@ -188,8 +189,9 @@ def _topic(counts: Counter[str]) -> str:
     """The links.yaml topic with most hits; of equals the first (the more urgent)."""
     best, hits = "general", 0
     for key, topic in _TOPIC_KEYS:
-        if counts[key] > hits:
-            best, hits = topic, counts[key]
+        found = counts.get(key, 0)
+        if found > hits:
+            best, hits = topic, found
     return best
 
 
@@ -219,19 +221,20 @@ def _shouting(text: str) -> bool:
 
 
 def _is_spam(counts: Counter[str], raw: str) -> bool:
-    if counts["spam"]:
+    if counts.get("spam"):
         return True
     return len(url_spans(raw)) >= 3 or (raw.count("#") >= 5 and len(_HASHTAG.findall(raw)) >= 5)
 
 
 def _intent(counts: Counter[str], text: str, sentiment: float) -> Intent:
     """Strong complaint cues win over thanks; a question or suggestion wins over weak ones."""
-    cues = 2 * (counts["strong"] + counts["complaint"] + counts["sad"]) + counts["weak"]
+    get = counts.get
+    cues = 2 * (get("strong", 0) + get("complaint", 0) + get("sad", 0)) + get("weak", 0)
     complaint = cues + (cues > 0 and sentiment <= NEGATIVE_SENTIMENT)
-    praise = counts["praise"]
+    praise = get("praise", 0)
     if sentiment <= -0.7 or (complaint >= 2 and complaint > praise):
         return Intent.COMPLAINT
-    if counts["feedback"]:
+    if get("feedback"):
         return Intent.FEEDBACK
     asks = _QUESTION_START.match(text) is not None
     if complaint and not praise and not asks:
