@@ -70,6 +70,8 @@ class _Words(dict[str, str]):
     emoticon's stub (":)" stays ":)"). Kept once worked out: posts repeat their words."""
 
     def __missing__(self, token: str) -> str:
+        if token.isdigit():  # an order number: has no punctuation, and is not kept
+            return token
         stripped = token.strip(_PUNCT)
         word = token if len(stripped) <= 2 else stripped
         if len(self) < WORDS_KEPT:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import string
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -46,3 +48,16 @@ def test_emoji_table_spells_out_what_the_first_one_did(text: str) -> None:
 
 def test_emoji_table_still_describes_latin_1_emoji() -> None:
     assert "©".translate(sentiment._tables().emoji) == " copyright "
+
+
+def _vader_word_as_first_written(token: str) -> str:
+    stripped = token.strip(string.punctuation)
+    return token if len(stripped) <= 2 else stripped
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(digits, st.text(st.sampled_from("0123456789.,!?:)(-'#"), min_size=1)))
+def test_sentiment_reads_numbers_as_before_without_keeping_them(token: str) -> None:
+    assert sentiment._words[token] == _vader_word_as_first_written(token)
+    if token.isdigit():
+        assert token not in sentiment._words
