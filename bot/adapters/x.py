@@ -19,7 +19,14 @@ from typing import Any
 import requests
 import tweepy
 
-from bot.adapters.x_parse import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, newest_id, parse_page
+from bot.adapters.x_parse import (
+    EXPANSIONS,
+    TWEET_FIELDS,
+    USER_FIELDS,
+    comparable,
+    newest_id,
+    parse_page,
+)
 from bot.core.budget import PriceTable, RateGate, UsageLog
 from bot.core.models import Network, OutboxItem, PublishResult
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
@@ -258,11 +265,21 @@ class XPublisher:
                     r.get("type") == "replied_to" and str(r.get("id")) == item.in_reply_to
                     for r in refs
                 ):
-                    return PublishResult(str(post["id"]), self._url(str(post["id"])))
+                    return self._found(item, post)
             token = (body.get("meta") or {}).get("next_token")
             if not token:
                 return None
         return None
+
+    def _found(self, item: OutboxItem, post: dict[str, Any]) -> PublishResult:
+        """A brand reply to the post: ours if its text is our draft's, else one written by
+        hand meanwhile. Either way the customer has an answer and nothing more is sent;
+        the case's audit says which it was."""
+        post_id = str(post["id"])
+        if comparable(str(post.get("text", ""))) == comparable(item.text):
+            return PublishResult(post_id, self._url(post_id))
+        note = "X already had a reply from the brand to this post, not careops's draft"
+        return PublishResult(post_id, self._url(post_id), note=f"{note}; the draft was not sent")
 
     def _url(self, post_id: str) -> str:
         return f"https://x.com/{self.username}/status/{post_id}"

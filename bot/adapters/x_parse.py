@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from dataclasses import dataclass, field
@@ -138,3 +139,14 @@ def newest_id(ids: list[str]) -> str | None:
     """X ids are increasing integers (snowflakes); compare them as numbers."""
     numeric = [i for i in ids if i.isdigit()]
     return max(numeric, key=int) if numeric else None
+
+
+_LINK = re.compile(r"https?://\S+")
+_LEADING_HANDLES = re.compile(r"^(?:@\w+\s+)+")
+
+
+def comparable(text: str) -> str:
+    """A reply's words as X may echo them back: links become t.co links, `&` comes back
+    as `&amp;`, and a reply may start with the @handles it answers."""
+    words = _LINK.sub("", html.unescape(text)).strip()
+    return " ".join(_LEADING_HANDLES.sub("", words).split()).casefold()

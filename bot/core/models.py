@@ -239,6 +239,7 @@ class OutboxItem:
 class PublishResult:
     remote_id: str
     url: str = ""
+    note: str = ""  # why a reply found on the network stands in for ours (audit detail)
 
 
 @dataclass(frozen=True)

@@ -149,9 +149,12 @@ class PublishingService:
         )
         self.store.save_outbox(done)
         self._move_case(item.case_id, CaseState.PUBLISHING)  # a crash may have left it approved
+        if result.note:
+            log.warning("case %s: %s", item.case_id, result.note)
         case = self._move_case(
             item.case_id,
             CaseState.PUBLISHED,
+            result.note,
             published_id=result.remote_id,
             published_url=result.url or None,
             published_at=self.clock.now(),

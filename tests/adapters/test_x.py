@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from bot.adapters.sqlite_store import SqliteStore
 from bot.adapters.x import XMeter, XPublisher, XSource, x_client
-from bot.adapters.x_parse import parse_page
+from bot.adapters.x_parse import comparable, parse_page
 from bot.core.budget import PriceTable
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState
@@ -241,7 +241,7 @@ def test_find_existing_looks_for_our_reply_to_that_post() -> None:
             },
             {
                 "id": "1301",
-                "text": "ours",
+                "text": "Thanks for flagging this! Here is what to try: https://t.co/Ab12Cd34",
                 "referenced_tweets": [{"type": "replied_to", "id": "1276035977375477760"}],
             },
         ],
@@ -250,10 +250,39 @@ def test_find_existing_looks_for_our_reply_to_that_post() -> None:
     fake = FakeX()
     fake.on(f"GET /2/users/{BRAND_ID}/tweets", [(200, {}, own)])
     found = publisher(fake).find_existing(item())
-    assert found is not None and found.remote_id == "1301"
+    assert found is not None and found.remote_id == "1301" and found.note == ""
     assert fake.calls[0].params["since_id"] == "1276035977375477760"
     fake.on(f"GET /2/users/{BRAND_ID}/tweets", [(200, {}, {"meta": {"result_count": 0}})])
     assert publisher(fake).find_existing(item()) is None
+
+
+def test_a_reply_written_by_hand_meanwhile_stands_in_and_says_so() -> None:
+    by_hand = {
+        "data": [
+            {
+                "id": "1302",
+                "text": "@maria_g So sorry! Our team is on it, check your DMs.",
+                "referenced_tweets": [{"type": "replied_to", "id": "1276035977375477760"}],
+            }
+        ],
+        "meta": {},
+    }
+    fake = FakeX()
+    fake.on(f"GET /2/users/{BRAND_ID}/tweets", [(200, {}, by_hand)])
+    found = publisher(fake).find_existing(item())
+    assert found is not None and found.remote_id == "1302"
+    assert found.note.endswith("not careops's draft; the draft was not sent")
+
+
+@given(
+    handles=st.lists(st.from_regex(r"@[A-Za-z0-9_]{1,15}", fullmatch=True), max_size=3),
+    short=st.from_regex(r"https://t\.co/[A-Za-z0-9]{10}", fullmatch=True),
+)
+def test_our_text_as_x_echoes_it_back_is_recognised(handles: list[str], short: str) -> None:
+    ours = "Thanks & sorry, Maria!  DM us:\nhttps://help.parcelly.example/order"
+    echoed = " ".join(handles) + " Thanks &amp; sorry, Maria! DM us: " + short
+    assert comparable(echoed) == comparable(ours)
+    assert comparable(echoed) != comparable("Thanks & sorry! Read the FAQ: " + short)
 
 
 ODD_TEXTS = ["🙂" * 50 + " @snowman", "مرحبا @snowman الطلب متأخر", "@snowman " + "x" * 10_000]

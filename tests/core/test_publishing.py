@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from bot.core.cases import transition
-from bot.core.models import Case, CaseState, Draft, Network, OutboxState, draft_id_for
+from bot.core.models import (
+    Case,
+    CaseState,
+    Draft,
+    Network,
+    OutboxState,
+    PublishResult,
+    draft_id_for,
+)
 from bot.core.publishing import MAX_ATTEMPTS, PublishingService
 from tests.conftest import make_mention
 from tests.fakes.core_fakes import FakeNetwork, refuse
@@ -111,3 +119,24 @@ def test_no_publisher_for_the_network_fails_with_a_reason(store, clock):
     [outcome] = service.publish_pending()
     assert outcome.item.state is OutboxState.FAILED
     assert "no publisher configured for x" in store.get_case(case.id).failure
+
+
+class AnsweredByHand(FakeNetwork):
+    """The network already has a brand reply to the post that careops did not write."""
+
+    def find_existing(self, item):
+        return PublishResult("h1", "https://net.example/h1", note="a reply by hand was there")
+
+
+def test_a_reply_found_by_reconcile_that_is_not_ours_is_recorded_as_such(store, clock):
+    hand = AnsweredByHand()
+    service = PublishingService(store, {Network.X: hand}, clock)
+    case, draft = approved_case(store, clock)
+    item = service.enqueue(case, draft)
+    store.save_outbox(item.evolve(state=OutboxState.PUBLISHING, attempts=1))
+    service.reconcile()
+    assert hand.calls == 0  # nothing sent: the customer has an answer
+    stored = store.get_case(case.id)
+    assert (stored.state, stored.published_id) == (CaseState.PUBLISHED, "h1")
+    published = [a for a in store.audit(case.id) if a.to_state == CaseState.PUBLISHED.value]
+    assert [a.detail for a in published] == ["a reply by hand was there"]
