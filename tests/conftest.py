@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import settings
 
 from bot.adapters.sqlite_store import SqliteStore
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import Mention, Network
 from bot.core.rules import LinkBook
+
+# CI (.ci/run) runs every property test on a fixed seed and with no example database, so
+# a landing is judged on the same examples each time; a developer's runs keep exploring.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 HELP = "https://help.parcelly.example/"
 LINKS = {
