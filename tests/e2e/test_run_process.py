@@ -7,27 +7,22 @@ empty `NAME=` lines copied from .env.example) and stops the process with SIGTERM
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import re
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.adapters.files import mention_to_inbox
 from tests.conftest import make_mention
+from tests.e2e.processes import card_ref, clean_env, wait_until, write_dotenv
 from tests.fakes.fake_slack import FakeSlackApi
 from tests.fakes.slack_requests import reaction_body, signed_post
 
-ROOT = Path(__file__).resolve().parents[2]
 SECRET = "0123456789abcdef0123456789abcdef"
 TOKEN = "xoxb-e2e-process-token-77"
 APPROVER, CHANNEL = "UAPPROVER", "C0CARE"
@@ -35,47 +30,20 @@ APPROVER, CHANNEL = "UAPPROVER", "C0CARE"
 pytestmark = pytest.mark.slow
 
 
-def wait_until(found: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := found():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def dotenv(tmp_path: Path, api_url: str) -> None:
-    """The shipped example with this team's values filled in, as a person would."""
-    filled = {
-        "CAREOPS_DATA_DIR": str(tmp_path / "data"),
-        "CAREOPS_POLL_SECONDS": "0.2",
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_CHANNEL": CHANNEL,
-        "SLACK_APPROVERS": f"{APPROVER}, UOTHER",
-        "SLACK_API_URL": api_url,
-        "SLACK_PACE_SECONDS": "0",
-    }
-    lines = []
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        name = line.split("=", 1)[0]
-        lines.append(f"{name}={filled[name]}" if name in filled and "=" in line else line)
-    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
-
-
-def card_ref(tmp_path: Path) -> str | None:
-    """Where the running careops says the case's card is, read from its database."""
-    db = tmp_path / "data" / "careops.db"
-    if not db.exists():
-        return None
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        row = conn.execute("SELECT review_ref FROM cases WHERE id = 'x:7001'").fetchone()
-    return row[0] if row else None
-
-
-def clean_env() -> dict[str, str]:
-    """This machine's environment without careops settings: the .env file decides."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
+    write_dotenv(
+        tmp_path,
+        {
+            "CAREOPS_DATA_DIR": str(tmp_path / "data"),
+            "CAREOPS_POLL_SECONDS": "0.2",
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_CHANNEL": CHANNEL,
+            "SLACK_APPROVERS": f"{APPROVER}, UOTHER",
+            "SLACK_API_URL": api_url,
+            "SLACK_PACE_SECONDS": "0",
+        },
+    )
 
 
 @pytest.fixture
@@ -117,7 +85,7 @@ def test_inbox_to_card_to_reaction_to_one_outbox_line_then_a_clean_stop(
     assert posted["channel"] == CHANNEL and "5521" in json.dumps(posted["blocks"])
     card_ts = "1764061200.000001"  # the fake's first message
     # The fake records the post before careops hears back and stores where its card is.
-    wait_until(lambda: card_ref(tmp_path) == f"{CHANNEL}/{card_ts}", 15, "the card's ref")
+    wait_until(lambda: card_ref(tmp_path, "x:7001") == f"{CHANNEL}/{card_ts}", 15, "the card's ref")
     body = reaction_body("white_check_mark", APPROVER, CHANNEL, card_ts, "EvProc1")
     assert signed_post(base, SECRET, body)[0] == 200
     outbox = tmp_path / "outbox.jsonl"

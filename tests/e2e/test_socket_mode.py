@@ -8,17 +8,13 @@ Polling and publishing are driven by hand (`tick`) so each step is deterministic
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +28,7 @@ from bot.cli.run import _serve_socket_mode
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
 from tests.conftest import make_mention
+from tests.e2e.processes import card_ref, clean_env, wait_until, write_dotenv
 from tests.fakes.fake_slack import FakeSlackApi
 from tests.fakes.fake_socket_mode import (
     FakeSocketMode,
@@ -217,53 +214,31 @@ def test_after_a_refresh_request_the_client_reconnects_and_keeps_working(
 
 # --- `careops run --socket` as a process ------------------------------------------------
 
-ROOT = Path(__file__).resolve().parents[2]
 BOT_TOKEN = "xoxb-e2e-socket-token-31"
 
 
 def socket_dotenv(tmp_path: Path, api_url: str) -> None:
     """The shipped .env.example filled in for Socket Mode (no signing secret needed)."""
-    filled = {
-        "CAREOPS_DATA_DIR": str(tmp_path / "data"),
-        "CAREOPS_POLL_SECONDS": "0.2",
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_APP_TOKEN": APP_TOKEN,
-        "SLACK_CHANNEL": CHANNEL,
-        "SLACK_APPROVERS": APPROVER,
-        "SLACK_API_URL": api_url,
-        "SLACK_PACE_SECONDS": "0",
-    }
-    lines = []
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        name = line.split("=", 1)[0]
-        lines.append(f"{name}={filled[name]}" if name in filled and "=" in line else line)
-    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
-
-
-def card_ref(tmp_path: Path, case_id: str) -> str | None:
-    """Where the running careops says the case's card is, read from its database."""
-    db = tmp_path / "data" / "careops.db"
-    if not db.exists():
-        return None
-    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
-        row = conn.execute("SELECT review_ref FROM cases WHERE id = ?", (case_id,)).fetchone()
-    return str(row[0]) if row and row[0] else None
-
-
-def wait_for(found: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if value := found():
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
+    write_dotenv(
+        tmp_path,
+        {
+            "CAREOPS_DATA_DIR": str(tmp_path / "data"),
+            "CAREOPS_POLL_SECONDS": "0.2",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_APP_TOKEN": APP_TOKEN,
+            "SLACK_CHANNEL": CHANNEL,
+            "SLACK_APPROVERS": APPROVER,
+            "SLACK_API_URL": api_url,
+            "SLACK_PACE_SECONDS": "0",
+        },
+    )
 
 
 @pytest.mark.slow
 def test_careops_run_socket_acts_on_an_envelope_and_stops_cleanly_on_sigterm(
     tmp_path: Path,
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
+    env = clean_env()
     with FakeSlackApi() as api, FakeSocketMode() as server:
         api.socket_url = server.url
         socket_dotenv(tmp_path, api.url)
@@ -290,14 +265,14 @@ def test_careops_run_socket_acts_on_an_envelope_and_stops_cleanly_on_sigterm(
             (tmp_path / "inbox.jsonl").write_text(json.dumps(mention_to_inbox(mention)) + "\n")
             posted = api.wait_for("chat.postMessage", timeout=15)[0].params
             assert posted["channel"] == CHANNEL and "5521" in json.dumps(posted["blocks"])
-            ref = wait_for(lambda: card_ref(tmp_path, "x:8101"), 10, "the card's ref")
+            ref = wait_until(lambda: card_ref(tmp_path, "x:8101"), 10, "the card's ref")
             body = json.loads(
                 reaction_body("white_check_mark", APPROVER, CHANNEL, ref.split("/")[1], "EvP1")
             )
             envelope_id = server.push(events_api_envelope(body, "fake-envelope-proc"))
             assert server.wait_ack(envelope_id, timeout=10).payload is None
             outbox = tmp_path / "outbox.jsonl"
-            wait_for(lambda: outbox.exists() and outbox.read_text().strip(), 15, "the reply")
+            wait_until(lambda: outbox.exists() and outbox.read_text().strip(), 15, "the reply")
 
             proc.send_signal(signal.SIGTERM)
             output = first + proc.communicate(timeout=15)[0]

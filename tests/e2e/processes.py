@@ -1,0 +1,46 @@
+"""Helpers for tests that run `careops` as a process, configured the way a team does it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def wait_until(found: Callable[[], Any], timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := found():
+            return value
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def write_dotenv(tmp_path: Path, filled: dict[str, str]) -> None:
+    """The shipped .env.example with this team's values filled in, as a person would."""
+    lines = []
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        name = line.split("=", 1)[0]
+        lines.append(f"{name}={filled[name]}" if name in filled and "=" in line else line)
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n")
+
+
+def card_ref(tmp_path: Path, case_id: str) -> str | None:
+    """Where the running careops says the case's card is, read from its database."""
+    db = tmp_path / "data" / "careops.db"
+    if not db.exists():
+        return None
+    with contextlib.closing(sqlite3.connect(f"file:{db}?mode=ro", uri=True)) as conn:
+        row = conn.execute("SELECT review_ref FROM cases WHERE id = ?", (case_id,)).fetchone()
+    return str(row[0]) if row and row[0] else None
+
+
+def clean_env() -> dict[str, str]:
+    """This machine's environment without careops settings: the .env file decides."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
