@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,3 +46,26 @@ def card_ref(tmp_path: Path, case_id: str) -> str | None:
 def clean_env() -> dict[str, str]:
     """This machine's environment without careops settings: the .env file decides."""
     return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
+
+
+def start_run(tmp_path: Path, *args: str, ready: str) -> tuple[subprocess.Popen[str], str]:
+    """`careops run ARGS --source/--publisher file:...` in `tmp_path` (its .env decides
+    the rest); returns the process and its first output line containing `ready`."""
+    files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from bot.cli import main; main()", "run", *args, *files],
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    while line and ready not in line:
+        line = proc.stdout.readline()
+    if ready not in line:
+        proc.kill()
+        proc.wait(10)
+        raise AssertionError(f"careops run {' '.join(args)} did not start")
+    return proc, line

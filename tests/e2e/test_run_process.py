@@ -19,7 +19,7 @@ import pytest
 
 from bot.adapters.files import mention_to_inbox
 from tests.conftest import make_mention
-from tests.e2e.processes import card_ref, clean_env, wait_until, write_dotenv
+from tests.e2e.processes import card_ref, clean_env, start_run, wait_until, write_dotenv
 from tests.fakes.fake_slack import FakeSlackApi
 from tests.fakes.slack_requests import reaction_body, signed_post
 
@@ -50,22 +50,10 @@ def dotenv(tmp_path: Path, api_url: str) -> None:
 def careops_run(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str, FakeSlackApi]]:
     with FakeSlackApi() as api:
         dotenv(tmp_path, api.url)
-        env = clean_env()
-        command = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--http"]
-        files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
-        proc = subprocess.Popen(
-            [*command, "--host", "127.0.0.1", "--port", "0", *files],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
+        proc, first = start_run(
+            tmp_path, "--http", "--host", "127.0.0.1", "--port", "0", ready="listening on"
         )
         try:
-            assert proc.stdout is not None
-            first = proc.stdout.readline()
-            while first and "listening on" not in first:
-                first = proc.stdout.readline()
             match = re.search(r"http://[\d.]+:\d+", first)
             assert match, f"careops run did not start: {first!r}"
             yield proc, match.group(0), api

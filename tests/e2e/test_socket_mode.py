@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -28,7 +26,7 @@ from bot.cli.run import _serve_socket_mode
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
 from tests.conftest import make_mention
-from tests.e2e.processes import card_ref, clean_env, wait_until, write_dotenv
+from tests.e2e.processes import card_ref, start_run, wait_until, write_dotenv
 from tests.fakes.fake_slack import FakeSlackApi
 from tests.fakes.fake_socket_mode import (
     FakeSocketMode,
@@ -238,27 +236,12 @@ def socket_dotenv(tmp_path: Path, api_url: str) -> None:
 def test_careops_run_socket_acts_on_an_envelope_and_stops_cleanly_on_sigterm(
     tmp_path: Path,
 ) -> None:
-    env = clean_env()
     with FakeSlackApi() as api, FakeSocketMode() as server:
         api.socket_url = server.url
         socket_dotenv(tmp_path, api.url)
-        files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
-        command = [sys.executable, "-c", "from bot.cli import main; main()", "run", "--socket"]
-        proc = subprocess.Popen(
-            [*command, *files],
-            cwd=tmp_path,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
+        started = f"careops: Socket Mode, cards in {CHANNEL}"
+        proc, first = start_run(tmp_path, "--socket", ready=started)
         try:
-            assert proc.stdout is not None
-            started = f"careops: Socket Mode, cards in {CHANNEL}"
-            first = proc.stdout.readline()
-            while first and not first.startswith(started):
-                first = proc.stdout.readline()
-            assert first.startswith(started), "careops run --socket did not start"
             server.wait_connections(1, timeout=15)
 
             mention = make_mention("8101", "Where is my parcel? Order 5521.")
