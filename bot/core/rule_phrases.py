@@ -33,6 +33,7 @@ THANKS = phrases(
     r"obrigad[oa]s?|agradeço|agradecemos",
     r"grazie|ringrazi\w*",
 )
+SOLUTION_STARTS = "abcdefhiklmnprstvwyé"  # every first letter of the table below (a test checks)
 SOLUTION = phrases(
     r"(?:dm|pm|message|email|e-mail|text|call|contact|ping)\s+us",
     r"send\s+(?:us|me|over)|reply\s+with|share\s+(?:your|the)|drop\s+us",
@@ -57,12 +58,13 @@ SOLUTION = phrases(
     r"wir\s+prüfen|wir\s+kümmern",
     r"envie|mande|poderia|pode\s+nos|vamos\s+verificar",
     r"inviaci|scrivici|potresti|può\s+inviarci|stuur\s+ons|kun\s+je|kunt\s+u",
-    starts="abcdefhiklmnprstvwyé",
+    starts=SOLUTION_STARTS,
 )
 SECOND_PERSON = phrases(
     r"you|your|u|ur|usted|tu|tú|vous|sie|du|dein|ihr|você|voce|lei|puoi|jij|jou|uw"
 )
 QUESTION = regex.compile(r"[^.!?¿\n]*\?")
+DEFENSIVE_STARTS = "acdegijlnoprstuwyzè"  # every first letter of the table below (a test checks)
 DEFENSIVE = phrases(
     r"you\s+should(?:\s+have|'ve|’ve)|you\s+(?:failed|neglected)\s+to|your\s+(?:own\s+)?fault",
     r"user\s+error|not\s+our\s+(?:fault|problem)|we(?:'|’)?re\s+not\s+responsible",
@@ -75,15 +77,45 @@ DEFENSIVE = phrases(
     r"unfortunately,?\s+(?:that|this)(?:'|’)?s?\s+(?:is\s+)?(?:our|the)\s+policy",
     r"obviously|clearly\s+you|as\s+anyone\s+(?:knows|can\s+see)|good\s+luck\s+with\s+that",
     r"if\s+you\s+had\s+(?:read|bothered)|did\s+you\s+even|read\s+the\s+(?:faq|manual|instructions)",
-    starts="acdgilnoprtuwy",
+    # es, fr, de, pt, it, nl: "as we already said", "not our fault", "your own fault", policy
+    r"como\s+ya\s+(?:te\s+|le\s+|les\s+)?(?:dijimos|indicamos|explicamos|mencionamos)",
+    r"no\s+es\s+(?:nuestra\s+culpa|nuestro\s+problema)|es\s+(?:tu|su)\s+culpa",
+    r"según\s+nuestra\s+política",
+    r"comme\s+(?:déjà\s+|nous\s+l(?:'|’)avons\s+(?:déjà\s+)?)(?:dit|indiqué|expliqué|mentionné)",
+    r"ce\s+n(?:'|’)est\s+pas\s+(?:notre\s+faute|notre\s+problème)|c(?:'|’)est\s+(?:votre|ta)\s+faute",
+    r"selon\s+notre\s+politique",
+    r"wie\s+(?:bereits|schon)\s+(?:gesagt|erwähnt|erklärt|mitgeteilt)",
+    r"nicht\s+unsere\s+schuld|nicht\s+unser\s+problem|(?:ihre|deine)\s+eigene\s+schuld|selbst\s+schuld",
+    r"gemäß\s+unseren\s+(?:richtlinien|agb)",
+    r"como\s+já\s+(?:dissemos|informamos|explicamos|mencionamos)",
+    r"não\s+é\s+(?:nossa\s+culpa|nosso\s+problema)|a\s+culpa\s+é\s+(?:sua|tua)",
+    r"conforme\s+(?:a\s+)?nossa\s+política",
+    r"come\s+(?:già\s+)?(?:detto|spiegato|indicato)",
+    r"non\s+è\s+(?:colpa\s+nostra|un\s+nostro\s+problema)|è\s+colpa\s+(?:sua|tua)",
+    r"secondo\s+la\s+nostra\s+politica",
+    r"zoals\s+(?:al|eerder)\s+(?:gezegd|vermeld|uitgelegd)",
+    r"niet\s+onze\s+schuld|niet\s+ons\s+probleem|(?:uw|je)\s+eigen\s+schuld",
+    starts=DEFENSIVE_STARTS,
 )
+ROBOTIC_STARTS = "abcdeglknpqstvwy"  # every first letter of the table below (a test checks)
 ROBOTIC = phrases(
     r"dear\s+(?:valued\s+)?(?:customer|client|user|sir(?:\s+or\s+madam)?)|valued\s+customer",
     r"we\s+apologi[sz]e\s+for\s+any\s+inconvenience|any\s+inconvenience\s+(?:this|that)\s+may\s+have\s+caused",
     r"your\s+(?:call|message|email|inquiry|enquiry|query|business)\s+is\s+(?:very\s+)?important\s+to\s+us",
     r"please\s+be\s+advised|kindly\s+be\s+(?:advised|informed)|this\s+is\s+an\s+automated",
     r"do\s+not\s+reply\s+to\s+this|we\s+regret\s+to\s+inform\s+you|at\s+your\s+earliest\s+convenience",
-    starts="adkptvwy",
+    # es, fr, de, pt, it, nl: "dear (valued) customer", form apologies, "this is automated"
+    r"estimad[oa]\s+cliente|lamentamos\s+(?:cualquier|las)\s+molestias|este\s+es\s+un\s+mensaje\s+automático",
+    r"cher\s+client|chère\s+cliente|nous\s+vous\s+prions\s+de\s+nous\s+excuser"
+    r"|ceci\s+est\s+un\s+message\s+automatique",
+    r"sehr\s+geehrter?\s+kund(?:e|in)|wir\s+bitten\s+um\s+ihr\s+verständnis"
+    r"|dies\s+ist\s+eine\s+automatische",
+    r"prezad[oa]\s+cliente|lamentamos\s+(?:qualquer|o)\s+(?:inconveniente|transtorno)"
+    r"|esta\s+é\s+uma\s+mensagem\s+automática",
+    r"gentile\s+cliente|ci\s+scusiamo\s+per\s+(?:ogni|qualsiasi|il)\s+(?:inconveniente|disagio)"
+    r"|questo\s+è\s+un\s+messaggio\s+automatico",
+    r"geachte\s+klant|excuses\s+voor\s+(?:het|eventueel)\s+ongemak|dit\s+is\s+een\s+automatisch\w*",
+    starts=ROBOTIC_STARTS,
 )
 # Every DEFENSIVE / ROBOTIC phrase contains one of these once its spaces are single
 # (keep them in step); most replies contain none, and then the phrase search is skipped.
@@ -91,8 +123,16 @@ DEFENSIVE_NEEDLES = (
     "you should", "failed", "neglected", "fault", "error", "problem", "responsible", "nothing",
     "calm", "already", "previously", "clearly", "stated", "mentioned", "said", "told",
     "polic", "terms", "obviously", "anyone", "luck", "read", "bothered", "even",
+    "dijimos", "indicamos", "explicamos", "mencionamos", "culpa", "política", "déjà dit", "avons dit",
+    "indiqué", "expliqué", "mentionné", "faute", "problème", "politique", "gesagt",
+    "erwähnt", "erklärt", "mitgeteilt", "schuld", "richtlinien", "agb", "dissemos",
+    "informamos", "colpa", "detto", "spiegato", "indicato", "politica", "gezegd",
+    "vermeld", "uitgelegd", "probleem",
 )  # fmt: skip
 ROBOTIC_NEEDLES = (
     "dear", "valued", "inconvenience", "important", "advised", "informed", "automated",
     "reply", "regret", "convenience",
+    "cliente", "molestias", "automátic", "client", "excuser", "automatique", "kund",
+    "verständnis", "automatisch", "inconveniente", "transtorno", "disagio", "automatico",
+    "klant", "ongemak",
 )  # fmt: skip

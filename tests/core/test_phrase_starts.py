@@ -74,9 +74,9 @@ def _alternation(pattern: str) -> str:
 _RULE_TABLES = {"SOLUTION": P.SOLUTION, "DEFENSIVE": P.DEFENSIVE, "ROBOTIC": P.ROBOTIC}
 _TRIAGE_TABLES = {t.key: t.pattern for t in triage._PHRASE_TABLES if t.key != "topic"}
 _STARTS = {
-    "SOLUTION": "abcdefhiklmnprstvwyé",
-    "DEFENSIVE": "acdgilnoprtuwy",
-    "ROBOTIC": "adkptvwy",
+    "SOLUTION": P.SOLUTION_STARTS,
+    "DEFENSIVE": P.DEFENSIVE_STARTS,
+    "ROBOTIC": P.ROBOTIC_STARTS,
     "complaint": W.COMPLAINT_STARTS,
     "praise": W.PRAISE_STARTS,
     "feedback": W.FEEDBACK_STARTS,

@@ -150,6 +150,42 @@ def test_blame_lectures_and_sarcasm_fail(text: str, quoted: str) -> None:
     assert verdict.why == f"“{quoted}”"
 
 
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ("Como ya le dijimos, el pedido salió a tiempo.", "Como ya le dijimos"),
+        ("No es nuestra culpa que el correo tarde.", "No es nuestra culpa"),
+        ("Comme nous l’avons déjà dit, le colis est parti.", "Comme nous l’avons déjà dit"),
+        ("Ce n'est pas notre faute si le transporteur tarde.", "Ce n'est pas notre faute"),
+        ("Wie bereits gesagt, das Paket ist unterwegs.", "Wie bereits gesagt"),
+        ("Das ist nicht unsere Schuld.", "nicht unsere Schuld"),
+        ("Como já dissemos, o pedido foi enviado.", "Como já dissemos"),
+        ("Come già detto, il pacco è partito.", "Come già detto"),
+        ("È colpa tua se l'indirizzo era sbagliato.", "È colpa tua"),
+        ("Zoals eerder gezegd, het pakket is onderweg.", "Zoals eerder gezegd"),
+    ],
+)
+def test_blame_in_other_languages_fails(text: str, quoted: str) -> None:
+    verdict = check(text, "not_defensive")
+    assert not verdict.ok and verdict.why == f"“{quoted}”"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "¡Gracias por escribirnos! Lo sentimos: ¿nos envías el número de pedido por DM?",
+        "Merci pour votre message ! Pouvez-vous nous écrire en DM avec le numéro de commande ?",
+        "Danke für die Nachricht! Schicken Sie uns bitte die Bestellnummer per DM.",
+        "Obrigado pelo contato! Pode nos mandar o número do pedido por DM?",
+        "Grazie per averci scritto! Puoi inviarci il numero d'ordine in DM?",
+        "Bedankt voor je bericht! Kun je ons het ordernummer sturen via DM?",
+        "Come possiamo aiutarti? Il pacco arriva domani.",
+    ],
+)
+def test_friendly_replies_in_other_languages_stay_human_and_not_defensive(text: str) -> None:
+    assert check(text, "not_defensive").ok and check(text, "human").ok
+
+
 def test_a_plain_apology_is_not_defensive() -> None:
     verdict = check("Thanks, and sorry: that should not have happened. DM us?", "not_defensive")
     assert verdict.ok
@@ -166,6 +202,12 @@ def test_a_plain_apology_is_not_defensive() -> None:
         "Your message is important to us.",
         "Please be advised that deliveries are delayed.",
         "This is an automated response.",
+        "Estimado cliente, gracias por contactarnos.",
+        "Cher client, nous vous prions de nous excuser pour la gêne occasionnée.",
+        "Sehr geehrter Kunde, wir bitten um Ihr Verständnis.",
+        "Prezado cliente, lamentamos o transtorno.",
+        "Gentile cliente, ci scusiamo per il disagio.",
+        "Geachte klant, dit is een automatisch bericht.",
     ],
 )
 def test_robotic_boilerplate_fails(text: str) -> None:
