@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -218,15 +219,27 @@ def print_summary(console: Console, run: DemoRun) -> None:
     for case in run.answer_by_hand:
         line(f"  - @{case.mention.author_handle}: {case.mention.url}")
     if run.left_open:
-        line(f"Left to review: {run.left_open} (run `careops demo` again to continue)")
+        line(f"Left to review: {run.left_open} (run `{invoked_as()} demo` again to continue)")
     line("")
     line(
         "Next: check a reply against the rules with ",
-        ("echo 'Thanks for asking! DM us.' | careops lint", "bold"),
+        (f"{invoked_as()} lint 'Thanks for asking! DM us.'", "bold"),
         ", run the tests with ",
         ("make test", "bold"),
         ", or connect Slack (see README.md).",
     )
+
+
+def invoked_as() -> str:
+    """How a person runs careops from here: `careops` when it is on PATH, else the
+    script beside this interpreter (`.venv/bin/careops` after `make demo`)."""
+    script = Path(sys.executable).with_name("careops")
+    if shutil.which("careops") or not script.exists():
+        return "careops"
+    try:
+        return str(script.relative_to(Path.cwd()))
+    except ValueError:
+        return str(script)
 
 
 def _extra(run: DemoRun) -> str:
