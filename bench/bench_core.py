@@ -19,10 +19,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.adapters.offline_drafter import OfflineDrafter
-from bot.adapters.prompt_files import load_links
-from bot.adapters.sqlite_codec import case_to_row
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.drafters import OfflineDrafter, load_links
+from bot.adapters.sqlite import SqliteStore
+from bot.adapters.sqlite._codec import case_to_row
 from bot.app import OFFLINE_CHUNK, tune_gc
 from bot.config import PACKAGE_DIR
 from bot.core.clock import FakeClock

@@ -21,7 +21,7 @@ from atproto import Client
 
 from bot.adapters.bluesky import BlueskySession, BlueskySource
 from bot.adapters.mastodon import MastodonSource, mastodon_client
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
 from bot.adapters.x import XMeter, XSource, x_client
 from bot.core.budget import BUDGETS, PriceTable, poll_interval, spend
 from bot.core.clock import FakeClock

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.files import JsonlInbox, JsonlOutbox
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
 from bot.config import Settings
 from bot.core.drafting import DraftingService
 from bot.core.loop import CareLoop, IntakeSummary
@@ -224,13 +224,13 @@ def file_app(
 
 
 def _links(settings: Settings) -> LinkBook:
-    from bot.adapters.prompt_files import load_links
+    from bot.adapters.drafters import load_links
 
     return load_links(settings.prompts)
 
 
 def _offline_drafter(settings: Settings, links: LinkBook, clock: Clock) -> Drafter:
-    from bot.adapters.offline_drafter import OfflineDrafter, load_offline_templates
+    from bot.adapters.drafters import OfflineDrafter, load_offline_templates
 
     return OfflineDrafter(links, clock, load_offline_templates(settings.prompts / "offline.yaml"))
 
@@ -240,14 +240,14 @@ def _primary_drafter(
 ) -> Drafter | None:
     if settings.openai_api_key is None:
         return None
-    from bot.adapters.openai_drafter import build_drafter
+    from bot.adapters.drafters import build_drafter
 
     return build_drafter(settings, links, clock, store)
 
 
 def _examples(store: SqliteStore) -> Callable[[str, int], list[str]]:
     """Approved replies to similar mentions, read under the store's lock (shared connection)."""
-    from bot.adapters.examples_index import ExamplesIndex
+    from bot.adapters.sqlite import ExamplesIndex
 
     index = ExamplesIndex(store.db)
 
@@ -267,12 +267,12 @@ def _networks(
 
 
 def _lookups(sources: list[MentionSource]) -> dict[Network, PostLookup]:
-    from bot.adapters.post_lookup import lookups_for
+    from bot.adapters.networks import lookups_for
 
     return lookups_for(sources)
 
 
 def _crisis_flag(store: SqliteStore) -> Callable[[], bool]:
-    from bot.adapters.sqlite_ops import crisis_active
+    from bot.adapters.sqlite import crisis_active
 
     return lambda: crisis_active(store)

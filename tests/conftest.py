@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import settings
 
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import Mention, Network

@@ -53,7 +53,7 @@ def test_readme_starts_with_the_two_commands():
 
 
 def test_every_slack_scope_and_event_of_the_manifest_is_in_the_slack_docs():
-    from bot.adapters.slack.manifest import manifest
+    from bot.adapters.slack._manifest import manifest
 
     doc = (ROOT / "docs" / "slack.md").read_text()
     app_manifest = manifest(socket_mode=True)

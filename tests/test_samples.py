@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.files import mention_from_inbox
+from bot.adapters.files._jsonl import mention_from_inbox
 from bot.core.intake import problem_with
 from bot.core.models import Intent, Mention, Network, Triage
 from bot.core.triage import triage

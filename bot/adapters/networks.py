@@ -1,4 +1,4 @@
-"""Which networks are configured, and their sources and publishers, built from Settings.
+"""Which networks are configured, and their sources, publishers and lookups, from Settings.
 
 A network is "configured" when its credentials are set. Nothing here talks to a network:
 clients log in lazily on first use, so building the app never blocks on a login.
@@ -6,17 +6,28 @@ clients log in lazily on first use, so building the app never blocks on a login.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from atproto import Client
 
-from bot.adapters.bluesky import BlueskyPublisher, BlueskySession, BlueskySource
-from bot.adapters.mastodon import MastodonPublisher, MastodonSource, mastodon_client
-from bot.adapters.x import XMeter, XPublisher, XSource, x_client
+from bot.adapters.bluesky import (
+    BlueskyPostLookup,
+    BlueskyPublisher,
+    BlueskySession,
+    BlueskySource,
+)
+from bot.adapters.mastodon import (
+    MastodonPostLookup,
+    MastodonPublisher,
+    MastodonSource,
+    mastodon_client,
+)
+from bot.adapters.x import XMeter, XPostLookup, XPublisher, XSource, x_client
 from bot.config import Settings
 from bot.core.budget import PriceTable
 from bot.core.models import Network
-from bot.core.ports import Clock, MentionSource, Publisher
+from bot.core.ports import Clock, MentionSource, PostLookup, Publisher
 
 
 def _secret(value: Any) -> str | None:
@@ -108,3 +119,22 @@ def build_networks(
         sources.append(MastodonSource(api, clock, usage=store))
         publishers[Network.MASTODON] = MastodonPublisher(api, usage=store)
     return sources, publishers
+
+
+def lookups_for(sources: Iterable[MentionSource]) -> dict[Network, PostLookup]:
+    """A lookup for each configured network, sharing its source's client and meters."""
+    lookups: dict[Network, PostLookup] = {}
+    for source in sources:
+        if isinstance(source, XSource):
+            lookups[Network.X] = XPostLookup(
+                source.client,
+                source.clock,
+                user_id=source.user_id,
+                username=source.username,
+                meter=source.meter,
+            )
+        elif isinstance(source, BlueskySource):
+            lookups[Network.BLUESKY] = BlueskyPostLookup(source.session)
+        elif isinstance(source, MastodonSource):
+            lookups[Network.MASTODON] = MastodonPostLookup(source.api, usage=source.usage)
+    return lookups

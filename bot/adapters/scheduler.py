@@ -81,8 +81,8 @@ def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
     """The operations jobs bound to this app: name -> (job, period in seconds)."""
     from functools import partial
 
-    from bot.adapters import sqlite_ops as ops_store
-    from bot.adapters.slack.ops_commands import usergroup_setter
+    from bot.adapters.slack import usergroup_setter
+    from bot.adapters.sqlite import _ops as ops_store
     from bot.core import jobs
 
     ops = app.settings.ops()

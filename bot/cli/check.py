@@ -85,7 +85,7 @@ def check_bluesky(s: Settings) -> str:
 
     from bot.adapters.bluesky import BlueskySession
     from bot.adapters.networks import bluesky_configured
-    from bot.adapters.sqlite_store import SqliteStore
+    from bot.adapters.sqlite import SqliteStore
 
     if not bluesky_configured(s) or s.bluesky_app_password is None:
         raise LookupError("BLUESKY_HANDLE and BLUESKY_APP_PASSWORD")

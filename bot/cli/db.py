@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.adapters.migrations import MIGRATIONS
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import MIGRATIONS, SqliteStore
 from bot.cli.base import app, settings
 
 db_app = typer.Typer(help="The careops database (SQLite, one file).", no_args_is_help=True)

@@ -26,15 +26,16 @@ from rich.text import Text
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.files import JsonlOutbox
-from bot.adapters.sqlite_codec import iso, parse_time
+from bot.adapters.sqlite._codec import iso, parse_time
 from bot.adapters.terminal import (
     ReviewTally,
     TerminalReview,
     TerminalSurface,
+    editor_edit,
     needs_answer_by_hand,
+    read_single_key,
     review_unattended,
 )
-from bot.adapters.terminal_input import editor_edit, read_single_key
 from bot.app import Careops, file_app
 from bot.cli.base import app, fail, settings
 from bot.config import Settings

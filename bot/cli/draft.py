@@ -17,15 +17,14 @@ from bot.core.triage import triage
 
 def drafting_service(config: Settings, clock: Clock, drafter: str | None = None) -> DraftingService:
     """Offline drafter as the fallback; OpenAI first when asked for or when a key is set."""
-    from bot.adapters.offline_drafter import OfflineDrafter
-    from bot.adapters.prompt_files import load_links
+    from bot.adapters.drafters import OfflineDrafter, load_links
 
     links = load_links(config.prompts)
     offline = OfflineDrafter(links, clock)
     use_openai = drafter == "openai" or (drafter is None and config.openai_api_key is not None)
     primary: Drafter = offline
     if use_openai:
-        from bot.adapters.openai_drafter import build_drafter
+        from bot.adapters.drafters import build_drafter
 
         primary = build_drafter(config, links, clock, None)
     return DraftingService(primary, offline, links, clock, brand_handles=config.brand_handles)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from bot.adapters.prompt_files import LinksFileError, load_links
+from bot.adapters.drafters import LinksFileError, load_links
 from bot.cli.base import app, fail, settings
 from bot.core.card import RULE_LABELS
 from bot.core.models import LintResult, Network

@@ -8,9 +8,9 @@ from typing import Annotated, Any
 
 import typer
 
-from bot.adapters import sqlite_ops
 from bot.adapters.clock import SystemClock
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
+from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
 from bot.core.oncall import Override, Roster, Rotation

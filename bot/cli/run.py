@@ -14,9 +14,8 @@ import typer
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.clock import SystemClock
-from bot.adapters.run_lock import AlreadyRunning, RunLock
-from bot.adapters.slack.manifest import manifest_yaml
-from bot.adapters.slack.runtime import EVENTS_PATH, SlackRuntime, build_runtime
+from bot.adapters.slack import EVENTS_PATH, SlackRuntime, build_runtime, manifest_yaml
+from bot.adapters.sqlite import AlreadyRunning, RunLock
 from bot.app import Careops, build_app, file_app
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
@@ -69,7 +68,7 @@ def run(
 
 @contextlib.contextmanager
 def _only_run(config: Settings) -> Iterator[None]:
-    """Hold the database's run lock for the life of this run (see bot/adapters/run_lock)."""
+    """Hold the database's run lock for the life of this run (bot/adapters/sqlite/_run_lock.py)."""
     try:
         lock = RunLock(config.database)
         lock.acquire()

@@ -15,6 +15,7 @@ fediverse post simply finds nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -182,6 +183,14 @@ class TakeIn:
     case: Case | None = None
     detail: str = ""
     mention: Mention | None = None
+
+
+URL_REASON = "url"  # Mention.meta["reason"] of a post taken in by its link
+
+
+def from_link(mention: Mention) -> Mention:
+    """Mark a mention as taken in by its link (audit and cards can tell)."""
+    return dataclasses.replace(mention, meta={**mention.meta, "reason": URL_REASON})
 
 
 def take_in(

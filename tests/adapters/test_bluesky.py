@@ -13,15 +13,15 @@ from atproto import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.bluesky import (
+from bot.adapters.bluesky._network import (
     SESSION_KEY,
     BlueskyPublisher,
     BlueskySession,
     BlueskySource,
     rkey_for,
 )
-from bot.adapters.bluesky_parse import lenient_time, link_facets, mention_from_notification
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.bluesky._parse import lenient_time, link_facets, mention_from_notification
+from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState
 from bot.core.ports import PermanentPublishError

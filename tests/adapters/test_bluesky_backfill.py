@@ -20,10 +20,10 @@ from atproto import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.bluesky import PAGE_SIZE, BlueskySession, BlueskySource
-from bot.adapters.bluesky_parse import IntakeCursor, mention_from_notification
-from bot.adapters.offline_drafter import OfflineDrafter
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.bluesky._network import PAGE_SIZE, BlueskySession, BlueskySource
+from bot.adapters.bluesky._parse import IntakeCursor, mention_from_notification
+from bot.adapters.drafters import OfflineDrafter
+from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
 from bot.core.drafting import DraftingService
 from bot.core.loop import CareLoop, IntakeSummary

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.adapters.examples_index import ExamplesIndex, fts_query
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
+from bot.adapters.sqlite._examples import ExamplesIndex, fts_query
 from bot.core.cases import note
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Draft, OutboxItem, OutboxState

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.files import (
+from bot.adapters.files._jsonl import (
     MAX_LINE_BYTES,
     BadLine,
     JsonlInbox,

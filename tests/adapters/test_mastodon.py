@@ -11,14 +11,14 @@ from typing import Any
 import pytest
 from mastodon import MastodonRatelimitError
 
-from bot.adapters.mastodon import (
+from bot.adapters.mastodon._network import (
     MastodonPublisher,
     MastodonSource,
     html_to_text,
     mastodon_client,
     mention_from_notification,
 )
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState
 from bot.core.ports import PermanentPublishError

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.files import mention_from_inbox
-from bot.adapters.offline_drafter import (
+from bot.adapters.drafters._offline import (
     OfflineDrafter,
     first_name,
     load_offline_templates,
     validate_templates,
 )
+from bot.adapters.files._jsonl import mention_from_inbox
 from bot.core.clock import FakeClock
 from bot.core.models import Draft, Intent, Mention, Network, Priority, Triage
 from bot.core.ports import DraftRequest

@@ -12,9 +12,9 @@ from pathlib import Path
 import openai
 import pytest
 
-from bot.adapters.offline_drafter import OfflineDrafter
-from bot.adapters.openai_drafter import OpenAIDrafter, parse_reply, reply_schema
-from bot.adapters.prompts_render import PromptBook, PromptError
+from bot.adapters.drafters import OfflineDrafter
+from bot.adapters.drafters._openai import OpenAIDrafter, parse_reply, reply_schema
+from bot.adapters.drafters._prompts_render import PromptBook, PromptError
 from bot.core.clock import FakeClock
 from bot.core.drafting import DrafterUnavailable, DraftingService
 from bot.core.models import Case, CaseState, Draft, Intent, Priority, Triage

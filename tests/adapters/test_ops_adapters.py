@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.adapters import sqlite_ops
 from bot.adapters.scheduler import register_jobs
-from bot.adapters.slack.commands import SUBCOMMANDS, dispatch
-from bot.adapters.slack.ops_commands import today_text
+from bot.adapters.slack._commands import SUBCOMMANDS, dispatch
+from bot.adapters.slack._ops_commands import today_text
+from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.app import Careops, file_app
 from bot.config import load_settings
 from bot.core.clock import FakeClock
@@ -108,7 +108,7 @@ def test_retention_keeps_open_cases_and_recent_ones(store):
 
 
 def test_purge_author_also_forgets_their_words_kept_as_drafting_examples(store):
-    from bot.adapters.examples_index import ExamplesIndex
+    from bot.adapters.sqlite import ExamplesIndex
     from bot.core.models import Network, OutboxItem, OutboxState
 
     for n, author in (("1", "maria_g"), ("2", "sam")):
@@ -205,7 +205,7 @@ def test_scheduler_registers_every_job_and_they_run(care: Careops):
 
 
 def test_app_home_shows_todays_figures_and_who_is_on_call(care: Careops):
-    from bot.adapters.slack.home import home_view
+    from bot.adapters.slack._home import home_view
 
     add_case(care.store, make_mention("1", minutes_ago=10, now=NOW), NOW)
     sqlite_ops.set_crisis(care.store, True, "lockers <!channel>", "UBOSS", NOW)
@@ -219,7 +219,7 @@ def test_app_home_shows_todays_figures_and_who_is_on_call(care: Careops):
 def test_the_user_group_follows_the_rotation_on_the_slack_web_api(care: Careops):
     from slack_sdk import WebClient
 
-    from bot.adapters.slack.ops_commands import usergroup_setter
+    from bot.adapters.slack import usergroup_setter
     from tests.fakes.fake_slack import FakeSlackApi
 
     assert usergroup_setter(care) is None  # no Slack client: nothing to keep in sync

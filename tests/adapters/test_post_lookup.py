@@ -12,16 +12,11 @@ from typing import Any
 import pytest
 from atproto import Client
 
-from bot.adapters.bluesky import BlueskySession, BlueskySource
-from bot.adapters.mastodon import MastodonSource, mastodon_client
-from bot.adapters.post_lookup import (
-    BlueskyPostLookup,
-    MastodonPostLookup,
-    XPostLookup,
-    lookups_for,
-)
-from bot.adapters.sqlite_store import SqliteStore
-from bot.adapters.x import XMeter, XSource, x_client
+from bot.adapters.bluesky import BlueskyPostLookup, BlueskySession, BlueskySource
+from bot.adapters.mastodon import MastodonPostLookup, MastodonSource, mastodon_client
+from bot.adapters.networks import lookups_for
+from bot.adapters.sqlite import SqliteStore
+from bot.adapters.x import XMeter, XPostLookup, XSource, x_client
 from bot.core.budget import PriceTable
 from bot.core.clock import FakeClock
 from bot.core.models import Network

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.run_lock import AlreadyRunning, RunLock, lock_path
+from bot.adapters.sqlite._run_lock import AlreadyRunning, RunLock, lock_path
 
 
 def test_a_second_run_on_the_same_database_is_refused_and_named(tmp_path: Path) -> None:
@@ -32,7 +32,7 @@ def test_a_killed_holder_leaves_no_stale_lock(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from pathlib import Path; from bot.adapters.run_lock import RunLock;"
+            "import sys, time; from pathlib import Path; from bot.adapters.sqlite import RunLock;"
             f" lock = RunLock(Path({str(db)!r})); lock.acquire(); print('held', flush=True);"
             " time.sleep(60)",
         ],

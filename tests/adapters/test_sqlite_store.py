@@ -6,8 +6,7 @@ import sqlite3
 
 import pytest
 
-from bot.adapters.migrations import MIGRATIONS
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import MIGRATIONS, SqliteStore
 from bot.core.cases import note, transition
 from bot.core.models import (
     Case,

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from bot.adapters.terminal import (
+from bot.adapters.terminal._input import SCISSORS, editor_edit
+from bot.adapters.terminal._surface import (
     HELP,
     TerminalReview,
     TerminalSurface,
     review_unattended,
 )
-from bot.adapters.terminal_input import SCISSORS, editor_edit
 from bot.core.models import Case, CaseState, Network, OutboxState
 from bot.core.sla import SlaPolicy
 from tests.conftest import make_mention

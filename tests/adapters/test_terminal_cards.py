@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from rich.console import Console
 
 from bot.adapters.terminal import TerminalSurface
-from bot.adapters.terminal_cards import rule_line
+from bot.adapters.terminal._cards import rule_line
 from bot.core.models import Case, CaseState, Draft, Intent, Priority, RuleCheck, Triage
 from bot.core.sla import SlaPolicy
 from tests.conftest import make_mention

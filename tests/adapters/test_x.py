@@ -14,9 +14,9 @@ import tweepy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
 from bot.adapters.x import XMeter, XPublisher, XSource, x_client
-from bot.adapters.x_parse import comparable, parse_page
+from bot.adapters.x._parse import comparable, parse_page
 from bot.core.budget import PriceTable
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState

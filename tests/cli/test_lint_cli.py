@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.adapters.prompt_files import LinksFileError, load_links
+from bot.adapters.drafters import LinksFileError, load_links
 from bot.cli import app
 from bot.core.rules import RULES
 

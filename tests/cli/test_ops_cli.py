@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from bot.adapters import sqlite_ops
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
+from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.app import file_app
 from bot.cli import app
 from bot.config import load_settings
@@ -88,7 +88,7 @@ def test_oncall_who_matches_the_rotation_at_any_time(home: Path, at: datetime) -
 
 
 def test_a_cover_set_through_slash_care_wins_for_its_span(home: Path) -> None:
-    from bot.adapters.slack.ops_commands import cover_command
+    from bot.adapters.slack._ops_commands import cover_command
 
     clock = FakeClock(datetime(2026, 3, 29, 8, 0, tzinfo=UTC))  # 10:00 Berlin, U01AAA's shift
     config = load_settings(data_dir=home / "data", config_path=home / "careops.toml")

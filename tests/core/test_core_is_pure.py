@@ -52,12 +52,12 @@ def test_the_check_itself_catches_a_forbidden_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text(
         "import tweepy\n"
-        "from bot.adapters.files import JsonlInbox\n"
+        "from bot.adapters.files._jsonl import JsonlInbox\n"
         "from slack_sdk.web import WebClient\n"
     )
     assert {m for m in imported_modules(bad) if is_forbidden(m)} == {
         "tweepy",
-        "bot.adapters.files",
+        "bot.adapters.files._jsonl",
         "slack_sdk.web",
     }
     assert len(list(CORE.glob("*.py"))) >= 8

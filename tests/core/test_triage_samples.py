@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.files import mention_from_inbox
+from bot.adapters.files._jsonl import mention_from_inbox
 from bot.core.models import Intent, Priority
 from bot.core.triage import triage
 

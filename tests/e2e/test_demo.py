@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.files import JsonlOutbox
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, OutboxState
 
@@ -42,7 +42,7 @@ QUARANTINE_REASONS = (
 # database hears that the reply went out.
 CRASHING_DEMO = """
 import os, signal, sys
-from bot.adapters import files
+from bot.adapters.files import _jsonl as files
 from bot.cli import main
 
 when, nth, data_dir = sys.argv[1], int(sys.argv[2]), sys.argv[3]

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.slack.runtime import SlackRuntime, build_runtime
-from bot.adapters.slack.surface import RetryAfterHandler
+from bot.adapters.slack import SlackRuntime, build_runtime
+from bot.adapters.slack._surface import RetryAfterHandler
 from bot.app import Careops, build_app
 from bot.config import Settings
 from bot.core.clock import FakeClock

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.mastodon import MastodonPublisher
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
 from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import FakeClock

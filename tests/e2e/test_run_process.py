@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.files import mention_to_inbox
+from bot.adapters.files._jsonl import mention_to_inbox
 from tests.conftest import make_mention
 from tests.e2e.processes import card_ref, clean_env, start_run, wait_until, write_dotenv
 from tests.fakes.fake_slack import FakeSlackApi

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.slack.cards import ACTION_DISMISS
-from bot.adapters.slack.group_blocks import ACTION_APPROVE_ALL, ACTION_SHOW_CASES
+from bot.adapters.slack._cards import ACTION_DISMISS
+from bot.adapters.slack._group_blocks import ACTION_APPROVE_ALL, ACTION_SHOW_CASES
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
 from tests.conftest import make_mention

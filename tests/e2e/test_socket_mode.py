@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 import typer
 
-from bot.adapters.files import mention_to_inbox
-from bot.adapters.slack.cards import ACTION_APPROVE, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW
+from bot.adapters.files._jsonl import mention_to_inbox
+from bot.adapters.slack._cards import ACTION_APPROVE, EDIT_BLOCK, EDIT_INPUT, EDIT_VIEW
 from bot.cli.run import _serve_socket_mode
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState

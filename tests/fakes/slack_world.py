@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.files import mention_to_inbox
-from bot.adapters.slack.runtime import SlackRuntime, build_runtime
-from bot.adapters.slack.surface import ChannelPacer, RetryAfterHandler
+from bot.adapters.files._jsonl import mention_to_inbox
+from bot.adapters.slack import SlackRuntime, build_runtime
+from bot.adapters.slack._surface import ChannelPacer, RetryAfterHandler
 from bot.app import Careops, file_app
 from bot.config import Settings
 from bot.core.models import Mention

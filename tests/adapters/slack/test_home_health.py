@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from bot.adapters.slack.home import home_view
+from bot.adapters.slack._home import home_view
 from bot.app import file_app
 from bot.config import load_settings
 from bot.core.ports import SourceBatch

@@ -9,8 +9,8 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.adapters.slack.cards import ACTION_ANSWER_BY_HAND, ACTION_APPROVE, card_blocks, card_text
-from bot.adapters.slack.escape import escape_mrkdwn, slack_to_plain, unescape_mrkdwn
+from bot.adapters.slack._cards import ACTION_ANSWER_BY_HAND, ACTION_APPROVE, card_blocks, card_text
+from bot.adapters.slack._escape import escape_mrkdwn, slack_to_plain, unescape_mrkdwn
 from bot.core.card import card_view
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Draft, RuleCheck

@@ -11,10 +11,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.adapters.mastodon import mastodon_client
-from bot.adapters.post_lookup import MastodonPostLookup, XPostLookup
-from bot.adapters.slack.commands import _card_link
-from bot.adapters.x import XMeter, x_client
+from bot.adapters.mastodon import MastodonPostLookup, mastodon_client
+from bot.adapters.slack._commands import _card_link
+from bot.adapters.x import XMeter, XPostLookup, x_client
 from bot.core.budget import PriceTable
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState, Mention, Network

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.slack.cards import ACTION_APPROVE, ACTION_EDIT, EDIT_VIEW
+from bot.adapters.slack._cards import ACTION_APPROVE, ACTION_EDIT, EDIT_VIEW
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState
 from tests.conftest import make_mention

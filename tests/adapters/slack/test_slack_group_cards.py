@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.slack.group_blocks import (
+from bot.adapters.slack._group_blocks import (
     ACTION_APPROVE_ALL,
     ACTION_DISMISS_ALL,
     decision_lines,
 )
-from bot.adapters.slack.group_cards import GroupCards
-from bot.adapters.slack.surface import ChannelPacer
+from bot.adapters.slack._group_cards import GroupCards
+from bot.adapters.slack._surface import ChannelPacer
 from bot.core.clock import FakeClock
 from bot.core.crisis_groups import CaseGroup, GroupDecisions, Tally
 from bot.core.models import CaseState
@@ -144,7 +144,7 @@ def test_close_gives_up_on_a_hanging_slack_and_names_the_stale_groups(
     cards._render = lambda group_id: release.wait(5)  # type: ignore[method-assign]
     try:
         started = time.monotonic()
-        with caplog.at_level(logging.WARNING, logger="bot.adapters.slack.group_cards"):
+        with caplog.at_level(logging.WARNING, logger="bot.adapters.slack._group_cards"):
             stale = cards.close(timeout=0.2)
         assert time.monotonic() - started < 1.0
     finally:

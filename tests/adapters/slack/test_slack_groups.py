@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.slack.cards import ACTION_DISMISS, ACTION_EDIT, ACTION_REGENERATE
-from bot.adapters.slack.groups import SqliteGroups
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.slack._cards import ACTION_DISMISS, ACTION_EDIT, ACTION_REGENERATE
+from bot.adapters.slack._groups import SqliteGroups
+from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
 from bot.core.crisis_groups import CaseGroup
 from bot.core.models import CaseState

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.approvers import Approvers
-from bot.adapters.slack.commands import SUBCOMMANDS, CommandReply, dispatch
-from bot.adapters.slack.manifest import manifest
-from bot.adapters.slack.surface import (
+from bot.adapters.slack._approvers import Approvers
+from bot.adapters.slack._commands import SUBCOMMANDS, CommandReply, dispatch
+from bot.adapters.slack._manifest import manifest
+from bot.adapters.slack._surface import (
     ChannelPacer,
     RetryAfterHandler,
     SlackNotifier,

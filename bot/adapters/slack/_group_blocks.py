@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.slack.cards import _button, _context, _section
-from bot.adapters.slack.escape import SECTION_LIMIT, clip, escape_mrkdwn, quote, who
+from bot.adapters.slack._cards import _button, _context, _section
+from bot.adapters.slack._escape import SECTION_LIMIT, clip, escape_mrkdwn, quote, who
 from bot.core.crisis_groups import GroupDecisions, GroupView, Tally
 
 ACTION_APPROVE_ALL = "careops_group_approve"

@@ -17,9 +17,9 @@ from typing import Any
 
 import sqlite_utils
 
-from bot.adapters import sqlite_codec as codec
-from bot.adapters.migrations import migrate
-from bot.adapters.sqlite_tx import Transaction
+from bot.adapters.sqlite import _codec as codec
+from bot.adapters.sqlite._migrations import migrate
+from bot.adapters.sqlite._tx import Transaction
 from bot.core.models import (
     AuditEntry,
     Case,

@@ -1,7 +1,7 @@
 """Operations state in the SQLite store: on-call overrides, the crisis switch, once-only
 markers, report inputs and data removal (retention, a person's request).
 
-Tables come from migration 20 (bot/adapters/migrations.py). Functions take the
+Tables come from migration 20 (bot/adapters/sqlite/_migrations.py). Functions take the
 `SqliteStore` and use its connection and lock; the core never sees SQL.
 """
 
@@ -12,9 +12,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.adapters import sqlite_codec as codec
-from bot.adapters.examples_index import EXAMPLES_TABLE, FTS_TABLE
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import _codec as codec
+from bot.adapters.sqlite._examples import EXAMPLES_TABLE, FTS_TABLE
+from bot.adapters.sqlite._store import SqliteStore
 from bot.core.crisis import CrisisState
 from bot.core.models import Case, CaseState, Draft
 from bot.core.oncall import Override, Roster, Rotation

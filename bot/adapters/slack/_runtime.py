@@ -27,12 +27,12 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
-from bot.adapters.slack.approvers import Approvers
-from bot.adapters.slack.bolt_app import EventDeduplicator, build_bolt_app
-from bot.adapters.slack.group_cards import GroupCards
-from bot.adapters.slack.groups import SqliteGroups
-from bot.adapters.slack.listeners import Handlers, register
-from bot.adapters.slack.surface import (
+from bot.adapters.slack._approvers import Approvers
+from bot.adapters.slack._bolt_app import EventDeduplicator, build_bolt_app
+from bot.adapters.slack._group_cards import GroupCards
+from bot.adapters.slack._groups import SqliteGroups
+from bot.adapters.slack._listeners import Handlers, register
+from bot.adapters.slack._surface import (
     ChannelPacer,
     RetryAfterHandler,
     SlackNotifier,
@@ -214,7 +214,7 @@ def _secret(value: Any, name: str) -> str:
 def _load_extra_commands() -> None:
     """`/care` subcommands of other areas register themselves when imported."""
     try:
-        importlib.import_module("bot.adapters.slack.ops_commands")
+        importlib.import_module("bot.adapters.slack._ops_commands")
     except ModuleNotFoundError as exc:
-        if exc.name != "bot.adapters.slack.ops_commands":
+        if exc.name != "bot.adapters.slack._ops_commands":
             raise

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from rich.console import Console
 from rich.text import Text
 
-from bot.adapters.terminal_cards import render_card
-from bot.adapters.terminal_input import EditorFailed
+from bot.adapters.terminal._cards import render_card
+from bot.adapters.terminal._input import EditorFailed
 from bot.core.card import card_view
 from bot.core.models import Case, CaseState, Draft, Network
 from bot.core.ports import Clock

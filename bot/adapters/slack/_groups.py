@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.adapters import sqlite_codec as codec
-from bot.adapters.sqlite_store import SqliteStore
+from bot.adapters.sqlite import SqliteStore
+from bot.adapters.sqlite import _codec as codec
 from bot.core.crisis_groups import CaseGroup
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.slack.cards import NETWORK_LABELS
-from bot.adapters.slack.escape import escape_mrkdwn, link, who
+from bot.adapters.slack._cards import NETWORK_LABELS
+from bot.adapters.slack._escape import escape_mrkdwn, link, who
 from bot.core.cases import OPEN_STATES
 from bot.core.models import Case, CaseState
 from bot.core.sla import humanize
@@ -58,8 +58,8 @@ def _intake_health(app: Careops, now: datetime) -> str:
 
 
 def _operations(app: Careops) -> list[dict[str, Any]]:
-    """Today's response-time figures and who is on call (bot/adapters/slack/ops_commands.py)."""
-    from bot.adapters.slack.ops_commands import home_blocks
+    """Today's response-time figures and who is on call (bot/adapters/slack/_ops_commands.py)."""
+    from bot.adapters.slack._ops_commands import home_blocks
 
     return home_blocks(app)
 

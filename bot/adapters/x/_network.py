@@ -19,7 +19,7 @@ from typing import Any
 import requests
 import tweepy
 
-from bot.adapters.x_parse import (
+from bot.adapters.x._parse import (
     EXPANSIONS,
     TWEET_FIELDS,
     USER_FIELDS,

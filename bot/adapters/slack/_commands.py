@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.slack.escape import escape_mrkdwn, slack_to_plain
+from bot.adapters.slack._escape import escape_mrkdwn, slack_to_plain
 from bot.core.cases import OPEN_STATES
 from bot.core.models import Case, CaseState, Network
 from bot.core.permissions import Action

@@ -28,7 +28,7 @@ from atproto_client.exceptions import (
     UnauthorizedError,
 )
 
-from bot.adapters.bluesky_parse import (
+from bot.adapters.bluesky._parse import (
     REASONS,
     BadNotification,
     IntakeCursor,

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.adapters.slack import commands
-from bot.adapters.slack.cards import (
+from bot.adapters.slack import _commands as commands
+from bot.adapters.slack._cards import (
     ACTION_APPROVE,
     ACTION_CLAIM,
     ACTION_DISMISS,
@@ -29,14 +29,14 @@ from bot.adapters.slack.cards import (
     edit_modal,
     edit_thread_blocks,
 )
-from bot.adapters.slack.escape import slack_to_plain
-from bot.adapters.slack.group_blocks import (
+from bot.adapters.slack._escape import slack_to_plain
+from bot.adapters.slack._group_blocks import (
     ACTION_APPROVE_ALL,
     ACTION_DISMISS_ALL,
     ACTION_SHOW_CASES,
 )
-from bot.adapters.slack.home import home_view
-from bot.adapters.slack.surface import make_ref, split_ref
+from bot.adapters.slack._home import home_view
+from bot.adapters.slack._surface import make_ref, split_ref
 from bot.core.crisis import bulk_approve
 from bot.core.crisis_groups import (
     CaseGroup,
@@ -48,7 +48,7 @@ from bot.core.permissions import Action
 from bot.core.review import ReviewOutcome
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.runtime import SlackRuntime
+    from bot.adapters.slack._runtime import SlackRuntime
 
 log = logging.getLogger(__name__)
 

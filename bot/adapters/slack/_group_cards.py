@@ -20,15 +20,15 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.adapters.slack.cards import card_blocks, card_text, rule_lines
-from bot.adapters.slack.group_blocks import Block, group_blocks, group_text
-from bot.adapters.slack.groups import SqliteGroups
+from bot.adapters.slack._cards import card_blocks, card_text, rule_lines
+from bot.adapters.slack._group_blocks import Block, group_blocks, group_text
+from bot.adapters.slack._groups import SqliteGroups
 from bot.core.card import card_view
 from bot.core.crisis_groups import CaseGroup, CrisisGrouper, group_decisions, group_view
 from bot.core.models import AuditEntry, Case, Draft
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.surface import SlackPoster, SlackSurface
+    from bot.adapters.slack._surface import SlackPoster, SlackSurface
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.slack.escape import SECTION_LIMIT, clip, escape_mrkdwn, link, quote, who
+from bot.adapters.slack._escape import SECTION_LIMIT, clip, escape_mrkdwn, link, quote, who
 from bot.core.card import RULE_LABELS, CardView
 from bot.core.models import CaseState, RuleCheck
 

@@ -26,7 +26,7 @@ from bot.core.models import Draft, Intent, Network
 from bot.core.ports import Clock, DraftRequest
 from bot.core.rules import LinkBook, measure
 
-DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "prompts" / "offline.yaml"
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "prompts" / "offline.yaml"
 INTENTS = ("complaint", "question", "praise", "feedback")
 PLACEHOLDERS = frozenset({"name", "handle", "issue"})
 # Replies sharing this share of words with a recent reply read like a copy.

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.sqlite_codec import iso, parse_time
+from bot.adapters.sqlite._codec import iso, parse_time
 from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
 from bot.core.ports import Clock, SourceBatch
 

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters import sqlite_ops
-from bot.adapters.slack.commands import CommandReply, refusal, subcommand
-from bot.adapters.slack.escape import escape_mrkdwn
+from bot.adapters.slack._commands import CommandReply, refusal, subcommand
+from bot.adapters.slack._escape import escape_mrkdwn
+from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.core.oncall import CoverError, Override, Roster, parse_cover
 from bot.core.permissions import Action
 from bot.core.reports import Figures, parse_since, to_text

@@ -20,14 +20,14 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.adapters.slack.cards import card_blocks, card_text
+from bot.adapters.slack._cards import card_blocks, card_text
 from bot.core.card import card_view
 from bot.core.models import Case, Draft
 from bot.core.ports import Clock
 from bot.core.sla import SlaPolicy
 
 if TYPE_CHECKING:
-    from bot.adapters.slack.group_cards import GroupCards
+    from bot.adapters.slack._group_cards import GroupCards
 
 log = logging.getLogger(__name__)
 

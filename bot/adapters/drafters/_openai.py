@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import openai
 
-from bot.adapters.prompts_render import PromptBook
+from bot.adapters.drafters._prompts_render import PromptBook
 from bot.core.drafting import DrafterUnavailable
 from bot.core.guardrails import fence
 from bot.core.models import Draft
@@ -28,7 +28,7 @@ from bot.core.ports import Clock, Drafter, DraftRequest
 from bot.core.rules import RULES, LinkBook
 
 if TYPE_CHECKING:
-    from bot.adapters.sqlite_store import SqliteStore
+    from bot.adapters.sqlite import SqliteStore
     from bot.config import Settings
 
 SELF_CHECK_RULES: tuple[str, ...] = RULES

@@ -1,0 +1,16 @@
+"""The embedded store: one SQLite file in WAL mode, versioned migrations, the run lock."""
+
+from bot.adapters.sqlite._examples import ExamplesIndex
+from bot.adapters.sqlite._migrations import MIGRATIONS
+from bot.adapters.sqlite._ops import crisis_active
+from bot.adapters.sqlite._run_lock import AlreadyRunning, RunLock
+from bot.adapters.sqlite._store import SqliteStore
+
+__all__ = [
+    "MIGRATIONS",
+    "AlreadyRunning",
+    "ExamplesIndex",
+    "RunLock",
+    "SqliteStore",
+    "crisis_active",
+]
