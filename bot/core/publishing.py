@@ -61,7 +61,10 @@ class PublishingService:
 
     def enqueue(self, case: Case, draft: Draft) -> OutboxItem:
         """Queue the approved draft. Enqueuing the same draft twice returns the first row."""
-        item = OutboxItem(
+        return self.store.enqueue(self._item(case, draft))
+
+    def _item(self, case: Case, draft: Draft) -> OutboxItem:
+        return OutboxItem(
             draft_id=draft.id,
             case_id=case.id,
             network=case.network,
@@ -71,7 +74,6 @@ class PublishingService:
             created_at=self.clock.now(),
             meta=dict(case.mention.meta),
         )
-        return self.store.enqueue(item)
 
     def publish_pending(self) -> list[PublishOutcome]:
         with self._lock:
@@ -120,6 +122,7 @@ class PublishingService:
             return self._reconcile()
 
     def _reconcile(self) -> list[PublishOutcome]:
+        self._queue_approved()
         outcomes = []
         for item in self.store.outbox([OutboxState.PUBLISHING]):
             publisher = self.publishers.get(item.network)
@@ -132,6 +135,18 @@ class PublishingService:
             else:
                 outcomes.append(self._publish(item))
         return outcomes
+
+    def _queue_approved(self) -> None:
+        """An approved case with no outbox row (a store from before approval and enqueue
+        shared one commit) is queued now; `enqueue` keeps an existing row as it is."""
+        for case in self.store.cases([CaseState.APPROVED]):
+            draft = self.store.get_draft(case.draft_id or "")
+            if draft is None:
+                log.error("case %s is approved but its draft is missing", case.id)
+                continue
+            item = self._item(case, draft)
+            if self.store.enqueue(item) == item:
+                log.warning("approved case %s had no outbox row: queued it now", case.id)
 
     def retry(self, case_id: str) -> OutboxItem | None:
         """A human pressed Retry on a failed publish."""

@@ -109,10 +109,11 @@ class ReviewService:
             approvals=approvals,
             approved_by=user,
         )
-        self.store.save_case(step.case, step.audit)
         draft = self.store.get_draft(step.case.draft_id or "")
         assert draft is not None, f"case {case.id} points at a missing draft"
-        self.publishing.enqueue(step.case, draft)
+        with self.store.transaction():  # approved and queued together, or neither
+            self.store.save_case(step.case, step.audit)
+            self.publishing.enqueue(step.case, draft)
         return ReviewOutcome(True, "Approved: publishing.", step.case, True)
 
     def edit(self, case_id: str, user: str, text: str) -> ReviewOutcome:

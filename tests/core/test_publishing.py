@@ -140,3 +140,19 @@ def test_a_reply_found_by_reconcile_that_is_not_ours_is_recorded_as_such(store, 
     assert (stored.state, stored.published_id) == (CaseState.PUBLISHED, "h1")
     published = [a for a in store.audit(case.id) if a.to_state == CaseState.PUBLISHED.value]
     assert [a.detail for a in published] == ["a reply by hand was there"]
+
+
+def test_an_approved_case_with_no_outbox_row_is_queued_and_sent_once_at_reconcile(
+    service, store, clock, network, caplog
+):
+    case, draft = approved_case(store, clock)  # approved, but no outbox row: an old crash
+    service.reconcile()
+    assert "had no outbox row" in caplog.text
+    assert [i.draft_id for i in store.outbox([OutboxState.PENDING])] == [draft.id]
+    service.publish_pending()
+    caplog.clear()
+    service.reconcile()  # a second start-up queues nothing more
+    service.publish_pending()
+    assert network.texts() == [draft.text]
+    assert store.get_case(case.id).state is CaseState.PUBLISHED
+    assert "had no outbox row" not in caplog.text

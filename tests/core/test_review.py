@@ -114,3 +114,21 @@ def test_mastodon_case_goes_through_the_same_loop(core):
     assert core.review.approve(case.id, "U_LEAD").ok
     [outcome] = core.publishing.publish_pending()
     assert outcome.item.in_reply_to == "m1"
+
+
+def test_approval_and_its_outbox_row_are_one_commit(core, store, monkeypatch):
+    """A failure while queueing the reply (disk full, a crash) must not leave the case
+    approved with nothing queued: both are stored, or neither."""
+    case = in_review(core)
+
+    def full(item):
+        raise OSError("database or disk is full")
+
+    monkeypatch.setattr(store, "enqueue", full)
+    with pytest.raises(OSError):
+        core.review.approve(case.id, "U_LEAD")
+    assert store.get_case(case.id).state is CaseState.IN_REVIEW
+    assert "approved" not in [e.to_state for e in store.audit(case.id)]
+    monkeypatch.undo()
+    assert core.review.approve(case.id, "U_LEAD").changed
+    assert [i.draft_id for i in store.outbox([OutboxState.PENDING])] == [case.draft_id]
