@@ -1,6 +1,12 @@
 """The embedded store: one SQLite file in WAL mode, versioned migrations, the run lock."""
 
 from bot.adapters.sqlite._examples import ExamplesIndex
+from bot.adapters.sqlite._health import (
+    StorageProblem,
+    backup,
+    integrity_problems,
+    startup_problem,
+)
 from bot.adapters.sqlite._migrations import MIGRATIONS
 from bot.adapters.sqlite._ops import crisis_active
 from bot.adapters.sqlite._run_lock import AlreadyRunning, RunLock
@@ -12,5 +18,9 @@ __all__ = [
     "ExamplesIndex",
     "RunLock",
     "SqliteStore",
+    "StorageProblem",
+    "backup",
     "crisis_active",
+    "integrity_problems",
+    "startup_problem",
 ]

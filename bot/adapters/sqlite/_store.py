@@ -18,6 +18,7 @@ from typing import Any
 import sqlite_utils
 
 from bot.adapters.sqlite import _codec as codec
+from bot.adapters.sqlite._health import create_private
 from bot.adapters.sqlite._migrations import migrate
 from bot.adapters.sqlite._tx import Transaction
 from bot.core.models import (
@@ -38,7 +39,7 @@ class SqliteStore:
     def __init__(self, path: str | Path = ":memory:", *, auto_migrate: bool = True) -> None:
         self.path = str(path)
         if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            create_private(Path(self.path))  # 0600: it holds session tokens and posts
         conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
