@@ -148,7 +148,8 @@ def purge(
     yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
     data_dir: DataDir = None,
 ) -> None:
-    """Delete one person's data on their request: cases, drafts, replies sent, audit rows."""
+    """Delete one person's data on their request: cases, drafts, replies sent, audit rows,
+    drafting examples and their index, quarantined posts that name them."""
     config = settings(data_dir=data_dir)
     if not config.database.exists():
         raise fail(f"{config.database}: no database")

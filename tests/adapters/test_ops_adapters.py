@@ -101,8 +101,8 @@ def test_retention_keeps_open_cases_and_recent_ones(store):
     store.quarantine(Quarantined("x", "x:9 @someone", "empty text", old))
     counts = sqlite_ops.purge_before(store, NOW - timedelta(days=90))
     assert counts == {
-        "cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1, "examples": 0,
-        "slack_group_members": 0,
+        "cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1,
+        "drafting_examples": 0, "drafting_examples_fts": 0, "slack_group_members": 0,
     }  # fmt: skip
     assert sorted(c.id for c in store.cases()) == ["x:2", "x:3"]
 
@@ -119,7 +119,7 @@ def test_purge_author_also_forgets_their_words_kept_as_drafting_examples(store):
     index = ExamplesIndex(store.db)
     assert sorted(index.similar("parcel late", 5)) == ["reply 1", "reply 2"]
     counts = sqlite_ops.purge_author(store, "@Maria_G")
-    assert counts["examples"] == 1
+    assert counts["drafting_examples"] == 1 and counts["drafting_examples_fts"] == 1
     assert index.similar("parcel late", 5) == ["reply 2"]
     fts_rows = store.conn.execute("SELECT count(*) FROM drafting_examples_fts").fetchone()[0]
     assert fts_rows == 1

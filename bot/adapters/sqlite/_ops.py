@@ -153,11 +153,18 @@ def load_report(store: SqliteStore, since: datetime, until: datetime, sla: SlaPo
 
 
 def _delete_cases(store: SqliteStore, ids: list[str]) -> dict[str, int]:
-    counts = {"cases": 0, "drafts": 0, "outbox": 0, "audit": 0, "slack_group_members": 0}
+    """Every row made from these cases, counted by table (the full-text index counts the
+    rows it dropped, one per example)."""
+    counts = dict.fromkeys(
+        ("cases", "drafts", "outbox", "audit", "slack_group_members", EXAMPLES_TABLE, FTS_TABLE),
+        0,
+    )
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
-        counts["examples"] = counts.get("examples", 0) + _delete_examples(store, chunk, marks)
+        examples = _delete_examples(store, chunk, marks)
+        counts[EXAMPLES_TABLE] += examples
+        counts[FTS_TABLE] += examples
         for table, column in (
             ("slack_group_members", "case_id"),
             ("drafts", "case_id"),
@@ -212,17 +219,54 @@ def author_case_ids(store: SqliteStore, handle: str) -> list[str]:
     return [r["id"] for r in rows if normalise_handle(r["author"]) == wanted]
 
 
+# Keys under which a network payload (or an inbox line) names who wrote it.
+_AUTHOR_KEYS = "author|handle|username|screen_name|acct|author_handle"
+
+
+def _names_author(wanted: str) -> re.Pattern[str]:
+    """Their @handle in text, or their handle as the value of an author field in the raw
+    JSON kept in quarantine (`"author": "maria_g"`, `"handle": "@maria_g"`)."""
+    handle = re.escape(wanted)
+    return re.compile(
+        rf"@{handle}(?![\w.@-])"
+        rf'|"(?:{_AUTHOR_KEYS})"\s*:\s*"@?{handle}"',
+        re.IGNORECASE,
+    )
+
+
 def purge_author(store: SqliteStore, handle: str) -> dict[str, int]:
     """A person's request: delete every case, draft, reply record and audit row of theirs,
-    and quarantined items that name them."""
+    drafting examples and the full-text index rows made from their words, crisis groups'
+    copies of their text, and quarantined items that name them. Counts per table."""
     wanted = normalise_handle(handle)
     if not wanted:
         raise ValueError("a handle is needed")
-    named = re.compile(rf"@{re.escape(wanted)}(?![\w.@-])", re.IGNORECASE)
+    named = _names_author(wanted)
+    store.conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left behind
     with store.transaction():
-        counts = _delete_cases(store, author_case_ids(store, wanted))
+        ids = author_case_ids(store, wanted)
+        leads = _forget_group_leads(store, ids)
+        counts = _delete_cases(store, ids)
+        counts["slack_groups"] = leads
         bad = [r["id"] for r in store.quarantined() if named.search(r["raw"])]
         for row_id in bad:
             store.conn.execute("DELETE FROM quarantine WHERE id = ?", (row_id,))
         counts["quarantine"] = len(bad)
+        if counts[FTS_TABLE]:  # merge the index so its segments drop their words too
+            store.conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # old page copies leave the log
     return counts
+
+
+def _forget_group_leads(store: SqliteStore, case_ids: list[str]) -> int:
+    """A crisis group keeps its first post's text to match new ones against; when that
+    post is theirs, the text goes (the group and its other members stay)."""
+    forgotten = 0
+    for case_id in case_ids:
+        cursor = store.conn.execute(
+            "UPDATE slack_groups SET lead_text = '' WHERE lead_text != '' AND id IN"
+            " (SELECT group_id FROM slack_group_members WHERE case_id = ? AND seq = 0)",
+            (case_id,),
+        )
+        forgotten += cursor.rowcount
+    return forgotten

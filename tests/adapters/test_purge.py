@@ -1,0 +1,69 @@
+"""`careops purge --author`: nothing of theirs is left in any table, index or quarantine,
+down to the bytes of the database file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.adapters.files._jsonl import mention_to_inbox
+from bot.adapters.slack._groups import SqliteGroups
+from bot.adapters.sqlite import ExamplesIndex
+from bot.adapters.sqlite import _ops as sqlite_ops
+from bot.app import file_app
+from bot.config import Settings
+from bot.core.clock import FakeClock
+from bot.core.crisis_groups import CaseGroup
+from bot.core.models import Quarantined
+from tests.conftest import make_mention
+
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+SECRET_WORD = "Quokkaville"  # appears only in what she wrote
+
+
+def everything_in(db: Path) -> str:
+    """Every value of every row of every table (shadow tables of the index included)."""
+    with sqlite3.connect(db) as conn:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        rows = [repr(conn.execute(f'SELECT * FROM "{t}"').fetchall()) for t in tables]
+    return "\n".join(rows)
+
+
+def test_purge_leaves_nothing_of_theirs_in_any_table_index_or_the_file(tmp_path: Path) -> None:
+    settings = Settings(CAREOPS_DATA_DIR=tmp_path / "data", SLACK_APPROVERS=["ULEAD"])
+    inbox, outbox = tmp_path / "inbox.jsonl", tmp_path / "outbox.jsonl"
+    hers = make_mention("1", f"My parcel to {SECRET_WORD} is late, order 5521", author="maria_g")
+    his = make_mention("2", "My parcel is late too, order 77", author="sam")
+    lines = [json.dumps(mention_to_inbox(m)) for m in (hers, his)]
+    lines.append(json.dumps({"author": "maria_g", "text": f"{SECRET_WORD} " * 3, "id": None}))
+    inbox.write_text("\n".join(lines) + "\n")
+    care = file_app(settings, inbox, outbox, clock=FakeClock(NOW))
+    care.startup()
+    care.tick()
+    for case_id in ("x:1", "x:2"):
+        assert care.review.approve(case_id, "ULEAD").ok
+    care.tick()  # published: both replies become drafting examples (full-text index)
+    assert ExamplesIndex(care.store.db).sync() == 2
+    groups = SqliteGroups(care.store)
+    groups.start_group(CaseGroup("g:x:1", hers.text, ("x:1", "x:2")), NOW)
+    care.store.quarantine(Quarantined("bluesky", f'{{"handle": "@maria_g", "t": "{SECRET_WORD}"}}',
+                                      "bad record", NOW))  # fmt: skip
+    care.store.quarantine(Quarantined("x", '{"author": "maria_gx"}', "other person", NOW))
+    assert SECRET_WORD in everything_in(settings.database)
+    assert len(care.store.quarantined()) == 3  # the inbox line without an id, and two more
+
+    counts = sqlite_ops.purge_author(care.store, "@Maria_G")
+    care.store.close()
+
+    assert counts == {
+        "cases": 1, "drafts": 1, "outbox": 1, "audit": counts["audit"], "slack_group_members": 1,
+        "drafting_examples": 1, "drafting_examples_fts": 1, "slack_groups": 1, "quarantine": 2,
+    }  # fmt: skip
+    assert counts["audit"] >= 4  # created, triaged, drafted, in review, approved ...
+    left = everything_in(settings.database)
+    assert SECRET_WORD not in left and 'maria_g"' not in left.replace("maria_gx", "")
+    assert "x:2" in left and "order 77" in left and "maria_gx" in left  # others are kept
+    raw = b"".join(p.read_bytes() for p in settings.database.parent.glob("careops.db*"))
+    assert SECRET_WORD.encode() not in raw and SECRET_WORD.lower().encode() not in raw
