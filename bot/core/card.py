@@ -25,6 +25,32 @@ RULE_LABELS: dict[str, str] = {
 }
 
 
+# Why the offline drafter answered instead of the model, by the reason drafting stored
+# in the draft's note (bot/core/drafting.py); a card says it in these words.
+FALLBACK_REASONS: dict[str, str] = {
+    "timeout": "the model timed out",
+    "429": "the model's rate limit was reached (429)",
+    "5xx": "the model's server failed (5xx)",
+    "connection failed": "the model could not be reached",
+    "openai refused": "the model refused",
+    "finish_reason length": "the model's answer was cut off",
+    "bad output": "the model's answer was not usable",
+    "unsafe link": "the model's draft carried a link not on our list",
+    "unsafe handle": "the model's draft named another account",
+    "prompt text in reply": "the model's draft repeated its instructions",
+    "failed rules after repair": "the model's draft failed the rules twice",
+}
+
+
+def drafted_by(drafter: str, note: str) -> str:
+    """Who drafted, and why the fallback did when it stood in for the model:
+    "offline, because the model timed out"."""
+    reason = note.split(";")[0].strip()
+    if not reason or reason.startswith("repaired"):
+        return drafter
+    return f"{drafter}, because {FALLBACK_REASONS.get(reason, reason)}"
+
+
 @dataclass(frozen=True)
 class CardView:
     case_id: str
@@ -96,7 +122,7 @@ def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy)
         elapsed=humanize(now - mention.created_at),
         sla_fraction=sla.fraction(mention, now),
         draft_text=draft.text if draft else "",
-        drafter=draft.drafter if draft else "",
+        drafter=drafted_by(draft.drafter, draft.note) if draft else "",
         checks=draft.checks if draft else (),
         claimed_by=case.claimed_by,
         approvals=case.approvals,

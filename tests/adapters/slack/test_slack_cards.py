@@ -119,3 +119,21 @@ def test_a_failed_card_offers_retry() -> None:
 def test_slack_message_text_back_to_what_the_person_typed() -> None:
     typed = "Sorry &amp; thanks <@U1>! See <https://help.parcelly.example/order|help> &lt;3"
     assert slack_to_plain(typed) == "Sorry & thanks U1! See https://help.parcelly.example/order <3"
+
+
+def test_the_card_says_why_the_offline_drafter_answered_instead_of_the_model() -> None:
+    from dataclasses import replace
+
+    for note, shown in (
+        ("timeout", "offline, because the model timed out"),
+        ("429", "offline, because the model's rate limit was reached (429)"),
+        ("5xx", "offline, because the model's server failed (5xx)"),
+        ("unsafe link", "offline, because the model's draft carried a link not on our list"),
+        ("openai refused", "offline, because the model refused"),
+    ):
+        assert f"*Draft* ({shown}):" in texts(
+            card_blocks(view_of(a_case(), replace(DRAFT, note=note)))
+        )
+    assert "*Draft* (offline):" in texts(card_blocks(view_of(a_case(), DRAFT)))  # no model set up
+    repaired = replace(DRAFT, drafter="gpt-4o-mini", note="repaired: thanks")
+    assert "*Draft* (gpt-4o-mini):" in texts(card_blocks(view_of(a_case(), repaired)))
