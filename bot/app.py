@@ -30,6 +30,7 @@ from bot.core.publishing import PublishingService, PublishOutcome
 from bot.core.review import ApproverPolicy, ReviewService
 from bot.core.rules import LinkBook
 from bot.core.sla import SlaPolicy
+from bot.logging_setup import Conditions
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class Careops:
     # Fetch one post by its link (`/care draft <url>`), per configured network.
     lookups: dict[Network, PostLookup] = field(default_factory=dict)
     _told: set[str] | None = field(default=None, repr=False)  # None: nothing told yet
+    _failures: Conditions = field(default_factory=lambda: Conditions(log), repr=False)
 
     def startup(self) -> list[PublishOutcome]:
         """Migrate, resolve replies a crash left half-sent, finish cases it left undrafted."""
@@ -97,8 +99,10 @@ class Careops:
                 try:
                     summary.intake.add(self.loop.poll([source]))
                 except Exception as exc:  # one broken network must not stop the others
-                    log.exception("polling %s failed", source.name)
+                    self._failures.failed(f"poll:{source.name}", f"polling {source.name}", exc)
                     summary.notices.append(f"{source.name}: intake failed ({type(exc).__name__})")
+                else:
+                    self._failures.ok(f"poll:{source.name}", f"polling {source.name}")
         summary.published = self.publishing.publish_pending()
         summary.notices.extend(summary.intake.notices)
         self._tell(summary.notices)
@@ -110,10 +114,17 @@ class Careops:
         current = set(notices)
         if current != self._told:  # written on the first tick and on every change only
             self.store.set_setting(INTAKE_NOTICES_KEY, json.dumps(sorted(current)))
+        told = set(self._told or ())
         if self.notifier is not None:
             for text in notices:
-                if text not in (self._told or ()):
-                    self.notifier.channel(f":warning: {text}")
+                if text not in told:
+                    try:
+                        self.notifier.channel(f":warning: {text}")
+                    except Exception as exc:  # Slack down: say it in the log, try next tick
+                        self._failures.failed("notice", "posting a notice to Slack", exc)
+                        current.discard(text)
+                    else:
+                        self._failures.ok("notice", "posting a notice to Slack")
         self._told = current
 
 

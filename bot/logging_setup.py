@@ -93,3 +93,26 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     # The scheduler announces every run of every job at INFO: once a minute per job.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+
+
+class Conditions:
+    """Log a lasting failure once, not on every tick: the first time (with its traceback),
+    again only when the error changes, and one line when it clears."""
+
+    def __init__(self, logger: logging.Logger) -> None:
+        self.logger = logger
+        self._active: dict[str, tuple[str, int]] = {}  # key -> (error, times seen)
+
+    def failed(self, key: str, what: str, error: BaseException) -> None:
+        text = f"{type(error).__name__}: {error}"
+        seen, times = self._active.get(key, ("", 0))
+        self._active[key] = (text, times + 1 if seen == text else 1)
+        if seen == text:
+            return
+        self.logger.error("%s failed: %s (not repeated until it changes or clears)", what, text,
+                          exc_info=error)  # fmt: skip
+
+    def ok(self, key: str, what: str) -> None:
+        if key in self._active:
+            _, times = self._active.pop(key)
+            self.logger.warning("%s works again (it failed %d time(s) in a row)", what, times)
