@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
@@ -133,3 +134,34 @@ def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy)
         answer_by_hand=mention.network is Network.X and not mention.summoned,
         context=mention.context,
     )
+
+
+# Characters that reorder the text around them (embeddings, overrides, isolates). In a
+# post they can make a card lie ("moc.lapyap" after U+202E reads as "paypal.com"), and
+# an override left open runs on into the lines careops adds after the customer's words.
+# Each is shown as a visible mark instead: a person reads the text in its real order and
+# sees that something was there.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def neutralise_bidi(text: str) -> str:
+    """`text` with each bidi embedding, override or isolate shown as `[U+202E]`."""
+    if text.isascii():
+        return text
+    return _BIDI_CONTROLS.sub(lambda found: f"[U+{ord(found.group()):04X}]", text)
+
+
+def neutralised(view: CardView) -> CardView:
+    """The view with `neutralise_bidi` applied to every text it holds, for a surface
+    that has no escape function of its own (the terminal)."""
+    changes: dict[str, object] = {}
+    for spec in fields(view):
+        if spec.name == "checks":
+            continue
+        value = getattr(view, spec.name)
+        if isinstance(value, str):
+            changes[spec.name] = neutralise_bidi(value)
+        elif isinstance(value, tuple) and all(isinstance(item, str) for item in value):
+            changes[spec.name] = tuple(map(neutralise_bidi, value))
+    checks = tuple(replace(c, why=neutralise_bidi(c.why)) for c in view.checks)
+    return replace(view, checks=checks, **changes)  # type: ignore[arg-type]

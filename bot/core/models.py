@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -244,7 +245,24 @@ class PublishResult:
 
 @dataclass(frozen=True)
 class Quarantined:
+    """Input that could not become a case, kept with its reason. Its texts are made
+    storable here, so the quarantine of odd input can never fail in turn."""
+
     source: str
     raw: str
     reason: str
     at: datetime
+
+    def __post_init__(self) -> None:
+        for name in ("source", "raw", "reason"):
+            object.__setattr__(self, name, storable(getattr(self, name)))
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """Text that UTF-8 (and so any store) can hold: each lone surrogate becomes U+FFFD.
+
+    JSON's `"\\ud800"` parses into such a string; writing it would fail."""
+    return text if text.isascii() else _SURROGATE.sub("\ufffd", text)

@@ -215,3 +215,32 @@ def test_link_facets_point_at_the_link_bytes(prefix: str, url: str) -> None:
     facet = link_facets(text)[-1]
     raw = text.encode()
     assert raw[facet["index"]["byteStart"] : facet["index"]["byteEnd"]].decode() == url
+
+
+def test_a_notification_the_sdk_model_refuses_is_quarantined_alone(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    """One odd notification used to fail the SDK's model of the whole page, every poll."""
+    server.state.push(notification("older and fine", rkey="3k1"))
+    spoilt = {
+        "3k2": lambda n: n.update(author=["a", "b"]),
+        "3k3": lambda n: n.update(uri=5),
+        "3k4": lambda n: n["record"].update(text={"t": 1}),
+        "3k5": lambda n: n["author"].update(handle="sam\u202eevil"),
+    }
+    for rkey, spoil in spoilt.items():
+        note = notification("odd", rkey=rkey, indexed_at="2026-11-25T08:56:00.000Z")
+        spoil(note)
+        server.state.push(note)
+    server.state.push(
+        notification("newest and fine", rkey="3k6", indexed_at="2026-11-25T08:57:00.000Z")
+    )
+    batch = BlueskySource(session(server, store), clock).poll(None)
+    assert [m.text for m in batch.mentions] == ["older and fine", "newest and fine"]
+    assert sorted(q.reason for q in batch.quarantined) == [
+        "bad notification: author contains invisible formatting at 3",
+        "bad notification: notification without an author",
+        "bad notification: text must be text, not an object",
+        "bad notification: uri is not text (int)",
+    ]
+    assert batch.cursor == "2026-11-25T08:57:00.000Z"  # past them all

@@ -55,9 +55,36 @@ def test_a_good_line_becomes_a_mention():
         (line({k: v for k, v in GOOD.items() if k != "author"}).strip(), "missing fields: author"),
         (line({**GOOD, "network": "myspace"}).strip(), "unknown network"),
         (line({**GOOD, "created_at": "yesterday"}).strip(), "bad created_at"),
-        (line({**GOOD, "text": 5}).strip(), "text is not a string"),
+        (line({**GOOD, "text": 5}).strip(), "text must be text, not the number 5"),
         (b"\xff\xfe\x00binary", "not UTF-8"),
         (line({**GOOD, "text": "a" * (MAX_LINE_BYTES + 1)}).strip(), "line too large"),
+        # wrong types are refused, never coerced into a case
+        (
+            b'{"network": "x", "id": NaN, "author": "a", "text": "hi", "created_at": "2026-11-25"}',
+            "id must be text or a whole number, not the number nan",
+        ),
+        (line({**GOOD, "id": 1.5}).strip(), "id must be text or a whole number"),
+        (line({**GOOD, "id": True}).strip(), "not the boolean true"),
+        (line({**GOOD, "author": ["a", "b"]}).strip(), "author must be text, not a list"),
+        (line({**GOOD, "author": 42}).strip(), "author must be text, not the number 42"),
+        (line({**GOOD, "author_name": {"a": 1}}).strip(), "author name must be text"),
+        (line({**GOOD, "summoned": "false"}).strip(), "summoned must be true or false"),
+        (line({**GOOD, "meta": {"uri": 5}}).strip(), "meta 'uri' must be text"),
+        (line({**GOOD, "context": "a thread"}).strip(), "context must be a list"),
+        (line({**GOOD, "context": [1]}).strip(), "context must be text"),
+        (line({**GOOD, "network": ["x"]}).strip(), "network must be text"),
+        (line({**GOOD, "created_at": 1764061200}).strip(), "bad created_at"),
+        (line({**GOOD, "created_at": "9999-12-31T23:59:00Z"}).strip(), "not a plausible time"),
+        (line({**GOOD, "id": "12\n34"}).strip(), "id contains white space"),
+        (line({**GOOD, "author": "sam\u202e"}).strip(), "author contains invisible formatting"),
+        (line({**GOOD, "author": "sam\x07"}).strip(), "author contains a control character"),
+        # JSON that parses into text no store can hold (a lone surrogate), in an id
+        (
+            b'{"network": "x", "id": "\\ud800", "author": "a", "text": "hi",'
+            b' "created_at": "2026-11-25"}',
+            "lone surrogate",
+        ),
+        (b"[" * 3000 + b"]" * 3000, "nested too deeply"),
     ],
 )
 def test_bad_lines_say_why(raw, reason):
@@ -169,9 +196,15 @@ def test_any_json_object_gives_a_mention_or_a_reason(obj):
         assert m.text and m.external_id and m.network in Network
 
 
+handles = st.text(
+    st.characters(blacklist_categories=("Cc", "Cf", "Cs", "Zs", "Zl", "Zp")), min_size=1
+).filter(lambda h: h.strip() and h.lstrip("@") and not any(c.isspace() for c in h))
+
+
 @settings(max_examples=200, deadline=None)
-@given(st.text(min_size=1), st.text(min_size=1).filter(str.strip))
+@given(st.text(min_size=1), handles)
 def test_any_text_and_author_round_trip(text, author):
-    obj = {**GOOD, "text": text, "author": author.lstrip("@") or "a"}
+    obj = {**GOOD, "text": text, "author": author}
     m = parse_inbox_line(json.dumps(obj).encode())
     assert m.text == text
+    assert m.author_handle == author.lstrip("@")

@@ -173,3 +173,45 @@ def test_bad_notifications_are_quarantined_and_intake_goes_on(
 
 def test_html_to_text_keeps_line_breaks_and_entities() -> None:
     assert html_to_text("<p>a &amp; b<br>c</p><p>d</p>") == "a & b\nc\n\nd"
+
+
+def test_wrong_types_from_the_server_are_quarantined_not_coerced_and_the_cursor_moves(
+    server: FakeMastodon, clock: FakeClock
+) -> None:
+    # (Mastodon.py itself turns a text field of another type into text, e.g. content 5
+    # into "5", before careops sees it; these are what reach careops as sent.)
+    junk = {
+        "account": lambda s: s.update(account=["a", "b"]),
+        "id": lambda s: s.update(id=1.5),
+        "created_at": lambda s: s.update(created_at="yesterday"),
+        "in_reply_to_id": lambda s: s.update(in_reply_to_id={"id": "1"}),
+    }
+    for name, spoil in junk.items():
+        spoil(server.state.add_mention(f"@parcelly {name} is odd")["status"])
+    last = server.state.add_mention("@parcelly this one is fine", acct="ok")
+    batch = source(server, clock, with_context=False).poll("1")
+    assert [m.author_handle for m in batch.mentions] == ["ok"]
+    assert len(batch.quarantined) == len(junk)
+    assert all(q.reason.startswith("bad notification: ") for q in batch.quarantined)
+    assert batch.cursor == last["id"]  # past every bad one: the next poll starts after them
+
+
+def test_notification_ids_of_other_servers_sort_and_junk_ids_are_quarantined(
+    clock: FakeClock,
+) -> None:
+    class Server:  # a GoToSocial-like page: ULIDs, one notification with no usable id
+        def notifications(self, **params: Any) -> list[dict[str, Any]]:
+            recorded = json.loads((FIXTURES / "test_notifications_mentions_only.json").read_text())
+            status = recorded[2]["response"]["body"]["status"]
+            return [
+                {"id": "01HQ00000000000000000000B2", "type": "mention", "status": status},
+                {"id": ["no"], "type": "mention", "status": status},
+                {"id": "01HQ00000000000000000000A1", "type": "follow"},
+            ]
+
+    batch = MastodonSource(Server(), clock, with_context=False).poll(None)  # type: ignore[arg-type]
+    assert batch.cursor == "01HQ00000000000000000000B2"
+    assert len(batch.mentions) == 1
+    assert [q.reason for q in batch.quarantined] == [
+        "bad notification: notification id is not an id (\"['no']\")"
+    ]

@@ -126,3 +126,12 @@ def test_any_customer_text_renders_literally(text: str, name: str) -> None:
     post = next(row for row in rows if row.startswith("│ post "))
     assert post.removeprefix("│ post ").rstrip(" │") == text.rstrip()
     assert f"{name} (@maria_g)" in rows[0] or name == "maria_g"
+
+
+def test_bidi_overrides_in_any_field_are_shown_as_marks() -> None:
+    case, draft = card_case("refund at \u202emoc.lapyap", author_name="Eve\u2067")
+    draft = Draft("d1", case.id, "Thanks\u202d!", "offline", NOW, checks=draft.checks)
+    seen = show(case, draft)
+    assert "refund at [U+202E]moc.lapyap" in seen
+    assert "Eve[U+2067] (@maria_g)" in seen and "Thanks[U+202D]!" in seen
+    assert all(ch not in seen for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")

@@ -352,3 +352,24 @@ def test_every_x_request_has_a_timeout_so_a_stalled_connection_cannot_hold_up_th
     assert stalled.timeouts == [7.5]
     assert batch.notices == ["x: fetch failed (ReadTimeout); will retry"] and not batch.mentions
     assert x_client("bearer", None, None, None, None).session.timeout == 20.0  # type: ignore[attr-defined]
+
+
+def test_wrong_types_in_a_page_are_quarantined_not_coerced_and_since_moves_past(
+    clock: FakeClock,
+) -> None:
+    page = copy.deepcopy(body("search_tweets_query.json"))
+    first, second = page["data"][0], page["data"][1]
+    second["conversation_id"] = float("nan")  # a post X never sends, but must not become x:nan
+    page["includes"]["users"].append({"id": "999", "username": ["a", "b"]})
+    third = {**page["data"][2], "author_id": "999"}
+    page["data"] = [first, second, third]
+    fake = FakeX()
+    fake.on(MENTIONS, [(200, {}, page)])
+    batch = make(fake, clock).poll(None)
+    assert [m.external_id for m in batch.mentions] == [first["id"]]
+    assert [q.reason for q in batch.quarantined] == [
+        "bad post: conversation_id must be text or a whole number, not the number nan",
+        "bad post: author must be text, not a list",
+    ]
+    since = json.loads(batch.cursor or "{}")["mentions"]["since"]
+    assert since == max((p["id"] for p in page["data"]), key=int)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from bot.core.intake import mention_from
 from bot.core.models import Mention, Network
 from bot.core.text import url_spans
 
@@ -40,11 +41,15 @@ def post_text(record: Any) -> str:
 def parent_uri(note: Any) -> str | None:
     reply = get(get(note, "record"), "reply")
     uri = get(get(reply, "parent"), "uri")
-    return str(uri) if uri else None
+    return uri if isinstance(uri, str) and uri else None
 
 
 def mention_from_notification(note: Any, context: tuple[str, ...] = ()) -> Mention:
-    uri, cid = get(note, "uri"), get(note, "cid")
+    """A notification (or a post view, which has the same fields) → a checked Mention.
+
+    Fields are taken as the network sent them, never turned into text: a uri that is a
+    number, an author that is a list, a text that is not a string are refused."""
+    uri, cid = _text(note, "uri"), _text(note, "cid")
     if not uri or not cid:
         raise BadNotification("notification without uri/cid")
     author = get(note, "author")
@@ -52,31 +57,40 @@ def mention_from_notification(note: Any, context: tuple[str, ...] = ()) -> Menti
     if not handle:
         raise BadNotification("notification without an author")
     record = get(note, "record")
-    text = post_text(record)
     reply = get(record, "reply")
     root = get(reply, "root")
-    root_uri, root_cid = get(root, "uri"), get(root, "cid")
+    root_uri, root_cid = _text(root, "uri"), _text(root, "cid")
     created = get(record, "created_at", "createdAt") or get(note, "indexed_at", "indexedAt")
-    return Mention(
-        network=Network.BLUESKY,
-        external_id=str(uri),
-        author_handle=str(handle),
-        author_name=str(get(author, "display_name", "displayName", default="") or ""),
-        text=text,
-        created_at=lenient_time(str(created or "")),
-        url=f"https://bsky.app/profile/{handle}/post/{str(uri).rsplit('/', 1)[-1]}",
+    if not isinstance(created, str):
+        raise BadNotification(f"createdAt is not text ({type(created).__name__})")
+    return mention_from(
+        Network.BLUESKY,
+        external_id=uri,
+        author_handle=handle,
+        author_name=get(author, "display_name", "displayName", default=None),
+        text=get(record, "text"),
+        created_at=lenient_time(created),
+        url=f"https://bsky.app/profile/{handle}/post/{uri.rsplit('/', 1)[-1]}",
         in_reply_to=parent_uri(note),
-        conversation_id=str(root_uri or uri),
+        conversation_id=root_uri or uri,
         context=context,
         meta={
-            "uri": str(uri),
-            "cid": str(cid),
-            "root_uri": str(root_uri or uri),
-            "root_cid": str(root_cid or cid),
-            "reason": str(get(note, "reason") or ""),
-            "did": str(get(author, "did") or ""),
+            "uri": uri,
+            "cid": cid,
+            "root_uri": root_uri or uri,
+            "root_cid": root_cid or cid,
+            "reason": _text(note, "reason") or "",
+            "did": _text(author, "did") or "",
         },
     )
+
+
+def _text(obj: Any, name: str) -> str | None:
+    """A field that must be text when present; BadNotification when it is something else."""
+    value = get(obj, name)
+    if value is None or isinstance(value, str):
+        return value
+    raise BadNotification(f"{name} is not text ({type(value).__name__})")
 
 
 _FRACTION = re.compile(r"\.(\d+)")

@@ -13,6 +13,7 @@ A line that cannot become a mention is quarantined with its reason; the batch go
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from datetime import datetime
@@ -20,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.sqlite._codec import iso, parse_time
-from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
+from bot.core.intake import BadMention, mention_from
+from bot.core.models import Mention, OutboxItem, PublishResult, Quarantined
 from bot.core.ports import Clock, SourceBatch
+
+log = logging.getLogger(__name__)
 
 MAX_LINE_BYTES = 256 * 1024
 REQUIRED = ("network", "id", "author", "text", "created_at")
@@ -43,45 +47,42 @@ def parse_inbox_line(line: bytes) -> Mention:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadLine(f"bad JSON: {exc.msg} (column {exc.colno})") from None
+    except RecursionError:
+        raise BadLine("bad JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise BadLine(f"expected a JSON object, got {type(data).__name__}")
     return mention_from_inbox(data)
 
 
 def mention_from_inbox(data: dict[str, Any]) -> Mention:
+    """The inbox's field names → the core's checked Mention (types as written, no coercion)."""
     missing = [k for k in REQUIRED if data.get(k) in (None, "")]
     if missing:
         raise BadLine(f"missing fields: {', '.join(missing)}")
+    created = data["created_at"]
+    if not isinstance(created, str):
+        raise BadLine("bad created_at: not text")
     try:
-        network = Network(str(data["network"]).lower())
+        when = parse_time(created)
     except ValueError:
-        raise BadLine(f"unknown network {str(data['network'])[:40]!r}") from None
-    if not isinstance(data["text"], str):
-        raise BadLine("text is not a string")
+        raise BadLine(f"bad created_at {created[:40]!r}") from None
     try:
-        created = parse_time(str(data["created_at"]))
-    except ValueError:
-        raise BadLine(f"bad created_at {str(data['created_at'])[:40]!r}") from None
-    assert created is not None
-    context = data.get("context") or []
-    meta = data.get("meta") or {}
-    if not isinstance(context, list) or not isinstance(meta, dict):
-        raise BadLine("context must be a list and meta an object")
-    reply_to = data.get("in_reply_to")
-    return Mention(
-        network=network,
-        external_id=str(data["id"]),
-        author_handle=str(data["author"]).lstrip("@"),
-        author_name=str(data.get("author_name") or ""),
-        text=data["text"],
-        created_at=created,
-        url=str(data.get("url") or ""),
-        in_reply_to=str(reply_to) if reply_to else None,
-        conversation_id=str(data["conversation_id"]) if data.get("conversation_id") else None,
-        context=tuple(str(c) for c in context),
-        summoned=bool(data.get("summoned", True)),
-        meta={str(k): str(v) for k, v in meta.items()},
-    )
+        return mention_from(
+            data["network"],
+            external_id=data["id"],
+            author_handle=data["author"],
+            author_name=data.get("author_name"),
+            text=data["text"],
+            created_at=when,
+            url=data.get("url"),
+            in_reply_to=data.get("in_reply_to"),
+            conversation_id=data.get("conversation_id"),
+            context=data.get("context"),
+            summoned=data.get("summoned", True),
+            meta=data.get("meta"),
+        )
+    except BadMention as exc:
+        raise BadLine(str(exc)) from None
 
 
 def mention_to_inbox(m: Mention) -> dict[str, Any]:
@@ -129,11 +130,17 @@ class JsonlInbox:
             try:
                 batch.mentions.append(parse_inbox_line(line.rstrip(b"\r")))
             except BadLine as exc:
-                raw = line[:4000].decode("utf-8", "replace")
-                where = f"{self.name} at byte {start}"
-                batch.quarantined.append(Quarantined(where, raw, str(exc), self.clock.now()))
+                self._quarantine(batch, line, start, str(exc))
+            except Exception as exc:  # a line careops did not foresee must not stall intake
+                log.exception("%s: unreadable line at byte %d", self.name, start)
+                self._quarantine(batch, line, start, f"unreadable line ({type(exc).__name__})")
         batch.cursor = str(offset + end)
         return batch
+
+    def _quarantine(self, batch: SourceBatch, line: bytes, start: int, reason: str) -> None:
+        raw = line[:4000].decode("utf-8", "replace")
+        where = f"{self.name} at byte {start}"
+        batch.quarantined.append(Quarantined(where, raw, reason, self.clock.now()))
 
 
 class JsonlOutbox:

@@ -11,7 +11,6 @@ through the brand's recent statuses, since the server forgets keys after an hour
 from __future__ import annotations
 
 import html
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from mastodon import (
 )
 
 from bot.core.budget import RateGate, UsageLog
+from bot.core.intake import mention_from, raw_preview
 from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
 from bot.core.rules import measure
@@ -63,42 +63,64 @@ class BadNotification(ValueError):
 
 
 def mention_from_notification(note: Any, context: tuple[str, ...] = ()) -> Mention:
-    status = note.get("status") if hasattr(note, "get") else None
+    """A mention notification → a checked Mention; fields as the server sent them."""
+    status = note.get("status") if isinstance(note, dict) else None
     if not status:
         raise BadNotification("notification without a status (deleted?)")
+    if not isinstance(status, dict):
+        raise BadNotification(f"status is not an object ({type(status).__name__})")
     account = status.get("account") or {}
-    acct = str(account.get("acct") or "")
+    acct = account.get("acct") if isinstance(account, dict) else None
     if not acct:
         raise BadNotification("status without an author")
-    text = html_to_text(str(status.get("content") or ""))
-    if status.get("spoiler_text"):
-        text = f"[CW: {status['spoiler_text']}] {text}"
-    reply_to = status.get("in_reply_to_id")
-    return Mention(
-        network=Network.MASTODON,
-        external_id=str(status["id"]),
+    content, spoiler = status.get("content"), status.get("spoiler_text")
+    if not isinstance(content, str) or not isinstance(spoiler, str | None):
+        raise BadNotification("status content is not text")
+    text = html_to_text(content)
+    if spoiler:
+        text = f"[CW: {spoiler}] {text}"
+    visibility = status.get("visibility") or "public"
+    return mention_from(
+        Network.MASTODON,
+        external_id=status.get("id"),
         author_handle=acct,
-        author_name=str(account.get("display_name") or ""),
+        author_name=account.get("display_name"),
         text=text,
         created_at=_time(status.get("created_at")),
-        url=str(status.get("url") or status.get("uri") or ""),
-        in_reply_to=str(reply_to) if reply_to else None,
-        conversation_id=str(status.get("conversation_id") or "") or None,
+        url=status.get("url") or status.get("uri"),
+        in_reply_to=status.get("in_reply_to_id"),
+        conversation_id=status.get("conversation_id"),
         context=context,
         meta={
-            "visibility": str(status.get("visibility") or "public"),
-            "acct": acct,
-            "notification_id": str(note["id"]),
+            "visibility": visibility if isinstance(visibility, str) else "",
+            "acct": acct if isinstance(acct, str) else "",
+            "notification_id": _id(note["id"]) if note.get("id") else "",  # none: a lookup
         },
     )
+
+
+def _id(value: Any) -> str:
+    """An id as text (Mastodon.py may hand numeric ids over as ints); anything else is junk.
+
+    Mastodon's ids are digits, other servers' (GoToSocial, Akkoma) fixed-length strings."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.isalnum() and value.isascii():
+        return value
+    raise BadNotification(f"notification id is not an id ({str(value)[:40]!r})")
+
+
+def id_order(note_id: str) -> tuple[int, str]:
+    """Ids in the order the server made them: digits by value, fixed-length ids as text."""
+    return len(note_id), note_id
 
 
 def _time(value: Any) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not value:
+    if not value or not isinstance(value, str):
         raise BadNotification("status without created_at")
-    parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
@@ -130,10 +152,11 @@ class MastodonSource:
         try:
             for _ in range(self.max_pages if cursor else 1):
                 page = self._page(position)
-                for note in sorted(page, key=lambda n: int(n["id"])):
+                before = position
+                for note_id, note in self._in_order(page, batch):
                     self._add(batch, note)
-                    position = str(note["id"])
-                if len(page) < PAGE_SIZE or cursor is None:
+                    position = note_id
+                if len(page) < PAGE_SIZE or cursor is None or position == before:
                     break
         except MastodonRatelimitError:
             self.gate.limited(self.clock.now(), {"x-ratelimit-reset": self._reset()})
@@ -151,16 +174,31 @@ class MastodonSource:
             return list(self.api.notifications(types=["mention"], limit=PAGE_SIZE))
         return list(self.api.notifications(types=["mention"], min_id=after, limit=PAGE_SIZE))
 
+    def _in_order(self, page: list[Any], batch: SourceBatch) -> list[tuple[str, Any]]:
+        """The page's notifications oldest first, with their ids; one without a readable
+        id cannot be placed (or skipped past) and is quarantined here."""
+        placed = []
+        for note in page:
+            try:
+                placed.append((_id(note["id"]), note))
+            except (BadNotification, KeyError, TypeError) as exc:
+                self._quarantine(batch, note, str(exc) or type(exc).__name__)
+        return sorted(placed, key=lambda pair: id_order(pair[0]))
+
     def _add(self, batch: SourceBatch, note: Any) -> None:
         try:
             if note.get("type") != "mention":
                 return
             batch.mentions.append(mention_from_notification(note, self._context(note)))
-        except (BadNotification, KeyError, TypeError, ValueError) as exc:
-            raw = json.dumps(note, default=str, ensure_ascii=False)[:4000]
-            batch.quarantined.append(
-                Quarantined(self.name, raw, f"bad notification: {exc}", self.clock.now())
+        except Exception as exc:  # whatever it is, this one is quarantined
+            self._quarantine(batch, note, str(exc) if isinstance(exc, ValueError) else repr(exc))
+
+    def _quarantine(self, batch: SourceBatch, note: Any, reason: str) -> None:
+        batch.quarantined.append(
+            Quarantined(
+                self.name, raw_preview(note), f"bad notification: {reason}", self.clock.now()
             )
+        )
 
     def _context(self, note: Any) -> tuple[str, ...]:
         """Texts of the posts above the mention, oldest first (none if they are gone)."""
@@ -246,12 +284,15 @@ def _status_code(exc: MastodonAPIError) -> int | None:
 def thread_context(api: Mastodon, status: Any, count: Callable[[], None]) -> tuple[str, ...]:
     """Texts of the posts above `status`, oldest first, as intake shows them; `count`
     is called once per request made (none for a post that replies to nothing)."""
-    if not status.get("in_reply_to_id"):
+    if not isinstance(status, dict) or not status.get("in_reply_to_id"):
         return ()
     try:
         count()
         ancestors = api.status_context(status["id"]).get("ancestors") or []
-    except MastodonError as exc:
+    except (MastodonError, KeyError, AttributeError) as exc:
         log.info("mastodon: no thread context for %s: %s", status.get("id"), exc)
         return ()
-    return tuple(html_to_text(str(a.get("content") or "")) for a in ancestors[-CONTEXT_POSTS:])
+    if not isinstance(ancestors, list):
+        return ()
+    texts = [a.get("content") for a in ancestors if isinstance(a, dict)]
+    return tuple(html_to_text(t) for t in texts[-CONTEXT_POSTS:] if isinstance(t, str))

@@ -2,19 +2,25 @@
 
 Slack treats `<...>` as markup: `<!channel>` pings everyone, `<https://evil|bank>` forges
 a link. Escaping `&`, `<` and `>` (the three characters Slack asks apps to escape)
-makes any customer text inert. Text typed by people in Slack arrives escaped the same
-way and with links wrapped in `<...>`; `slack_to_plain` turns it back into what they
-meant, so an edited draft reads like the person wrote it.
+makes any customer text inert; bidi overrides and isolates are shown as visible marks
+(`bot.core.card.neutralise_bidi`), so a post cannot reorder what the card says. Text
+typed by people in Slack arrives escaped the same way and with links wrapped in `<...>`;
+`slack_to_plain` turns it back into what they meant, so an edited draft reads like the
+person wrote it.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.core.card import neutralise_bidi
+
 SECTION_LIMIT = 3000  # characters in one Block Kit text object
 
 
 def escape_mrkdwn(text: str) -> str:
+    """Inert in mrkdwn, and in reading order: bidi overrides are shown as marks."""
+    text = neutralise_bidi(text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 

@@ -14,7 +14,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.core.card import RULE_LABELS, CardView
+from bot.core.card import RULE_LABELS, CardView, neutralised
 from bot.core.models import CaseState, Network, RuleCheck
 
 NETWORK_NAMES: dict[Network, str] = {
@@ -43,7 +43,8 @@ def rule_line(check: RuleCheck) -> str:
 
 
 def render_card(view: CardView) -> Panel:
-    """The whole card as one rich Panel."""
+    """The whole card as one rich Panel, bidi overrides shown as marks."""
+    view = neutralised(view)
     body = Table.grid(padding=(0, 1))
     body.add_column(style="bold cyan", no_wrap=True)
     body.add_column(overflow="fold")

@@ -183,10 +183,9 @@ class XSource:
             )
             batch.mentions.extend(parsed.mentions)
             batch.quarantined.extend(parsed.quarantined)
-            ids = [str(p.get("id")) for p in body.get("data") or [] if isinstance(p, dict)]
-            fetched += len(ids)
-            newest = newest_id([i for i in (newest, *ids) if i]) or newest
-            token = (body.get("meta") or {}).get("next_token")
+            fetched += len(parsed.ids)
+            newest = newest_id([i for i in (newest, *parsed.ids) if i]) or newest
+            token = parsed.next_token
             if not token or since is None:
                 return {"since": newest or since}
             if fetched >= REACHABLE_MENTIONS:
@@ -211,11 +210,14 @@ class XSource:
         if token:
             params["pagination_token" if fetch == self._mentions else "next_token"] = token
         response = fetch(**params)
-        body = response.json()
+        try:
+            body = response.json()
+        except (ValueError, RecursionError) as exc:  # a page, not a post: nothing to skip to
+            raise tweepy.TweepyException(f"X answered with unreadable JSON ({exc!r:.80})") from None
         if not isinstance(body, dict):
             raise tweepy.TweepyException("X answered with a non-object body")
-        count = len(body.get("data") or [])
-        self.meter.request("read", count)
+        data = body.get("data")
+        self.meter.request("read", len(data) if isinstance(data, list) else 0)
         return body
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from bot.core.intake import mention_from, raw_preview
 from bot.core.models import Mention, Network, Quarantined
 
 TWEET_FIELDS = [
@@ -32,24 +32,41 @@ class BadPost(ValueError):
 class Parsed:
     mentions: list[Mention] = field(default_factory=list)
     quarantined: list[Quarantined] = field(default_factory=list)
+    ids: list[str] = field(default_factory=list)  # of every post on the page, good or bad
+    next_token: str | None = None
 
 
 def parse_page(
     body: dict[str, Any], *, brand_id: str, brand_username: str, listening: bool, at: datetime
 ) -> Parsed:
-    """One page of mentions or search results. Never raises on a bad post."""
-    users = {u.get("id"): u for u in _includes(body, "users") if isinstance(u, dict)}
-    tweets = {t.get("id"): t for t in _includes(body, "tweets") if isinstance(t, dict)}
-    parsed = Parsed()
-    for post in body.get("data") or []:
+    """One page of mentions or search results. Never raises: a post that cannot become a
+    mention is quarantined with the reason, and the page's paging still counts."""
+    users = {_key(u.get("id")): u for u in _includes(body, "users") if isinstance(u, dict)}
+    tweets = {_key(t.get("id")): t for t in _includes(body, "tweets") if isinstance(t, dict)}
+    parsed = Parsed(next_token=_next_token(body))
+    posts = body.get("data") or []
+    if not isinstance(posts, list):
+        parsed.quarantined.append(Quarantined("x", raw_preview(body), "bad page: data", at))
+        return parsed
+    for post in posts:
+        if isinstance(post, dict) and isinstance(post.get("id"), str):
+            parsed.ids.append(post["id"])
         try:
             parsed.mentions.append(
                 mention_from_post(post, users, tweets, brand_id, brand_username, listening)
             )
-        except (BadPost, TypeError, AttributeError, ValueError) as exc:
-            raw = json.dumps(post, ensure_ascii=False)[:4000]
-            parsed.quarantined.append(Quarantined("x", raw, f"bad post: {exc}", at))
+        except Exception as exc:  # whatever it is, this post is quarantined
+            reason = str(exc) if isinstance(exc, ValueError) else type(exc).__name__
+            parsed.quarantined.append(
+                Quarantined("x", raw_preview(post), f"bad post: {reason}", at)
+            )
     return parsed
+
+
+def _next_token(body: dict[str, Any]) -> str | None:
+    meta = body.get("meta")
+    token = meta.get("next_token") if isinstance(meta, dict) else None
+    return token if isinstance(token, str) and token else None
 
 
 def _includes(body: dict[str, Any], key: str) -> list[Any]:
@@ -66,36 +83,45 @@ def mention_from_post(
     brand_username: str,
     listening: bool,
 ) -> Mention:
+    """One post of a page → a checked Mention (BadPost or BadMention says why not)."""
     if not isinstance(post, dict):
         raise BadPost(f"expected an object, got {type(post).__name__}")
-    post_id = str(post.get("id") or "")
-    text = post.get("text")
-    if not post_id or not isinstance(text, str):
+    post_id, text = post.get("id"), post.get("text")
+    if not post_id or text is None:
         raise BadPost("missing id or text")
-    author = users.get(post.get("author_id")) or {}
-    username = str(author.get("username") or "")
+    author = users.get(_key(post.get("author_id"))) or {}
+    username = author.get("username")
     if not username:
-        raise BadPost(f"missing author of post {post_id}")
+        raise BadPost(f"missing author of post {str(post_id)[:40]}")
     created = post.get("created_at")
-    if not created:
-        raise BadPost(f"missing created_at of post {post_id}")
+    if not isinstance(created, str) or not created:
+        raise BadPost(f"missing created_at of post {str(post_id)[:40]}")
     refs = _references(post)
     parent_id = refs.get("replied_to")
     addressed = not listening or summoned(post, tweets, brand_id, brand_username)
-    return Mention(
-        network=Network.X,
+    author_id = post.get("author_id")
+    return mention_from(
+        Network.X,
         external_id=post_id,
         author_handle=username,
-        author_name=str(author.get("name") or ""),
+        author_name=author.get("name"),
         text=text,
-        created_at=datetime.fromisoformat(str(created).replace("Z", "+00:00")),
+        created_at=datetime.fromisoformat(created.replace("Z", "+00:00")),
         url=f"https://x.com/{username}/status/{post_id}",
         in_reply_to=parent_id,
-        conversation_id=str(post.get("conversation_id") or post_id),
+        conversation_id=post.get("conversation_id") or post_id,
         context=_context(parent_id, tweets),
         summoned=addressed,
-        meta={"author_id": str(post.get("author_id")), "summoned": str(addressed).lower()},
+        meta={
+            "author_id": author_id if isinstance(author_id, str) else str(author_id),
+            "summoned": str(addressed).lower(),
+        },
     )
+
+
+def _key(value: Any) -> Any:
+    """A lookup key from a page's field: unhashable junk finds nothing."""
+    return value if isinstance(value, str | int) else None
 
 
 def _references(post: dict[str, Any]) -> dict[str, str]:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from bot.adapters.slack._cards import ACTION_ANSWER_BY_HAND, ACTION_APPROVE, card_blocks, card_text
 from bot.adapters.slack._escape import escape_mrkdwn, slack_to_plain, unescape_mrkdwn
-from bot.core.card import card_view
+from bot.core.card import card_view, neutralise_bidi
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Draft, RuleCheck
 from bot.core.sla import SlaPolicy
@@ -50,7 +50,24 @@ def test_escaping_round_trips_and_leaves_no_markup(text: str) -> None:
     escaped = escape_mrkdwn(text)
     assert "<" not in escaped and ">" not in escaped
     assert re.search(r"&(?!amp;|lt;|gt;)", escaped) is None
-    assert unescape_mrkdwn(escaped) == text
+    assert unescape_mrkdwn(escaped) == neutralise_bidi(text)
+
+
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+BIDI_HEAVY = st.text(st.sampled_from(["a", "b", " ", "\u202e", "\u202d", "\u2067", "\u2069"]))
+
+
+@given(BIDI_HEAVY, BIDI_HEAVY)
+def test_no_bidi_control_reaches_a_card_whatever_the_customer_wrote(text: str, name: str) -> None:
+    case = a_case(text or "x", mention={"author_name": name})
+    draft = Draft("d1", "x:3001", f"Thanks! {text}", "offline", NOW, checks=DRAFT.checks)
+    shown = texts(card_blocks(view_of(case, draft))) + card_text(view_of(case, draft))
+    assert BIDI.search(shown) is None
+
+
+def test_a_right_to_left_override_is_shown_as_a_mark_not_obeyed() -> None:
+    blocks = card_blocks(view_of(a_case("refund at \u202emoc.lapyap"), DRAFT))
+    assert blocks[1]["text"]["text"] == "> refund at [U+202E]moc.lapyap"
 
 
 @given(st.text(max_size=4000))
