@@ -31,6 +31,7 @@ from bot.adapters.slack._approvers import Approvers
 from bot.adapters.slack._bolt_app import EventDeduplicator, build_bolt_app
 from bot.adapters.slack._group_cards import GroupCards
 from bot.adapters.slack._groups import SqliteGroups
+from bot.adapters.slack._http_guard import BodyGuard
 from bot.adapters.slack._listeners import Handlers, register
 from bot.adapters.slack._surface import (
     ChannelPacer,
@@ -118,7 +119,10 @@ class SlackRuntime:
 
     def serve_http(self, host: str = "0.0.0.0", port: int = 3000) -> WSGIServer:
         """Start bolt's endpoint at /slack/events on a thread; returns the server."""
-        handler = SlackRequestHandler(self.bolt, path=EVENTS_PATH)
+        handler = BodyGuard(
+            SlackRequestHandler(self.bolt, path=EVENTS_PATH),
+            self.bolt._signing_secret,  # HTTP mode always has one (build_runtime checks)
+        )
         server = make_server(
             host, port, handler, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
         )
