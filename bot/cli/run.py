@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import signal
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.slack import EVENTS_PATH, SlackRuntime, build_runtime, manifest_yaml
-from bot.adapters.sqlite import AlreadyRunning, RunLock
+from bot.adapters.sqlite import AlreadyRunning, RunLock, startup_problem
 from bot.app import Careops, build_app, file_app
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
@@ -51,19 +53,37 @@ def run(
     files = _file_paths(source, publisher)
     if socket and config.slack_app_token is None:
         raise fail("SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token)")
+    _storage_ready(config.database)
     with _only_run(config):
         try:
             rt = build_runtime(
                 config, _app_maker(config, files), clock=SystemClock(), socket_mode=socket
             )
+            rt.careops.startup()
         except ValueError as exc:
             raise fail(str(exc)) from None
-        rt.careops.startup()
+        except sqlite3.DatabaseError as exc:  # found past the check: a damaged page, a full disk
+            raise fail(f"{config.database}: {exc}; `careops db check` tells more") from None
         rt.start_jobs()
         try:
             _serve(rt, config, socket=socket, host=host, port=port)
         finally:
             rt.close()
+
+
+def _storage_ready(database: Path, pause: float = 1.0) -> None:
+    """Refuse to start on a database careops cannot open or that is damaged (one line:
+    the file and what to do); wait, saying so once, while it is read-only or the disk full."""
+    said = ""
+    while (problem := startup_problem(database)) is not None:
+        if not problem.transient:
+            raise fail(problem.line)
+        if problem.line != said:
+            typer.echo(f"careops: {problem.line}", err=True)
+            said = problem.line
+        time.sleep(pause)
+    if said:
+        typer.echo(f"careops: {database} is usable again: starting", err=True)
 
 
 @contextlib.contextmanager
