@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MAX_INSTANCES
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -27,6 +29,9 @@ HANDOFF_SECONDS = 60.0
 SPIKE_SECONDS = 60.0
 DIGEST_SECONDS = 15 * 60.0  # the digest job is idempotent per day; it checks often
 RETENTION_SECONDS = 6 * 3600.0
+# How often a file inbox is looked at (one stat): an appended line is taken within this
+# (plus the tick's own time), whatever CAREOPS_POLL_SECONDS says.
+WATCH_SECONDS = 0.5
 
 
 _jobs = Conditions(log)
@@ -49,8 +54,14 @@ def guarded(name: str, job: Callable[[], Any]) -> Callable[[], None]:
 
 
 def add_interval(
-    scheduler: BackgroundScheduler, name: str, job: Callable[[], Any], seconds: float
+    scheduler: BackgroundScheduler,
+    name: str,
+    job: Callable[[], Any],
+    seconds: float,
+    *,
+    now: bool = False,
 ) -> None:
+    """Run `job` every `seconds`; from start-up on when `now`, else one interval later."""
     scheduler.add_job(
         guarded(name, job),
         "interval",
@@ -60,13 +71,54 @@ def add_interval(
         max_instances=1,
         coalesce=True,
         replace_existing=True,
+        **({"next_run_time": datetime.now(UTC)} if now else {}),
     )
 
 
+@runtime_checkable
+class WatchedSource(Protocol):
+    """A source that can tell cheaply that it has something new (a file inbox: a stat)."""
+
+    def has_news(self) -> bool: ...
+
+
+class Tick:
+    """The tick job, knowing whether it is running, so the inbox watch never asks for a
+    run while one is under way (the run after it would be skipped, and logged)."""
+
+    def __init__(self, tick: Callable[[], Any]) -> None:
+        self._tick = tick
+        self.running = False
+
+    def __call__(self) -> None:
+        self.running = True
+        try:
+            self._tick()
+        finally:
+            self.running = False
+
+
+def watch_inbox(scheduler: BackgroundScheduler, tick: Tick, sources: list[WatchedSource]) -> None:
+    """Run the tick now when a watched source has news, rather than at its next interval.
+
+    Asked every `WATCH_SECONDS`: while a tick is running it waits, and the next look after
+    it still sees the news if that tick read the file before the line arrived."""
+    if not tick.running and any(source.has_news() for source in sources):
+        scheduler.modify_job("tick", next_run_time=datetime.now(UTC))
+
+
 def register_jobs(scheduler: BackgroundScheduler, app: Careops) -> list[str]:
-    """Add every careops job to `scheduler`; returns their ids."""
-    add_interval(scheduler, "tick", app.tick, app.settings.poll_seconds)
+    """Add every careops job to `scheduler`; returns their ids. The tick polls at start-up,
+    then every CAREOPS_POLL_SECONDS, and at once when a watched inbox grows."""
+    tick = Tick(app.tick)
+    add_interval(scheduler, "tick", tick, app.settings.poll_seconds, now=True)
     names = ["tick"]
+    watched = [source for source in app.sources if isinstance(source, WatchedSource)]
+    if watched:
+        add_interval(
+            scheduler, "watch_inbox", partial(watch_inbox, scheduler, tick, watched), WATCH_SECONDS
+        )
+        names.append("watch_inbox")
     for name, (job, seconds) in ops_jobs(app).items():
         add_interval(scheduler, name, job, seconds)
         names.append(name)
@@ -88,8 +140,6 @@ class LogNotifier:
 
 def ops_jobs(app: Careops) -> dict[str, tuple[Callable[[], Any], float]]:
     """The operations jobs bound to this app: name -> (job, period in seconds)."""
-    from functools import partial
-
     from bot.adapters.slack import usergroup_setter
     from bot.adapters.sqlite import _ops as ops_store
     from bot.core import jobs

@@ -95,6 +95,8 @@ def _kind(value: object) -> str:
         return "a list"
     if isinstance(value, dict):
         return "an object"
+    if isinstance(value, str):
+        return f"the text {value[:20]!r}"
     return f"a {type(value).__name__}"
 
 

@@ -188,7 +188,8 @@ def test_care_stats_reports_figures_without_a_slack_client(care: Careops):
 def test_scheduler_registers_every_job_and_they_run(care: Careops):
     scheduler = BackgroundScheduler(timezone="UTC")
     names = register_jobs(scheduler, care)
-    assert names == ["tick", "check_targets", "handoff", "spike_check", "daily_digest", "retention"]
+    assert names == ["tick", "watch_inbox", "check_targets", "handoff", "spike_check",
+                     "daily_digest", "retention"]  # fmt: skip
     add_case(care.store, make_mention("1", minutes_ago=40, now=NOW), NOW)
     for job in scheduler.get_jobs():
         job.func()  # guarded: a failure would only be logged, so check the effects below

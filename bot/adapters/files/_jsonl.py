@@ -108,8 +108,21 @@ class JsonlInbox:
         self.path = Path(path)
         self.clock = clock
         self.name = name or f"file:{self.path.name}"
+        self._polled: tuple[int, int, int] | None = None  # the file as the last poll saw it
+
+    def has_news(self) -> bool:
+        """Whether the file changed since the last poll: one stat, cheap to ask often."""
+        return self._stat() != self._polled
+
+    def _stat(self) -> tuple[int, int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
     def poll(self, cursor: str | None) -> SourceBatch:
+        self._polled = self._stat()  # before reading: a line written meanwhile is news
         offset = int(cursor or 0)
         batch = SourceBatch()
         if not self.path.exists():
