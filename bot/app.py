@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.files import JsonlInbox, JsonlOutbox
-from bot.adapters.sqlite import SqliteStore
+from bot.adapters.stores import StoreBackend, examples_for, open_store
 from bot.config import Settings
 from bot.core.drafting import DraftingService
 from bot.core.loop import CareLoop, IntakeSummary
@@ -55,7 +55,7 @@ class Careops:
 
     settings: Settings
     clock: Clock
-    store: SqliteStore
+    store: StoreBackend
     links: LinkBook
     sla: SlaPolicy
     drafting: DraftingService
@@ -145,7 +145,7 @@ def build_app(
     settings: Settings,
     *,
     clock: Clock | None = None,
-    store: SqliteStore | None = None,
+    store: StoreBackend | None = None,
     sources: list[MentionSource] | None = None,
     publishers: dict[Network, Publisher] | None = None,
     surface: ReviewSurface | None = None,
@@ -155,7 +155,7 @@ def build_app(
     lookups: dict[Network, PostLookup] | None = None,
 ) -> Careops:
     clock = clock or SystemClock()
-    store = store or SqliteStore(settings.database)
+    store = store or open_store(settings)
     links = _links(settings)
     offline = _offline_drafter(settings, links, clock)
     primary = drafter or _primary_drafter(settings, links, clock, store) or offline
@@ -165,7 +165,7 @@ def build_app(
         links,
         clock,
         recent_replies=store.recent_replies,
-        examples=_examples(store),
+        examples=examples_for(store),
         brand_handles=settings.brand_handles,
     )
     if sources is None or publishers is None:
@@ -247,7 +247,7 @@ def _offline_drafter(settings: Settings, links: LinkBook, clock: Clock) -> Draft
 
 
 def _primary_drafter(
-    settings: Settings, links: LinkBook, clock: Clock, store: SqliteStore
+    settings: Settings, links: LinkBook, clock: Clock, store: StoreBackend
 ) -> Drafter | None:
     if settings.openai_api_key is None:
         return None
@@ -256,21 +256,8 @@ def _primary_drafter(
     return build_drafter(settings, links, clock, store)
 
 
-def _examples(store: SqliteStore) -> Callable[[str, int], list[str]]:
-    """Approved replies to similar mentions, read under the store's lock (shared connection)."""
-    from bot.adapters.sqlite import ExamplesIndex
-
-    index = ExamplesIndex(store.db)
-
-    def similar(text: str, k: int) -> list[str]:
-        with store.lock:
-            return index.similar(text, k)
-
-    return similar
-
-
 def _networks(
-    settings: Settings, store: SqliteStore, clock: Clock
+    settings: Settings, store: StoreBackend, clock: Clock
 ) -> tuple[list[MentionSource], dict[Network, Publisher]]:
     from bot.adapters.networks import build_networks
 
@@ -283,7 +270,7 @@ def _lookups(sources: list[MentionSource]) -> dict[Network, PostLookup]:
     return lookups_for(sources)
 
 
-def _crisis_flag(store: SqliteStore) -> Callable[[], bool]:
+def _crisis_flag(store: StoreBackend) -> Callable[[], bool]:
     from bot.adapters.sqlite import crisis_active
 
     return lambda: crisis_active(store)

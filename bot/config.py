@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     # --- careops itself
     data_dir: Path = Field(Path(".careops"), alias="CAREOPS_DATA_DIR")
     db_path: Path | None = Field(None, alias="CAREOPS_DB")
+    # PostgreSQL for two or more instances (postgresql://user:pass@host:5432/db); unset: SQLite.
+    database_url: SecretStr | None = Field(None, alias="CAREOPS_DATABASE_URL")
+    instance_name: str | None = Field(None, alias="CAREOPS_INSTANCE")
+    lease_seconds: float = Field(15.0, alias="CAREOPS_LEASE_SECONDS", gt=0)
     config_path: Path | None = Field(None, alias="CAREOPS_CONFIG")
     prompts_dir: Path | None = Field(None, alias="CAREOPS_PROMPTS_DIR")
     log_level: str = Field("INFO", alias="CAREOPS_LOG_LEVEL")

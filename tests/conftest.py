@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import Mention, Network
 from bot.core.rules import LinkBook
+from tests.pg_server import PostgresServer, Unavailable
 
 # CI (.ci/run) runs every property test on a fixed seed and with no example database, so
 # a landing is judged on the same examples each time; a developer's runs keep exploring.
@@ -53,6 +54,35 @@ def store() -> Iterator[SqliteStore]:
     db = SqliteStore(":memory:")
     yield db
     db.close()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """A real PostgreSQL for this test session (tests/pg_server.py); skips where there is
+    none. Started on first use only: the SQLite tests never wait for it."""
+    server = PostgresServer()
+    try:
+        server.start()
+        server.make_template(_migrate_template)
+    except Unavailable as exc:
+        server.stop()
+        pytest.skip(f"needs PostgreSQL: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _migrate_template(url: str) -> None:
+    from bot.adapters.postgres import PostgresStore
+
+    PostgresStore(url).close()
+
+
+@pytest.fixture
+def pg_url(pg_server: PostgresServer) -> str:
+    """A fresh, migrated PostgreSQL database for one test."""
+    return pg_server.fresh_database()
 
 
 @pytest.fixture

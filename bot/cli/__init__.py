@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from bot.app import tune_gc
-from bot.cli import check, db, demo, draft, eval, lint, ops, run  # noqa: F401  (registers commands)
+from bot.cli import (  # noqa: F401  (registers commands)
+    check,
+    db,
+    db_copy,
+    demo,
+    draft,
+    eval,
+    lint,
+    ops,
+    run,
+)
 from bot.cli.base import app
 
 

@@ -1,8 +1,9 @@
 """`careops check`: is every configured account reachable with the credentials given?
 
-One line per service: ok, missing (not configured: that is fine) or wrong (configured
-but refused or unreachable). Exit code 1 when anything configured is wrong. Secrets are
-never printed; error texts are cut short and scrubbed of every configured secret.
+One line per service (the database first): ok, missing (not configured: that is fine) or
+wrong (configured but refused or unreachable). Exit code 1 when anything configured is
+wrong. Secrets are never printed; error texts are cut short and scrubbed of every
+configured secret.
 """
 
 from __future__ import annotations
@@ -85,11 +86,11 @@ def check_bluesky(s: Settings) -> str:
 
     from bot.adapters.bluesky import BlueskySession
     from bot.adapters.networks import bluesky_configured
-    from bot.adapters.sqlite import SqliteStore
+    from bot.adapters.stores import open_store
 
     if not bluesky_configured(s) or s.bluesky_app_password is None:
         raise LookupError("BLUESKY_HANDLE and BLUESKY_APP_PASSWORD")
-    store = SqliteStore(s.database)  # reuses a stored session: logins are rate limited
+    store = open_store(s)  # reuses a stored session: logins are rate limited
     try:
         client = Client(base_url=s.bluesky_service_url)
         session = BlueskySession(
@@ -127,8 +128,32 @@ def check_operating_file(s: Settings) -> str:
     return "; ".join(parts)
 
 
+def check_database(s: Settings) -> str:
+    """SQLite: where the file is. PostgreSQL: reachable, migrated, and who leads."""
+    if s.database_url is None:
+        return f"SQLite {s.database} (one careops run at a time)"
+    from bot.adapters.postgres import PostgresStore, display, leader_line
+    from bot.adapters.sqlite import MIGRATIONS
+
+    store = PostgresStore(s.database_url.get_secret_value(), auto_migrate=False)
+    try:
+        rows = store._rows("SELECT to_regclass('migrations') IS NOT NULL AS ready")
+        done = (
+            {r["version"] for r in store._rows("SELECT version FROM migrations")}
+            if rows[0]["ready"]
+            else set()
+        )
+        todo = sorted(m.version for m in MIGRATIONS if m.version not in done)
+        if todo:
+            raise ValueError(f"{len(todo)} migration(s) not applied: run `careops db migrate`")
+        return f"PostgreSQL {display(store.url)}; {leader_line(store, s.lease_seconds)}"
+    finally:
+        store.close()
+
+
 CHECKS: dict[str, Callable[[Settings], str]] = {
     "careops.toml": check_operating_file,
+    "database": check_database,
     "slack": check_slack,
     "x": check_x,
     "bluesky": check_bluesky,

@@ -1,17 +1,22 @@
-"""careops db commands: schema migrations and a look at the store."""
+"""careops db commands: schema migrations, a look at the store, backups and checks."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from bot.adapters.sqlite import MIGRATIONS, SqliteStore, backup, integrity_problems
+from bot.adapters.sqlite import MIGRATIONS, backup, integrity_problems
+from bot.adapters.stores import describe, open_store
 from bot.cli.base import app, fail, settings
+from bot.config import Settings
 
-db_app = typer.Typer(help="The careops database (SQLite, one file).", no_args_is_help=True)
+db_app = typer.Typer(
+    help="The careops database (SQLite file, or PostgreSQL with CAREOPS_DATABASE_URL).",
+    no_args_is_help=True,
+)
 app.add_typer(db_app, name="db")
 
 DataDir = Annotated[
@@ -19,33 +24,49 @@ DataDir = Annotated[
 ]
 
 
+def _open(config: Settings, **kwargs: Any) -> Any:
+    """The configured store, or one clear line (exit 2) when PostgreSQL refuses or is away."""
+    from bot.adapters.postgres import DatabaseSettingsError, DatabaseUnavailable
+
+    try:
+        return open_store(config, **kwargs)
+    except (DatabaseSettingsError, DatabaseUnavailable) as exc:
+        raise fail(str(exc)) from None
+
+
 @db_app.command("migrate")
 def migrate(data_dir: DataDir = None) -> None:
     """Create or upgrade the database schema (safe to run any time)."""
-    path = settings(data_dir=data_dir).database
-    store = SqliteStore(path, auto_migrate=False)
+    config = settings(data_dir=data_dir)
+    where = describe(config)
+    store = _open(config, auto_migrate=False)
     applied = store.migrate()
     latest = max(m.version for m in MIGRATIONS)
     if applied:
-        typer.echo(f"{path}: applied migrations {', '.join(map(str, applied))}; now at {latest}.")
+        typer.echo(f"{where}: applied migrations {', '.join(map(str, applied))}; now at {latest}.")
     else:
-        typer.echo(f"{path}: up to date (version {latest}).")
+        typer.echo(f"{where}: up to date (version {latest}).")
     store.close()
 
 
 @db_app.command("status")
 def status(data_dir: DataDir = None) -> None:
-    """Cases by state, outbox and quarantine counts."""
-    path = settings(data_dir=data_dir).database
-    if not path.exists():
-        typer.echo(f"{path}: no database yet (run `careops db migrate` or `careops demo`).")
+    """Cases by state, quarantine count, and (PostgreSQL) which instance leads."""
+    config = settings(data_dir=data_dir)
+    if config.database_url is None and not config.database.exists():
+        typer.echo(
+            f"{config.database}: no database yet (run `careops db migrate` or `careops demo`)."
+        )
         raise typer.Exit(0)
-    store = SqliteStore(path)
-    counts = store.count_by_state()
-    typer.echo(f"{path}")
-    for state, n in sorted(counts.items()):
+    store = _open(config)
+    typer.echo(describe(config))
+    for state, n in sorted(store.count_by_state().items()):
         typer.echo(f"  {state:<11} {n}")
     typer.echo(f"  quarantined {len(store.quarantined())}")
+    if config.database_url is not None:
+        from bot.adapters.postgres import leader_line
+
+        typer.echo(f"  {leader_line(store, config.lease_seconds)}")
     store.close()
 
 
@@ -55,7 +76,7 @@ def backup_command(
     data_dir: DataDir = None,
 ) -> None:
     """Copy the database while careops runs (SQLite's online backup): one consistent copy."""
-    path = settings(data_dir=data_dir).database
+    path = _sqlite_only(settings(data_dir=data_dir), "backup")
     if not path.is_file():
         raise fail(f"{path}: no database to copy")
     try:
@@ -72,7 +93,7 @@ def backup_command(
 @db_app.command("check")
 def check_command(data_dir: DataDir = None) -> None:
     """Read every page and index of the database (PRAGMA integrity_check); exit 1 if damaged."""
-    path = settings(data_dir=data_dir).database
+    path = _sqlite_only(settings(data_dir=data_dir), "check")
     if not path.is_file():
         raise fail(f"{path}: no database")
     problems = integrity_problems(path)
@@ -85,3 +106,12 @@ def check_command(data_dir: DataDir = None) -> None:
             code=1,
         )
     typer.echo(f"{path}: ok")
+
+
+def _sqlite_only(config: Settings, command: str) -> Path:
+    if config.database_url is not None:
+        raise fail(
+            f"careops db {command} is for the SQLite file; PostgreSQL has its own tools"
+            " (pg_dump, amcheck): see docs/deploy.md"
+        )
+    return config.database

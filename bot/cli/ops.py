@@ -9,8 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from bot.adapters.clock import SystemClock
-from bot.adapters.sqlite import SqliteStore
 from bot.adapters.sqlite import _ops as sqlite_ops
+from bot.adapters.stores import open_store
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
 from bot.core.oncall import Override, Roster, Rotation
@@ -48,7 +48,7 @@ def _stored_overrides(config: Settings) -> list[Override]:
     """Overrides from careops.db when it exists; looking never creates a database."""
     if not config.database.exists():
         return []
-    store = SqliteStore(config.database)
+    store = open_store(config)
     try:
         return sqlite_ops.overrides(store)
     finally:
@@ -122,7 +122,7 @@ def report(
     if not config.database.exists():
         raise fail(f"{config.database}: no database yet (run `careops demo` or `careops run`)")
     sla = SlaPolicy.from_minutes(_ops(config).get("sla", {}))
-    store = SqliteStore(config.database)
+    store = open_store(config)
     try:
         result = sqlite_ops.load_report(store, start, now, sla)
     finally:
@@ -153,7 +153,7 @@ def purge(
     config = settings(data_dir=data_dir)
     if not config.database.exists():
         raise fail(f"{config.database}: no database")
-    store = SqliteStore(config.database)
+    store = open_store(config)
     try:
         found = sqlite_ops.author_case_ids(store, author)
         if not yes and not typer.confirm(

@@ -90,6 +90,12 @@ class AlreadyExists(Exception):
     """A bulk insert met an id that is already stored; nothing of it was written."""
 
 
+class OutboxConflict(Exception):
+    """The store refused an outbox move by the publisher: this instance no longer leads
+    (a newer leader fenced it out) or another session is moving the row. Nothing is sent
+    on a refused claim; the leader reconciles whatever this instance left behind."""
+
+
 class CaseRepo(Protocol):
     def add_case(self, case: Case, *audits: AuditEntry) -> bool:
         """Insert a new case with its audit rows; False (and no change) if the id exists."""

@@ -28,7 +28,7 @@ from bot.core.models import (
     OutboxState,
     PublishResult,
 )
-from bot.core.ports import Clock, PermanentPublishError, Publisher, Store
+from bot.core.ports import Clock, OutboxConflict, PermanentPublishError, Publisher, Store
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,14 @@ class PublishingService:
     def publish_pending(self) -> list[PublishOutcome]:
         with self._lock:
             # rows read under the lock are current: no re-read per row
-            return [self._publish(item) for item in self.store.outbox([OutboxState.PENDING])]
+            outcomes = []
+            for item in self.store.outbox([OutboxState.PENDING]):
+                try:
+                    outcomes.append(self._publish(item))
+                except OutboxConflict as exc:  # another instance leads now: it publishes
+                    log.warning("publishing stops: %s", exc)
+                    break
+            return outcomes
 
     def publish(self, item: OutboxItem) -> PublishOutcome:
         with self._lock:
@@ -128,12 +135,11 @@ class PublishingService:
             publisher = self.publishers.get(item.network)
             if publisher is None:
                 continue  # leave it: nothing can tell whether it went out
-            found = publisher.find_existing(item)
-            if found is not None:
-                log.info("reconciled %s: already on %s", item.draft_id, item.network.value)
-                outcomes.append(self._done(item, found))
-            else:
-                outcomes.append(self._publish(item))
+            try:
+                outcomes.append(self._settle(item, publisher))
+            except OutboxConflict as exc:
+                log.warning("reconcile stops: %s", exc)
+                break
         return outcomes
 
     def _queue_approved(self) -> None:
@@ -147,6 +153,13 @@ class PublishingService:
             item = self._item(case, draft)
             if self.store.enqueue(item) == item:
                 log.warning("approved case %s had no outbox row: queued it now", case.id)
+
+    def _settle(self, item: OutboxItem, publisher: Publisher) -> PublishOutcome:
+        found = publisher.find_existing(item)
+        if found is not None:
+            log.info("reconciled %s: already on %s", item.draft_id, item.network.value)
+            return self._done(item, found)
+        return self._publish(item)
 
     def retry(self, case_id: str) -> OutboxItem | None:
         """A human pressed Retry on a failed publish."""

@@ -16,8 +16,7 @@ from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.app import Careops, file_app
 from bot.config import load_settings
 from bot.core.clock import FakeClock
-from bot.core.models import Case, CaseState, Quarantined
-from bot.core.oncall import Override
+from bot.core.models import Case, CaseState
 from tests.conftest import make_mention
 from tests.core.test_jobs import add_case
 
@@ -63,76 +62,6 @@ def care(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     )
     yield app
     app.store.close()
-
-
-def test_crisis_switch_is_kept_with_who_and_why(store):
-    assert sqlite_ops.crisis_active(store) is False
-    assert sqlite_ops.set_crisis(store, True, "outage", "U1", NOW)
-    assert not sqlite_ops.set_crisis(store, True, "again", "U2", NOW)
-    assert sqlite_ops.crisis_active(store)
-    assert sqlite_ops.set_crisis(store, False, "", "U3", NOW + timedelta(hours=2))
-    history = sqlite_ops.crisis_history(store)
-    assert [(h.active, h.reason, h.user) for h in history] == [
-        (True, "outage", "U1"),
-        (False, "", "U3"),
-    ]
-
-
-def test_overrides_and_ledger_round_trip(store):
-    saved = sqlite_ops.add_override(
-        store, Override("U9", NOW, NOW + timedelta(hours=2), "U1", NOW, "2h")
-    )
-    assert saved.id == 1
-    assert sqlite_ops.overrides(store) == [saved]
-    assert sqlite_ops.overrides(store, ending_after=NOW + timedelta(hours=2)) == []
-    ledger = sqlite_ops.SqliteLedger(store)
-    assert not ledger.seen("handoff:x")
-    ledger.mark("handoff:x", NOW)
-    ledger.mark("handoff:x", NOW)  # a second mark changes nothing
-    assert ledger.seen("handoff:x")
-
-
-def test_retention_keeps_open_cases_and_recent_ones(store):
-    old = NOW - timedelta(days=100)
-    done = add_case(store, make_mention("1", now=old), old)
-    store.save_case(done.evolve(state=CaseState.PUBLISHED, published_at=old), None)
-    add_case(store, make_mention("2", now=old), old)  # still open: kept
-    add_case(store, make_mention("3", now=NOW), NOW, state=CaseState.DISMISSED)  # recent: kept
-    store.quarantine(Quarantined("x", "x:9 @someone", "empty text", old))
-    counts = sqlite_ops.purge_before(store, NOW - timedelta(days=90))
-    assert counts == {
-        "cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1,
-        "drafting_examples": 0, "drafting_examples_fts": 0, "slack_group_members": 0,
-    }  # fmt: skip
-    assert sorted(c.id for c in store.cases()) == ["x:2", "x:3"]
-
-
-def test_purge_author_also_forgets_their_words_kept_as_drafting_examples(store):
-    from bot.adapters.sqlite import ExamplesIndex
-    from bot.core.models import Network, OutboxItem, OutboxState
-
-    for n, author in (("1", "maria_g"), ("2", "sam")):
-        add_case(store, make_mention(n, author=author, text="my parcel is late again"), NOW)
-        item = OutboxItem(f"d{n}", f"x:{n}", Network.X, n, f"reply {n}", OutboxState.PENDING, NOW)
-        store.enqueue(item)
-        store.save_outbox(item.evolve(state=OutboxState.PUBLISHED))
-    index = ExamplesIndex(store.db)
-    assert sorted(index.similar("parcel late", 5)) == ["reply 1", "reply 2"]
-    counts = sqlite_ops.purge_author(store, "@Maria_G")
-    assert counts["drafting_examples"] == 1 and counts["drafting_examples_fts"] == 1
-    assert index.similar("parcel late", 5) == ["reply 2"]
-    fts_rows = store.conn.execute("SELECT count(*) FROM drafting_examples_fts").fetchone()[0]
-    assert fts_rows == 1
-
-
-def test_purge_author_takes_quarantined_rows_that_name_them_only(store):
-    store.quarantine(Quarantined("x", "x:1 @maria_g", "empty text", NOW))
-    store.quarantine(Quarantined("x", "x:2 @maria_gx", "empty text", NOW))
-    counts = sqlite_ops.purge_author(store, "Maria_G")
-    assert counts["quarantine"] == 1
-    assert [r["raw"] for r in store.quarantined()] == ["x:2 @maria_gx"]
-    with pytest.raises(ValueError):
-        sqlite_ops.purge_author(store, " @ ")
 
 
 def test_care_crisis_needs_an_approver_and_makes_approval_need_two(care: Careops):
@@ -230,16 +159,6 @@ def test_the_user_group_follows_the_rotation_on_the_slack_web_api(care: Careops)
         usergroup_setter(care)("S0ONCALL", "U02BBB")
         [call] = api.calls_to("usergroups.users.update")
     assert call.params["usergroup"] == "S0ONCALL" and call.params["users"] == "U02BBB"
-
-
-def test_purge_author_leaves_no_crisis_group_membership_behind(store):
-    add_case(store, make_mention("1", author="maria_g"), NOW)
-    store.conn.execute(
-        "INSERT INTO slack_group_members (case_id, group_id, seq, joined_at) VALUES (?, ?, ?, ?)",
-        ("x:1", "g1", 1, NOW.isoformat()),
-    )
-    assert sqlite_ops.purge_author(store, "maria_g")["slack_group_members"] == 1
-    assert store.conn.execute("SELECT count(*) FROM slack_group_members").fetchone()[0] == 0
 
 
 def _app_with(tmp_path: Path, extra_toml: str) -> Careops:

@@ -14,6 +14,7 @@ from bot.core.models import (
     PublishResult,
     draft_id_for,
 )
+from bot.core.ports import OutboxConflict
 from bot.core.publishing import MAX_ATTEMPTS, PublishingService
 from tests.conftest import make_mention
 from tests.fakes.core_fakes import FakeNetwork, refuse
@@ -156,3 +157,27 @@ def test_an_approved_case_with_no_outbox_row_is_queued_and_sent_once_at_reconcil
     assert network.texts() == [draft.text]
     assert store.get_case(case.id).state is CaseState.PUBLISHED
     assert "had no outbox row" not in caplog.text
+
+
+class FencedStore:
+    """A store whose publisher moves are refused, as a newer leader's epoch refuses them."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def save_outbox(self, item) -> None:
+        if item.state is not OutboxState.PENDING:
+            raise OutboxConflict("this instance no longer leads (epoch 1, now 2)")
+        self.inner.save_outbox(item)
+
+
+def test_a_fenced_out_instance_sends_nothing_and_leaves_the_rows(store, clock, network):
+    service = PublishingService(FencedStore(store), {Network.X: network}, clock)
+    for n in ("1", "2"):
+        service.enqueue(*approved_case(store, clock, n))
+    assert service.publish_pending() == []
+    assert network.calls == 0
+    assert [i.state for i in store.outbox(list(OutboxState))] == [OutboxState.PENDING] * 2

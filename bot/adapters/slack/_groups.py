@@ -1,19 +1,19 @@
-"""Crisis groups in the SQLite store (migrations 40, 41): the core's GroupRepo plus where
-the group card and each member's card (in the group card's thread) are in Slack, and when
-each group card was last rendered."""
+"""Crisis groups in the store, SQLite or PostgreSQL (migrations 40, 41): the core's
+GroupRepo plus where the group card and each member's card (in the group card's thread)
+are in Slack, and when each group card was last rendered."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from bot.adapters.sqlite import SqliteStore
+from bot.adapters.sqlite import SqlStore
 from bot.adapters.sqlite import _codec as codec
 from bot.core.crisis_groups import CaseGroup
 
 
 class SqliteGroups:
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self.store = store
 
     # --- GroupRepo
@@ -33,8 +33,8 @@ class SqliteGroups:
     def start_group(self, group: CaseGroup, at: datetime) -> None:
         with self.store.transaction():
             self.store.conn.execute(
-                "INSERT OR IGNORE INTO slack_groups (id, lead_text, ref, started_at)"
-                " VALUES (?, ?, ?, ?)",
+                "INSERT INTO slack_groups (id, lead_text, ref, started_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (group.id, group.lead_text, group.ref, codec.iso(at)),
             )
             for seq, case_id in enumerate(group.members):
@@ -109,8 +109,8 @@ class SqliteGroups:
 
     def _add_member(self, group_id: str, case_id: str, seq: int, at: datetime) -> None:
         self.store.conn.execute(
-            "INSERT OR IGNORE INTO slack_group_members (case_id, group_id, seq, joined_at)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO slack_group_members (case_id, group_id, seq, joined_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (case_id, group_id, seq, codec.iso(at)),
         )
 

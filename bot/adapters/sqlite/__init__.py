@@ -10,6 +10,7 @@ from bot.adapters.sqlite._health import (
 from bot.adapters.sqlite._migrations import MIGRATIONS
 from bot.adapters.sqlite._ops import crisis_active
 from bot.adapters.sqlite._run_lock import AlreadyRunning, RunLock
+from bot.adapters.sqlite._shared import SqlStore
 from bot.adapters.sqlite._store import SqliteStore
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "AlreadyRunning",
     "ExamplesIndex",
     "RunLock",
+    "SqlStore",
     "SqliteStore",
     "StorageProblem",
     "backup",

@@ -1,8 +1,9 @@
 """Operations state in the SQLite store: on-call overrides, the crisis switch, once-only
 markers, report inputs and data removal (retention, a person's request).
 
-Tables come from migration 20 (bot/adapters/sqlite/_migrations.py). Functions take the
-`SqliteStore` and use its connection and lock; the core never sees SQL.
+Tables come from migration 20 (bot/adapters/sqlite/_migrations.py). Functions take a
+store (SQLite or PostgreSQL: `SqlStore`) and run SQL that both databases read; the
+core never sees SQL.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from bot.adapters.sqlite import _codec as codec
 from bot.adapters.sqlite._examples import EXAMPLES_TABLE, FTS_TABLE
-from bot.adapters.sqlite._store import SqliteStore
+from bot.adapters.sqlite._shared import SqlStore
 from bot.core.crisis import CrisisState
 from bot.core.models import Case, CaseState, Draft
 from bot.core.oncall import Override, Roster, Rotation
@@ -27,12 +28,12 @@ FINAL_STATES = tuple(s.value for s in CaseState if s.is_final)
 # --- overrides -------------------------------------------------------------------------------
 
 
-def add_override(store: SqliteStore, override: Override) -> Override:
+def add_override(store: SqlStore, override: Override) -> Override:
     """Store a `/care cover`; the row (who, span, by whom, when) is its audit record."""
     with store.transaction():
-        cursor = store.conn.execute(
-            "INSERT INTO ops_overrides (user, starts_at, ends_at, created_by, created_at, reason)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
+        rows = store._rows(
+            'INSERT INTO ops_overrides ("user", starts_at, ends_at, created_by, created_at,'
+            " reason) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 override.user,
                 codec.iso(override.start),
@@ -42,10 +43,10 @@ def add_override(store: SqliteStore, override: Override) -> Override:
                 override.reason,
             ),
         )
-    return Override(**{**override.__dict__, "id": int(cursor.lastrowid or 0)})
+    return Override(**{**override.__dict__, "id": int(rows[0]["id"])})
 
 
-def overrides(store: SqliteStore, ending_after: datetime | None = None) -> list[Override]:
+def overrides(store: SqlStore, ending_after: datetime | None = None) -> list[Override]:
     sql, params = "SELECT * FROM ops_overrides", []
     if ending_after is not None:
         sql += " WHERE ends_at > ?"
@@ -65,7 +66,7 @@ def overrides(store: SqliteStore, ending_after: datetime | None = None) -> list[
     ]
 
 
-def roster_for(store: SqliteStore, ops: Mapping[str, Any]) -> Roster:
+def roster_for(store: SqlStore, ops: Mapping[str, Any]) -> Roster:
     """The rotation from careops.toml plus the overrides stored here (read on every ask)."""
     rotation = Rotation.from_config(ops.get("oncall", {}))
     return Roster(rotation, lambda: overrides(store))
@@ -74,7 +75,7 @@ def roster_for(store: SqliteStore, ops: Mapping[str, Any]) -> Roster:
 # --- crisis ----------------------------------------------------------------------------------
 
 
-def crisis_state(store: SqliteStore) -> CrisisState:
+def crisis_state(store: SqlStore) -> CrisisState:
     rows = store._rows("SELECT * FROM ops_crisis ORDER BY id DESC LIMIT 1")
     if not rows:
         return CrisisState(False)
@@ -82,24 +83,24 @@ def crisis_state(store: SqliteStore) -> CrisisState:
     return CrisisState(bool(r["active"]), r["reason"], r["user"], codec._time(r["at"]))
 
 
-def crisis_active(store: SqliteStore) -> bool:
+def crisis_active(store: SqlStore) -> bool:
     """Plain callable for the rest of the app: `lambda: crisis_active(store)`."""
     return crisis_state(store).active
 
 
-def set_crisis(store: SqliteStore, on: bool, reason: str, user: str, at: datetime) -> bool:
+def set_crisis(store: SqlStore, on: bool, reason: str, user: str, at: datetime) -> bool:
     """Switch crisis mode; every switch is kept (who, when, why). False if already so."""
     with store.transaction():
         if crisis_state(store).active == on:
             return False
         store.conn.execute(
-            "INSERT INTO ops_crisis (active, reason, user, at) VALUES (?, ?, ?, ?)",
+            'INSERT INTO ops_crisis (active, reason, "user", at) VALUES (?, ?, ?, ?)',
             (int(on), reason, user, codec.iso(at)),
         )
     return True
 
 
-def crisis_history(store: SqliteStore) -> list[CrisisState]:
+def crisis_history(store: SqlStore) -> list[CrisisState]:
     rows = store._rows("SELECT * FROM ops_crisis ORDER BY id")
     return [
         CrisisState(bool(r["active"]), r["reason"], r["user"], codec._time(r["at"])) for r in rows
@@ -112,7 +113,7 @@ def crisis_history(store: SqliteStore) -> list[CrisisState]:
 class SqliteLedger:
     """`Ledger` for the jobs: handoff digests sent, spike alerts, daily digests."""
 
-    def __init__(self, store: SqliteStore) -> None:
+    def __init__(self, store: SqlStore) -> None:
         self.store = store
 
     def seen(self, key: str) -> bool:
@@ -121,7 +122,7 @@ class SqliteLedger:
     def mark(self, key: str, at: datetime, detail: str = "") -> None:
         with self.store.transaction():
             self.store.conn.execute(
-                "INSERT OR IGNORE INTO ops_sent (key, at, detail) VALUES (?, ?, ?)",
+                "INSERT INTO ops_sent (key, at, detail) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                 (key, codec.iso(at), detail),
             )
 
@@ -129,7 +130,7 @@ class SqliteLedger:
 # --- reports ---------------------------------------------------------------------------------
 
 
-def drafts_of(store: SqliteStore, cases: Iterable[Case]) -> dict[str, Draft]:
+def drafts_of(store: SqlStore, cases: Iterable[Case]) -> dict[str, Draft]:
     found = {}
     for case in cases:
         if case.draft_id and (draft := store.get_draft(case.draft_id)):
@@ -137,7 +138,7 @@ def drafts_of(store: SqliteStore, cases: Iterable[Case]) -> dict[str, Draft]:
     return found
 
 
-def load_report(store: SqliteStore, since: datetime, until: datetime, sla: SlaPolicy) -> Report:
+def load_report(store: SqlStore, since: datetime, until: datetime, sla: SlaPolicy) -> Report:
     """Report figures for mentions posted in [since, until), from the store."""
     cases = [
         c
@@ -152,7 +153,7 @@ def load_report(store: SqliteStore, since: datetime, until: datetime, sla: SlaPo
 # --- removal ---------------------------------------------------------------------------------
 
 
-def _delete_cases(store: SqliteStore, ids: list[str]) -> dict[str, int]:
+def _delete_cases(store: SqlStore, ids: list[str]) -> dict[str, int]:
     """Every row made from these cases, counted by table (the full-text index counts the
     rows it dropped, one per example)."""
     counts = dict.fromkeys(
@@ -177,9 +178,9 @@ def _delete_cases(store: SqliteStore, ids: list[str]) -> dict[str, int]:
     return counts
 
 
-def _delete_examples(store: SqliteStore, case_ids: list[str], marks: str) -> int:
+def _delete_examples(store: SqlStore, case_ids: list[str], marks: str) -> int:
     """Approved replies kept as drafting examples carry the customer's words: remove them too."""
-    if not store.db[EXAMPLES_TABLE].exists():  # type: ignore[union-attr]
+    if not store.has_table(EXAMPLES_TABLE):
         return 0
     store.conn.execute(
         f"DELETE FROM {FTS_TABLE} WHERE rowid IN"
@@ -192,7 +193,7 @@ def _delete_examples(store: SqliteStore, case_ids: list[str], marks: str) -> int
     return int(cursor.rowcount)
 
 
-def purge_before(store: SqliteStore, cutoff: datetime) -> dict[str, int]:
+def purge_before(store: SqlStore, cutoff: datetime) -> dict[str, int]:
     """Retention: remove finished cases posted before `cutoff` and old quarantine rows."""
     states = ", ".join("?" * len(FINAL_STATES))
     with store.transaction():
@@ -213,7 +214,7 @@ def normalise_handle(handle: str) -> str:
     return handle.strip().lstrip("@").lower()
 
 
-def author_case_ids(store: SqliteStore, handle: str) -> list[str]:
+def author_case_ids(store: SqlStore, handle: str) -> list[str]:
     wanted = normalise_handle(handle)
     rows = store._rows("SELECT id, author FROM cases")
     return [r["id"] for r in rows if normalise_handle(r["author"]) == wanted]
@@ -234,7 +235,7 @@ def _names_author(wanted: str) -> re.Pattern[str]:
     )
 
 
-def purge_author(store: SqliteStore, handle: str) -> dict[str, int]:
+def purge_author(store: SqlStore, handle: str) -> dict[str, int]:
     """A person's request: delete every case, draft, reply record and audit row of theirs,
     drafting examples and the full-text index rows made from their words, crisis groups'
     copies of their text, and quarantined items that name them. Counts per table."""
@@ -242,7 +243,9 @@ def purge_author(store: SqliteStore, handle: str) -> dict[str, int]:
     if not wanted:
         raise ValueError("a handle is needed")
     named = _names_author(wanted)
-    store.conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left behind
+    sqlite = store.dialect == "sqlite"
+    if sqlite:
+        store.conn.execute("PRAGMA secure_delete=ON")  # deleted rows are zeroed, not left behind
     with store.transaction():
         ids = author_case_ids(store, wanted)
         leads = _forget_group_leads(store, ids)
@@ -252,13 +255,14 @@ def purge_author(store: SqliteStore, handle: str) -> dict[str, int]:
         for row_id in bad:
             store.conn.execute("DELETE FROM quarantine WHERE id = ?", (row_id,))
         counts["quarantine"] = len(bad)
-        if counts[FTS_TABLE]:  # merge the index so its segments drop their words too
+        if sqlite and counts[FTS_TABLE]:  # merge the index so its segments drop their words
             store.conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # old page copies leave the log
+    if sqlite:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # old page copies leave the log
     return counts
 
 
-def _forget_group_leads(store: SqliteStore, case_ids: list[str]) -> int:
+def _forget_group_leads(store: SqlStore, case_ids: list[str]) -> int:
     """A crisis group keeps its first post's text to match new ones against; when that
     post is theirs, the text goes (the group and its other members stay)."""
     forgotten = 0

@@ -36,6 +36,8 @@ QUARANTINE_PREVIEW = 2_000  # characters of a bad item kept for a person to look
 
 
 class SqliteStore:
+    dialect = "sqlite"
+
     def __init__(self, path: str | Path = ":memory:", *, auto_migrate: bool = True) -> None:
         self.path = str(path)
         if self.path != ":memory:":
@@ -85,9 +87,14 @@ class SqliteStore:
         """Insert unless the primary key exists; True when a row was added."""
         marks = ", ".join("?" for _ in row)
         cursor = self.conn.execute(
-            f"INSERT OR IGNORE INTO {table} ({', '.join(row)}) VALUES ({marks})", list(row.values())
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks}) ON CONFLICT DO NOTHING",
+            list(row.values()),
         )
         return cursor.rowcount > 0
+
+    def has_table(self, name: str) -> bool:
+        rows = self._rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return bool(rows)
 
     # --- cases
     def add_case(self, case: Case, *audits: AuditEntry) -> bool:

@@ -1,8 +1,10 @@
-"""Approved replies become examples: FTS5 ranking, filled from published outbox rows."""
+"""Approved replies become examples: ranked by full-text search (SQLite FTS5, PostgreSQL
+tsvector), filled from published outbox rows."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 from bot.adapters.sqlite import SqliteStore
 from bot.adapters.sqlite._examples import ExamplesIndex, fts_query
@@ -12,8 +14,16 @@ from bot.core.models import Case, CaseState, Draft, OutboxItem, OutboxState
 from tests.conftest import make_mention
 
 
+def index_of(store: Any) -> Any:
+    if isinstance(store, SqliteStore):
+        return ExamplesIndex(store.db)
+    from bot.adapters.postgres import PostgresExamples
+
+    return PostgresExamples(store.sql)
+
+
 def _publish(
-    store: SqliteStore,
+    store: Any,
     clock: FakeClock,
     ext: str,
     text: str,
@@ -32,7 +42,7 @@ def _publish(
     store.save_outbox(replace(item, state=OutboxState.PUBLISHED, remote_id=f"r{ext}"))
 
 
-def test_published_replies_rank_by_similar_mentions(store: SqliteStore, clock: FakeClock) -> None:
+def test_published_replies_rank_by_similar_mentions(store: Any, clock: FakeClock) -> None:
     _publish(
         store,
         clock,
@@ -55,7 +65,7 @@ def test_published_replies_rank_by_similar_mentions(store: SqliteStore, clock: F
         "refund still missing after two weeks",
         "Thanks for your patience, DM us the order.",
     )
-    index = ExamplesIndex(store.db)
+    index = index_of(store)
     assert index.similar("tracking stuck, parcel late again", 2)[0] == (
         "Thanks for flagging! DM us the tracking number."
     )
@@ -73,16 +83,18 @@ def test_query_is_quoted_words_only() -> None:
 
 
 def test_replies_published_later_are_indexed_and_idle_lookups_scan_nothing(
-    store: SqliteStore, clock: FakeClock
+    store: Any, clock: FakeClock
 ) -> None:
-    index = ExamplesIndex(store.db)
+    index = index_of(store)
     _publish(store, clock, "1", "my parcel is late", "Thanks! DM us the tracking number.")
     assert index.similar("parcel late", 3) == ["Thanks! DM us the tracking number."]
-    statements: list[str] = []
-    store.conn.set_trace_callback(statements.append)
-    assert index.similar("parcel late", 3) == ["Thanks! DM us the tracking number."]
-    assert not [s for s in statements if s.lstrip().upper().startswith("INSERT")]
-    store.conn.set_trace_callback(None)
+    if isinstance(store, SqliteStore):
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        assert index.similar("parcel late", 3) == ["Thanks! DM us the tracking number."]
+        assert not [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+        store.conn.set_trace_callback(None)
+    assert index.sync() == 0, "nothing new published: nothing to index"
     _publish(store, clock, "2", "parcel late again", "Thanks, sorry! DM us the order.")
     assert sorted(index.similar("parcel late", 3)) == [
         "Thanks! DM us the tracking number.",

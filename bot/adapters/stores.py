@@ -1,0 +1,60 @@
+"""Which store careops uses: SQLite (one file, the default) or PostgreSQL (set
+CAREOPS_DATABASE_URL, for two or more instances). Both implement the same ports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Union
+
+from bot.adapters.sqlite import ExamplesIndex, SqliteStore
+
+if TYPE_CHECKING:
+    from bot.adapters.postgres import PostgresStore
+    from bot.config import Settings
+
+StoreBackend = Union[SqliteStore, "PostgresStore"]  # PostgresStore is imported lazily
+
+
+def open_store(
+    settings: Settings,
+    *,
+    auto_migrate: bool = True,
+    wait: bool = False,
+    fence: Callable[[], int | None] | None = None,
+) -> StoreBackend:
+    """The configured store. With PostgreSQL and `wait`, a server that is down (or still
+    starting) is waited for, with a log line per attempt; wrong settings raise
+    `DatabaseSettingsError` (one line, no password) either way."""
+    url = settings.database_url
+    if url is None:
+        return SqliteStore(settings.database, auto_migrate=auto_migrate)
+    from bot.adapters.postgres import PostgresStore, wait_for_server
+
+    secret = url.get_secret_value()
+    if wait:
+        wait_for_server(secret)
+    return PostgresStore(secret, auto_migrate=auto_migrate, fence=fence)
+
+
+def describe(settings: Settings) -> str:
+    """Where the data is, for people (never the password)."""
+    if settings.database_url is None:
+        return str(settings.database)
+    from bot.adapters.postgres import display
+
+    return display(settings.database_url.get_secret_value())
+
+
+def examples_for(store: Any) -> Callable[[str, int], list[str]]:
+    """`similar(text, k)`: approved replies to similar mentions, from either store."""
+    if not isinstance(store, SqliteStore):
+        from bot.adapters.postgres import PostgresExamples
+
+        return PostgresExamples(store.sql).similar
+    index = ExamplesIndex(store.db)
+
+    def similar(text: str, k: int) -> list[str]:
+        with store.lock:  # SQLite: one shared connection
+            return index.similar(text, k)
+
+    return similar
