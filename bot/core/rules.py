@@ -1,7 +1,7 @@
 """The five-rule linter (DESIGN §1) and network length limits.
 
-`lint()` is deterministic and cheap (tens of microseconds): it runs on every draft, on
-every human edit and in benchmarks. Each rule returns one `RuleCheck` whose `why` is
+`lint()` is deterministic and cheap: it runs on every draft and on every human edit.
+Each rule returns one `RuleCheck` whose `why` is
 written for the person reviewing the card, so it names what was found or what is missing.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from types import MappingProxyType
 from urllib.parse import urlsplit
 
@@ -73,31 +73,16 @@ class LinkBook:
 # --- length ---------------------------------------------------------------------------
 
 
-_measured: dict[tuple[str, Network], int] = {}
-MEASURED_KEPT = 512  # the linter and the guards measure the same draft: count it once
-
-
-def measure(text: str, network: Network, spans: list[Span] | None = None) -> int:
+def measure(text: str, network: Network) -> int:
     """Length as the network counts it: X weighted with URLs 23; Bluesky graphemes;
-    Mastodon graphemes with URLs 23. `spans` (from url_spans) saves a scan on a miss."""
-    key = (text, network)
-    size = _measured.get(key)
-    if size is None:
-        size = _measure(text, network, spans)
-        if len(_measured) >= MEASURED_KEPT:
-            _measured.clear()
-        _measured[key] = size
-    return size
-
-
-def _measure(text: str, network: Network, spans: list[Span] | None) -> int:
+    Mastodon graphemes with URLs 23."""
     if network is Network.X:
-        return x_weighted_length(text, URL_WEIGHT, spans)
+        return x_weighted_length(text, URL_WEIGHT)
     if network is Network.BLUESKY:
         return grapheme_length(text)
     # Mastodon counts graphemes with each URL as 23. It also shortens @user@domain to
     # @user; not doing that over-counts, which is the safe side.
-    return grapheme_length(text, url_weight=URL_WEIGHT, spans=spans)
+    return grapheme_length(text, url_weight=URL_WEIGHT)
 
 
 # --- phrase rules ---------------------------------------------------------------------
@@ -111,7 +96,6 @@ _LINK_TAIL = regex.compile(
 )
 
 
-# Verdicts that never vary are made once (RuleCheck is frozen, so sharing is safe).
 _NO_THANKS = RuleCheck("thanks", False, "no thanks to the customer")
 _ASKS = RuleCheck("solution", True, "asks the customer a question")
 _POINTS_TO_HELP = RuleCheck("solution", True, "points to help by link")
@@ -150,37 +134,8 @@ def _check_solution(words: str, plain: str, has_link: bool) -> RuleCheck:
     return _NO_NEXT_STEP
 
 
-def _any_of(spaced: str, needles: tuple[str, ...]) -> bool:
-    """A cheap pre-check: a phrase table can only match text holding one of its needles.
-    `spaced` is the lower-cased text with single spaces."""
-    return any(map(spaced.__contains__, needles))
-
-
-Cues = tuple[tuple[str, ...], tuple[tuple[str, str], ...]]
-
-
-def _cues(needles: tuple[str, ...]) -> Cues:
-    """Needles split for `_has_cue`: single words, and (last word, needle) for the rest."""
-    single = tuple(n for n in needles if " " not in n)
-    return single, tuple((n.split()[-1], n) for n in needles if " " in n)
-
-
-_DEFENSIVE_CUES = _cues(P.DEFENSIVE_NEEDLES)
-_ROBOTIC_CUES = _cues(P.ROBOTIC_NEEDLES)
-
-
-def _has_cue(words: str, cues: Cues) -> bool:
-    """`_any_of(spaced, needles)` without making the single-spaced text first: a needle
-    without a space is in `words` exactly when it is in the spaced text; one with a space
-    is looked for there only when its last word occurs at all."""
-    single, spaced = cues
-    if any(map(words.__contains__, single)):
-        return True
-    return any(last in words and needle in " ".join(words.split()) for last, needle in spaced)
-
-
 def _check_not_defensive(words: str, plain: str) -> RuleCheck:
-    found = _has_cue(words, _DEFENSIVE_CUES) and P.DEFENSIVE.search(words)
+    found = P.DEFENSIVE.search(words)
     if found:
         return RuleCheck("not_defensive", False, _quote(found, plain))
     return _NOT_DEFENSIVE
@@ -189,8 +144,6 @@ def _check_not_defensive(words: str, plain: str) -> RuleCheck:
 def _shouting(plain: str) -> bool:
     """Mostly upper-case letters (URLs and @handles aside); DM, FAQ, USPS are acronyms."""
     upper, letters = count_letters(plain)
-    if upper * 2 <= letters:  # cheap exit: neither ratio below can exceed one half
-        return False
     if letters >= 12 and upper > 0.7 * letters:
         return True
     acronym = sum(len(a) for a in _ACRONYM.findall(plain))
@@ -198,9 +151,8 @@ def _shouting(plain: str) -> bool:
     return rest >= 8 and (upper - acronym) > 0.5 * rest
 
 
-@lru_cache(maxsize=256)
 def _word_set(text: str) -> frozenset[str]:
-    """Casefolded words without URLs; cached because recent replies are compared often."""
+    """Casefolded words without URLs."""
     return frozenset(_NORMALISE.split(without_urls(text).casefold())) - {""}
 
 
@@ -222,10 +174,10 @@ def _copies(text: str, previous: Sequence[str]) -> bool:
 
 
 def _check_human(text: str, plain: str, words: str, previous: Sequence[str]) -> RuleCheck:
-    robotic = _has_cue(words, _ROBOTIC_CUES) and P.ROBOTIC.search(words)
+    robotic = P.ROBOTIC.search(words)
     if robotic:
         return RuleCheck("human", False, f"boilerplate {_quote(robotic, plain)}")
-    if _shouting(without_handles(plain) if "@" in plain else plain):
+    if _shouting(without_handles(plain)):
         return _SHOUTING
     if previous and _copies(text, previous):
         return _COPY
@@ -250,8 +202,8 @@ def _check_link(text: str, spans: list[Span], links: LinkBook, topic: str) -> Ru
     return RuleCheck("link", True, f"ends with {last}")
 
 
-def _check_length(text: str, network: Network, spans: list[Span]) -> RuleCheck:
-    used, limit = measure(text, network, spans), LIMITS[network]
+def _check_length(text: str, network: Network) -> RuleCheck:
+    used, limit = measure(text, network), LIMITS[network]
     return RuleCheck("length", used <= limit, f"{used}/{limit} characters")
 
 
@@ -271,7 +223,7 @@ def lint(
     which @-handles a reply may carry is checked there, not here.
     """
     spans = url_spans(text)
-    plain = without_urls(text, " ", spans) if spans else text
+    plain = without_urls(text)
     words = plain.lower()
     return LintResult(
         (
@@ -280,6 +232,6 @@ def lint(
             _check_not_defensive(words, plain),
             _check_human(text, plain, words, previous_replies),
             _check_link(text, spans, links, topic),
-            _check_length(text, network, spans),
+            _check_length(text, network),
         )
     )

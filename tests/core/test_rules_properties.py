@@ -163,35 +163,13 @@ _PHRASE_BITS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(_PHRASE_BITS), max_size=14).map("".join))
-def test_the_cheap_pre_check_never_hides_a_defensive_or_robotic_phrase(text: str) -> None:
-    """The needles only skip a search that would have found nothing."""
-    from bot.core import rule_phrases, rules
+def test_a_defensive_or_robotic_phrase_anywhere_fails_its_rule(text: str) -> None:
+    from bot.core import rule_phrases
 
-    words = text.lower()
-    spaced = " ".join(words.split())
-    if rule_phrases.DEFENSIVE.search(words):
-        assert rules._any_of(spaced, rule_phrases.DEFENSIVE_NEEDLES)
-    if rule_phrases.ROBOTIC.search(words):
-        assert rules._any_of(spaced, rule_phrases.ROBOTIC_NEEDLES)
-
-
-_OLD_URL = regex.compile(r"(?<![\w@/])https?://[^\s<>\"'`]+", regex.IGNORECASE)
-_OLD_HANDLE = regex.compile(
-    r"(?<![\w@./])@([A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?"
-    r"(?:@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)?)"
-)
-_LINK_PIECES = "https://|HTTP://|hTtPs://|x|_|@|/|.|a.example|@ana|@bo.bsky.social|@c@d.social"
-_LINK_PIECES += "|e@f.io| |\n|(|)|é|h|s"
-_LINK_BITS = st.lists(st.sampled_from(_LINK_PIECES.split("|")), max_size=14).map("".join)
-
-
-@settings(max_examples=300, deadline=None)
-@given(_LINK_BITS)
-def test_fast_url_and_handle_patterns_find_what_the_first_ones_found(text: str) -> None:
-    """The patterns were reordered for speed (literal first, look-behind after)."""
-    from bot.core import text as t
-
-    assert [m.span() for m in t._URL.finditer(text)] == [m.span() for m in _OLD_URL.finditer(text)]
-    assert t._HANDLE.findall(text) == _OLD_HANDLE.findall(text)
+    verdicts = {c.rule: c.ok for c in lint(text, network=Network.X, links=BOOK).checks}
+    if rule_phrases.DEFENSIVE.search(text.lower()):
+        assert not verdicts["not_defensive"]
+    if rule_phrases.ROBOTIC.search(text.lower()):
+        assert not verdicts["human"]
