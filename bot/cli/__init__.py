@@ -13,6 +13,8 @@ from bot.cli import (  # noqa: F401  (registers commands)
     lint,
     ops,
     run,
+    train,
+    triage,
 )
 from bot.cli.base import app
 

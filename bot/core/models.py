@@ -117,6 +117,20 @@ class Triage:
             return "negative"
         return "positive" if self.sentiment >= POSITIVE_SENTIMENT else "neutral"
 
+    def to_dict(self) -> dict[str, Any]:
+        from bot.core.risk import RISKS
+
+        return {
+            "intent": self.intent.value,
+            "sentiment": self.sentiment,
+            "mood": self.mood,
+            "priority": self.priority.value,
+            "language": self.language,
+            "topic": self.topic,
+            "risks": [tag for tag in self.tags if tag in RISKS],
+            "tags": list(self.tags),
+        }
+
 
 @dataclass(frozen=True)
 class RuleCheck:

@@ -89,15 +89,59 @@ def test_spam_is_spotted_and_low(text: str) -> None:
             "@parcelly your driver left a box of knives at the school gate, this is dangerous",
             "safety",
         ),
+        ("@parcelly my insulin was in that parcel and it never came, what do I do", "safety"),
         ("@parcelly I was charged twice for one order, 40 pounds gone", "money"),
         ("@parcelly my lawyer will be in touch about the lost laptop", "legal"),
+        ("@parcelly sort this out or I'm taking you to the small claims court", "legal"),
         ("@parcelly is the app down? it says 503 for everyone", "outage"),
+        ("@parcelly your driver keeps harassing me with messages after the delivery", "harassment"),
+        (
+            "@parcelly someone got into my account and changed my email address",
+            "account_compromise",
+        ),
+        ("@parcelly honestly I can't go on like this, I want to end my life", "self_harm"),
     ],
 )
-def test_safety_legal_money_and_outage_words_make_it_urgent(text: str, tag: str) -> None:
+def test_risk_words_make_it_urgent_and_tag_it(text: str, tag: str) -> None:
     t = triage(mention(text))
     assert t.priority is Priority.HIGH
     assert tag in t.tags
+    assert t.intent is not Intent.PRAISE
+
+
+def test_sarcasm_is_a_complaint_not_praise() -> None:
+    for text in (
+        "great job losing my bag again 🙄",
+        "oh brilliant, the app crashed again. well done",
+    ):
+        t = triage(mention(text))
+        assert t.intent is Intent.COMPLAINT, text
+        assert t.priority is not Priority.LOW
+
+
+def test_a_large_audience_is_a_risk_to_know_about() -> None:
+    big = triage(mention("@parcelly where is my parcel?", meta={"followers": "250000"}))
+    small = triage(mention("@parcelly where is my parcel?", meta={"followers": "80"}))
+    assert "large_audience" in big.tags and big.priority is Priority.HIGH
+    assert "large_audience" not in small.tags
+
+
+def test_a_legal_threat_put_politely_is_still_a_complaint() -> None:
+    t = triage(mention("@parcelly I have asked my solicitor to write to you about this"))
+    assert t.intent is Intent.COMPLAINT
+    assert t.to_dict()["risks"] == ["legal"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mein Paket ist noch nicht da und ich warte seit Montag",
+        "荷物がまだ届きません",
+        "Mi pedido no ha llegado y nadie me responde",
+    ],
+)
+def test_complaints_in_other_languages_are_complaints(text: str) -> None:
+    assert triage(mention(text)).intent is Intent.COMPLAINT
 
 
 @pytest.mark.parametrize(
@@ -145,14 +189,16 @@ def test_tags_say_thread_listening_and_long() -> None:
 
 
 def test_real_labelled_tweets_are_mostly_sorted_right() -> None:
-    """70 tweets labelled complaint / not complaint (Preoţiuc-Pietro et al., ACL 2019)."""
+    """70 tweets labelled complaint / not complaint (Preoţiuc-Pietro et al., ACL 2019).
+    The model was trained on them, so this checks the wiring, not how well it generalises
+    (docs/drafting.md has cross-validated figures)."""
     rows = complaint_sample()
     right = sum(
         (triage(mention(row["text"])).intent is Intent.COMPLAINT) == row["is_complaint"]
         for row in rows
     )
     assert len(rows) == 70
-    assert right / len(rows) >= 0.72
+    assert right / len(rows) >= 0.85
 
 
 @settings(max_examples=150, deadline=None)
