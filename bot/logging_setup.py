@@ -103,14 +103,14 @@ class Conditions:
         self.logger = logger
         self._active: dict[str, tuple[str, int]] = {}  # key -> (error, times seen)
 
-    def failed(self, key: str, what: str, error: BaseException) -> None:
+    def failed(self, key: str, what: str, error: BaseException, trace: bool = True) -> None:
         text = f"{type(error).__name__}: {error}"
         seen, times = self._active.get(key, ("", 0))
         self._active[key] = (text, times + 1 if seen == text else 1)
         if seen == text:
             return
         self.logger.error("%s failed: %s (not repeated until it changes or clears)", what, text,
-                          exc_info=error)  # fmt: skip
+                          exc_info=error if trace else None)  # fmt: skip
 
     def ok(self, key: str, what: str) -> None:
         if key in self._active:

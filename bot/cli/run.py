@@ -65,6 +65,7 @@ def run(
         except sqlite3.DatabaseError as exc:  # found past the check: a damaged page, a full disk
             raise fail(f"{config.database}: {exc}; `careops db check` tells more") from None
         rt.start_jobs()
+        rt.replay_journal()  # Slack actions acknowledged but not done when the last run ended
         try:
             _serve(rt, config, socket=socket, host=host, port=port)
         finally:

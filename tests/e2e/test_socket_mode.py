@@ -269,3 +269,35 @@ def test_careops_run_socket_acts_on_an_envelope_and_stops_cleanly_on_sigterm(
     assert len(lines) == 1 and json.loads(lines[0])["in_reply_to"] == "8101"
     assert "Traceback" not in output
     assert BOT_TOKEN not in output and APP_TOKEN not in output
+
+
+def test_an_envelope_is_acked_only_after_its_journal_row_is_written(sock: SocketWorld) -> None:
+    import contextlib
+    import sqlite3
+    import time
+
+    from bot.adapters.slack._journal import journal_path
+
+    ts = sock.card_for("8101", "My parcel 8101 never arrived")
+    journal = journal_path(Path(sock.world.care.store.path))
+    other = sqlite3.connect(journal, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # the journal is busy for a moment (within 1 s)
+    released: list[float] = []
+
+    def release() -> None:
+        other.execute("ROLLBACK")
+        released.append(time.monotonic())
+
+    timer = threading.Timer(0.4, release)
+    timer.start()
+    envelope_id = sock.react("white_check_mark", ts, "EvSockJ")
+    sock.server.wait_ack(envelope_id, timeout=3)
+    acked = time.monotonic()
+    timer.join()
+    other.close()
+    assert released and acked >= released[0]  # the ack waited for the row
+    with contextlib.closing(sqlite3.connect(journal)) as conn:
+        assert conn.execute("SELECT key FROM actions").fetchall() == [("event:EvSockJ",)]
+    sock.world.rt.drain()
+    case = sock.world.care.store.get_case("x:8101")
+    assert case is not None and case.state is CaseState.APPROVED

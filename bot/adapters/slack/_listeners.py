@@ -13,7 +13,7 @@ import re
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.adapters.slack import _commands as commands
 from bot.adapters.slack._cards import (
@@ -36,6 +36,7 @@ from bot.adapters.slack._group_blocks import (
     ACTION_SHOW_CASES,
 )
 from bot.adapters.slack._home import home_view
+from bot.adapters.slack._journal import JOURNAL_ID
 from bot.adapters.slack._surface import make_ref, split_ref
 from bot.core.crisis import bulk_approve
 from bot.core.crisis_groups import (
@@ -66,6 +67,8 @@ BUTTONS = {
     ACTION_CLAIM: "claim",
     ACTION_RETRY: "retry",
 }
+# Buttons that change something, so they are journaled before Slack is answered.
+JOURNALED_BUTTONS = (*BUTTONS, ACTION_APPROVE_ALL, ACTION_DISMISS_ALL)
 
 
 class Handlers:
@@ -78,14 +81,14 @@ class Handlers:
 
     # --- reactions and thread replies -------------------------------------------------
 
-    def on_reaction(self, event: dict[str, Any]) -> None:
+    def on_reaction(self, event: dict[str, Any], context: BoltContext) -> None:
         item = event.get("item") or {}
         action = REACTIONS.get(str(event.get("reaction", "")).split("::")[0])
         if item.get("type") != "message" or action is None:
             return
         ref = make_ref(str(item.get("channel", "")), str(item.get("ts", "")))
         user = str(event.get("user", ""))
-        self.rt.submit(self._reaction, ref, action, user)
+        self.rt.submit(self._reaction, ref, action, user, entry=context.get(JOURNAL_ID))
 
     def _reaction(self, ref: str, action: str, user: str) -> None:
         group = self._group_at(ref)
@@ -103,14 +106,15 @@ class Handlers:
             return
         self.act(action, case.id, user, split_ref(ref)[0])
 
-    def on_message(self, event: dict[str, Any]) -> None:
+    def on_message(self, event: dict[str, Any], context: BoltContext) -> None:
         thread_ts = event.get("thread_ts")
         if not thread_ts or thread_ts == event.get("ts") or event.get("subtype"):
             return
         if event.get("bot_id") or not event.get("user") or not event.get("text"):
             return
         ref = make_ref(str(event.get("channel", "")), str(thread_ts))
-        self.rt.submit(self._thread_reply, ref, str(event["user"]), str(event["text"]))
+        user, text = str(event["user"]), str(event["text"])
+        self.rt.submit(self._thread_reply, ref, user, text, entry=context.get(JOURNAL_ID))
 
     def _thread_reply(self, ref: str, user: str, text: str) -> None:
         """An approver's reply in a card's thread becomes the new draft (not on a group
@@ -123,8 +127,9 @@ class Handlers:
 
     # --- buttons, the edit modal ------------------------------------------------------
 
-    def on_button(self, ack: Ack, body: dict[str, Any], client: Any) -> None:
+    def on_button(self, ack: Ack, body: dict[str, Any], client: Any, context: BoltContext) -> None:
         ack()
+        entry = context.get(JOURNAL_ID)
         action = (body.get("actions") or [{}])[0]
         action_id, case_id = action.get("action_id", ""), action.get("value", "")
         user = str((body.get("user") or {}).get("id", ""))
@@ -132,11 +137,11 @@ class Handlers:
         if action_id == ACTION_EDIT:
             self._open_editor(client, str(body.get("trigger_id", "")), case_id, user, channel)
         elif action_id in BUTTONS and case_id:
-            self.rt.submit(self.act, BUTTONS[action_id], case_id, user, channel)
+            self.rt.submit(self.act, BUTTONS[action_id], case_id, user, channel, entry=entry)
         elif action_id == ACTION_APPROVE_ALL and case_id:
-            self.rt.submit(self.approve_group, case_id, user, channel)
+            self.rt.submit(self.approve_group, case_id, user, channel, entry=entry)
         elif action_id == ACTION_DISMISS_ALL and case_id:
-            self.rt.submit(self.dismiss_group, case_id, user, channel)
+            self.rt.submit(self.dismiss_group, case_id, user, channel, entry=entry)
         elif action_id == ACTION_SHOW_CASES and case_id:
             self.rt.in_background(self.show_cases, case_id, user, channel)
 
@@ -153,7 +158,7 @@ class Handlers:
         _, draft = self.care.review.with_draft(case)
         client.views_open(trigger_id=trigger, view=edit_modal(case_id, draft.text if draft else ""))
 
-    def on_edit_submitted(self, ack: Ack, body: dict[str, Any]) -> None:
+    def on_edit_submitted(self, ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
         view = body.get("view") or {}
         values = (view.get("state") or {}).get("values") or {}
         text = str(((values.get(EDIT_BLOCK) or {}).get(EDIT_INPUT) or {}).get("value") or "")
@@ -162,7 +167,8 @@ class Handlers:
             return
         ack()
         user = str((body.get("user") or {}).get("id", ""))
-        self.rt.submit(self._edit, str(view.get("private_metadata", "")), user, text)
+        case_id = str(view.get("private_metadata", ""))
+        self.rt.submit(self._edit, case_id, user, text, entry=context.get(JOURNAL_ID))
 
     def _edit(self, case_id: str, user: str, text: str) -> None:
         case = self.care.store.get_case(case_id)
@@ -261,10 +267,12 @@ class Handlers:
 
     # --- /care and App Home -----------------------------------------------------------
 
-    def on_command(self, ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+    def on_command(
+        self, ack: Ack, command: dict[str, Any], respond: Respond, context: BoltContext
+    ) -> None:
         ack()
         user, text = str(command.get("user_id", "")), str(command.get("text", ""))
-        self.rt.submit(self._command, user, text, respond)
+        self.rt.submit(self._command, user, text, respond, entry=context.get(JOURNAL_ID))
 
     def _command(self, user: str, text: str, respond: Respond) -> None:
         self._answer(commands.dispatch(self.care, user, text), respond)

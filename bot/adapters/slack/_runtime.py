@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
 
@@ -32,7 +33,15 @@ from bot.adapters.slack._bolt_app import EventDeduplicator, build_bolt_app
 from bot.adapters.slack._group_cards import GroupCards
 from bot.adapters.slack._groups import SqliteGroups
 from bot.adapters.slack._http_guard import BodyGuard
-from bot.adapters.slack._listeners import Handlers, register
+from bot.adapters.slack._journal import (
+    JOURNAL_ID,
+    ActionJournal,
+    JournalMiddleware,
+    StateChanging,
+    journal_path,
+    run_journaled,
+)
+from bot.adapters.slack._listeners import JOURNALED_BUTTONS, REACTIONS, Handlers, register
 from bot.adapters.slack._surface import (
     ChannelPacer,
     RetryAfterHandler,
@@ -86,13 +95,45 @@ class SlackRuntime:
     )
     handlers: Handlers | None = None
     scheduler: BackgroundScheduler | None = None
+    journal: ActionJournal | None = None
     _server: WSGIServer | None = None
+    _journaled: set[int] = field(default_factory=set)
 
-    def submit(self, func: Callable[..., Any], *args: Any) -> Future[Any]:
-        """Run core work on the worker; failures are logged, never lost silently."""
-        future = self.worker.submit(func, *args)
+    def submit(self, func: Callable[..., Any], *args: Any, entry: int | None = None) -> Future[Any]:
+        """Run core work on the worker; failures are logged, never lost silently. Work for
+        a journaled action (`entry`) is retried on storage faults and then marked done."""
+        if entry is not None and self.journal is not None:
+            self._journaled.add(entry)
+            future = self.worker.submit(
+                run_journaled, self.journal, entry, func, args, self._not_done
+            )
+        else:
+            future = self.worker.submit(func, *args)
         future.add_done_callback(_log_failure)
         return future
+
+    def _not_done(self, channel: str, user: str, text: str) -> None:
+        self.poster.ephemeral(channel, user, text)
+
+    def replay_journal(self, wait: float = 1.0) -> int:
+        """Dispatch actions a crash left undone through bolt again (their listeners, their
+        idempotent core calls); an entry no listener takes up is marked done."""
+        if self.journal is None:
+            return 0
+        entries = self.journal.undone()
+        for entry in entries:
+            log.warning("replaying Slack action %d left undone by the last run", entry.id)
+            request = BoltRequest(
+                body=entry.body, mode="socket_mode", context={JOURNAL_ID: entry.id}
+            )
+            self.bolt.dispatch(request)
+            deadline = time.monotonic() + wait
+            while entry.id not in self._journaled and time.monotonic() < deadline:
+                time.sleep(0.01)
+            if entry.id not in self._journaled:
+                self.journal.done(entry.id, "replayed: nothing to do")
+        self.journal.prune()
+        return len(entries)
 
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until work submitted so far is done (tests, shutdown), including worker
@@ -150,6 +191,8 @@ class SlackRuntime:
             self.surface.groups.close()
         self.worker.shutdown(wait=True)
         self.background.shutdown(wait=True)
+        if self.journal is not None:
+            self.journal.close()
 
 
 def _log_failure(future: Future[Any]) -> None:
@@ -190,6 +233,11 @@ def build_runtime(
         listener_executor=ThreadPoolExecutor(32, thread_name_prefix="careops-bolt"),
     )
     rt = SlackRuntime(careops, bolt, client, poster, surface, notifier, approvers, dedup)
+    rt.journal = ActionJournal(journal_path(settings.database))
+    changing = StateChanging(frozenset(REACTIONS), frozenset(JOURNALED_BUTTONS))
+    bolt.use(
+        JournalMiddleware(rt.journal, changing, tell=lambda *a: rt.in_background(rt._not_done, *a))
+    )
     _load_extra_commands()
     rt.handlers = register(bolt, rt)
     rt.in_background(surface.groups.catch_up)  # group card updates lost at the last stop

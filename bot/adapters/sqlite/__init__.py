@@ -4,6 +4,7 @@ from bot.adapters.sqlite._examples import ExamplesIndex
 from bot.adapters.sqlite._health import (
     StorageProblem,
     backup,
+    create_private,
     integrity_problems,
     startup_problem,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "SqliteStore",
     "StorageProblem",
     "backup",
+    "create_private",
     "crisis_active",
     "integrity_problems",
     "startup_problem",
