@@ -161,7 +161,9 @@ def purge(
             "and everything attached?"
         ):
             raise typer.Exit(1)
+        refs = [case.review_ref for i in found if (case := store.get_case(i)) and case.review_ref]
         counts = sqlite_ops.purge_author(store, author)
+        counts["slack action journal"] = _forget_actions(config, found + refs)
     except ValueError as exc:
         raise fail(str(exc)) from None
     finally:
@@ -169,3 +171,17 @@ def purge(
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     summary = ", ".join(f"{n} {table}" for table, n in counts.items())
     typer.echo(f"{stamp} purged @{sqlite_ops.normalise_handle(author)}: {summary}")
+
+
+def _forget_actions(config: Settings, needles: list[str]) -> int:
+    """Slack actions on their cases (case ids, cards' time stamps) in the action journal."""
+    from bot.adapters.slack._journal import ActionJournal, journal_path
+
+    path = journal_path(config.database)
+    if not path.exists() or not needles:
+        return 0
+    journal = ActionJournal(path)
+    try:
+        return journal.forget([n.split("/")[-1] for n in needles])
+    finally:
+        journal.close()

@@ -67,3 +67,33 @@ def test_purge_leaves_nothing_of_theirs_in_any_table_index_or_the_file(tmp_path:
     assert "x:2" in left and "order 77" in left and "maria_gx" in left  # others are kept
     raw = b"".join(p.read_bytes() for p in settings.database.parent.glob("careops.db*"))
     assert SECRET_WORD.encode() not in raw and SECRET_WORD.lower().encode() not in raw
+
+
+def test_purge_through_the_cli_also_forgets_slack_actions_on_their_cases(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bot.adapters.slack._journal import ActionJournal, journal_path
+    from bot.adapters.sqlite import SqliteStore
+    from bot.cli import app
+    from tests.core.test_jobs import add_case
+    from tests.fakes.slack_requests import reaction_body
+
+    db = tmp_path / "data" / "careops.db"
+    store = SqliteStore(db)
+    hers = add_case(store, make_mention("1", author="maria_g"), NOW)
+    store.save_case(hers.evolve(review_ref="C0CARE/1764061200.000001"), None)
+    add_case(store, make_mention("2", author="sam"), NOW)
+    store.close()
+    journal = ActionJournal(journal_path(db))
+    for n, ts in ((1, "1764061200.000001"), (2, "1764061200.000002")):
+        body = json.loads(reaction_body("white_check_mark", "U1", "C0CARE", ts, f"Ev{n}"))
+        journal.write(f"event:Ev{n}", body)
+    journal.close()
+    done = CliRunner().invoke(
+        app, ["purge", "--author", "maria_g", "--yes"], env={"CAREOPS_DATA_DIR": str(db.parent)}
+    )
+    assert done.exit_code == 0, done.output
+    assert "1 cases" in done.output and "1 slack action journal" in done.output
+    journal = ActionJournal(journal_path(db))
+    assert [e.body["event_id"] for e in journal.undone()] == ["Ev2"]
+    journal.close()
