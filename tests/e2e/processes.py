@@ -48,9 +48,12 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CAREOPS_"))}
 
 
-def start_run(tmp_path: Path, *args: str, ready: str) -> tuple[subprocess.Popen[str], str]:
+def start_run(
+    tmp_path: Path, *args: str, ready: str, before: list[str] | None = None
+) -> tuple[subprocess.Popen[str], str]:
     """`careops run ARGS --source/--publisher file:...` in `tmp_path` (its .env decides
-    the rest); returns the process and its first output line containing `ready`."""
+    the rest); returns the process and its first output line containing `ready` (the
+    lines before it go to `before` when given)."""
     files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
     proc = subprocess.Popen(
         [sys.executable, "-c", "from bot.cli import main; main()", "run", *args, *files],
@@ -63,6 +66,8 @@ def start_run(tmp_path: Path, *args: str, ready: str) -> tuple[subprocess.Popen[
     assert proc.stdout is not None
     line = proc.stdout.readline()
     while line and ready not in line:
+        if before is not None:
+            before.append(line)
         line = proc.stdout.readline()
     if ready not in line:
         proc.kill()
