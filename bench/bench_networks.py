@@ -23,10 +23,11 @@ from bot.adapters.bluesky import BlueskySession, BlueskySource
 from bot.adapters.mastodon import MastodonSource, mastodon_client
 from bot.adapters.sqlite import SqliteStore
 from bot.adapters.x import XMeter, XSource, x_client
-from bot.core.budget import BUDGETS, PriceTable, poll_interval, spend
+from bot.core.budget import BUDGETS, poll_interval
 from bot.core.clock import FakeClock
 from bot.core.models import Network
 from bot.core.ports import MentionSource
+from bot.core.x_costs import XPrices
 from tests.fakes.fake_bluesky import BRAND_HANDLE, FakeBluesky, notification
 from tests.fakes.fake_mastodon import FakeMastodon
 from tests.fakes.fake_x import Call, FakeX
@@ -56,7 +57,7 @@ class XWorld:
             {
                 "id": str(1000 + i),
                 "text": f"@parcelly where is parcel {i}?",
-                "author_id": "7",
+                "author_id": str(7000 + i),  # one customer each: X charges per user read
                 "created_at": _stamp(t),
             }
             for i, t in enumerate(times)
@@ -68,11 +69,11 @@ class XWorld:
         since = int(call.params.get("since_id", "0"))
         now = _stamp(self.clock.now())
         visible = [p for p in self.posts if p["created_at"] <= now and int(p["id"]) > since]
-        body = {
-            "data": list(reversed(visible))[:100],
-            "meta": {"result_count": len(visible)},
-            "includes": {"users": [{"id": "7", "username": "ana", "name": "Ana"}]},
-        }
+        page = list(reversed(visible))[:100]
+        users = [
+            {"id": p["author_id"], "username": f"c{p['author_id']}", "name": "C"} for p in page
+        ]
+        body = {"data": page, "meta": {"result_count": len(visible)}, "includes": {"users": users}}
         return 200, {}, body
 
 
@@ -83,14 +84,13 @@ def run() -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeBluesky() as bsky, FakeMastodon() as masto:
         store = SqliteStore(Path(tmp) / "bench.db")
         xworld = XWorld(clock, arrivals[Network.X])
-        prices = PriceTable({"read": 0.005, "post": 0.01})
         sources: dict[Network, MentionSource] = {
             Network.X: XSource(
                 x_client("bearer", None, None, None, None, session=xworld.fake.session()),
                 clock,
                 user_id="42",
                 username="parcelly",
-                meter=XMeter(store, prices),
+                meter=XMeter(store, XPrices(), clock),
             ),
             Network.BLUESKY: BlueskySource(
                 BlueskySession(
@@ -125,7 +125,7 @@ def run() -> None:
                     seen.add(mention.case_id)
                     latency[network].append((clock.now() - mention.created_at).total_seconds())
             next_poll[network] += timedelta(seconds=intervals[network])
-        _report(intervals, requests, latency, store, prices)
+        _report(intervals, requests, latency, store)
         store.close()
 
 
@@ -164,7 +164,6 @@ def _report(
     requests: Counter[Network],
     latency: dict[Network, list[float]],
     store: SqliteStore,
-    prices: PriceTable,
 ) -> None:
     print(
         f"{'network':<9} {'interval':>9} {'requests':>9} {'budget/day':>11} {'used':>6}"
@@ -179,10 +178,11 @@ def _report(
             f" {budget:>11,.0f} {requests[network] / budget:>6.1%} {len(lat):>6}"
             f" {statistics.fmean(lat) if lat else 0:>14.1f}s {p90:>6.1f}s"
         )
-    usage = Counter(
-        {r["kind"]: r["count"] for r in store.usage_since("1970-01-01") if r["network"] == "x"}
-    )
+    rows = [r for r in store.usage_since("1970-01-01") if r["network"] == "x"]
+    usage: Counter[str] = Counter()
+    for row in rows:
+        usage[row["kind"]] += row["count"]
     print(
-        f"X pay-per-use: {usage['read']} posts read, {usage['requests']} requests,"
-        f" ${spend({'read': usage['read']}, prices):.2f} for the day"
+        f"X pay-per-use: {usage['post_read']} posts and {usage['user_read']} users read,"
+        f" {usage['requests']} requests, ${sum(r['cost'] for r in rows):.2f} for the day"
     )

@@ -70,8 +70,10 @@ class Settings(BaseSettings):
     x_access_token_secret: SecretStr | None = Field(None, alias="X_ACCESS_TOKEN_SECRET")
     x_user_id: str | None = Field(None, alias="X_USER_ID")
     x_listen_query: str | None = Field(None, alias="X_LISTEN_QUERY")
-    x_price_read: float = Field(0.005, alias="X_PRICE_READ")
-    x_price_post: float = Field(0.01, alias="X_PRICE_POST")
+    # Retired (so not in .env.example): read only to say so. X's prices are in
+    # careops.toml's [x.prices].
+    x_price_read: str | None = Field(None, validation_alias="X_PRICE_READ")
+    x_price_post: str | None = Field(None, validation_alias="X_PRICE_POST")
 
     # --- Bluesky
     bluesky_handle: str | None = Field(None, alias="BLUESKY_HANDLE")
@@ -107,6 +109,15 @@ class Settings(BaseSettings):
         if (local / "links.yaml").exists():
             return local
         return PACKAGE_DIR.parent / "prompts"
+
+    def retired(self) -> list[str]:
+        """Settings still set that careops no longer reads, each with what replaced it."""
+        names = {"X_PRICE_READ": self.x_price_read, "X_PRICE_POST": self.x_price_post}
+        return [
+            f"{name} is no longer read: X's prices are set in careops.toml [x.prices]"
+            for name, value in names.items()
+            if value is not None
+        ]
 
     def ops(self) -> dict[str, Any]:
         """The team's operating file (careops.toml) as a dict, checked; {} when there is none."""

@@ -55,11 +55,26 @@ class DigestTable(_Table):
     hour: int = Field(9, ge=0, le=23)
 
 
+class XPricesTable(_Table):
+    """USD, from X's pay-per-use price list (defaults: as checked November 2026)."""
+
+    post: float = Field(0.015, ge=0)  # "Content: Create", per request
+    post_with_url: float = Field(0.200, ge=0)  # "Content: Create (with URL)", per request
+    post_read: float = Field(0.005, ge=0)  # "Posts: Read", per post returned
+    user_read: float = Field(0.010, ge=0)  # "User: Read", per user returned
+
+
+class XTable(_Table):
+    prices: XPricesTable = Field(default_factory=XPricesTable)
+    monthly_budget: float | None = Field(None, gt=0)  # USD per calendar month (UTC)
+
+
 class OpsFile(_Table):
     sla: SlaTable = Field(default_factory=SlaTable)
     oncall: OncallTable | None = None
     retention: RetentionTable = Field(default_factory=RetentionTable)
     digest: DigestTable = Field(default_factory=DigestTable)
+    x: XTable = Field(default_factory=XTable)
 
 
 def check_ops(raw: dict[str, Any], source: str = "careops.toml") -> dict[str, Any]:

@@ -36,6 +36,9 @@ def test_the_shipped_example_is_valid_and_read_unchanged(tmp_path: Path) -> None
         ('[oncall]\ntimezone = "Europe/Berlyn"\n', "unknown time zone 'Europe/Berlyn'"),
         ("[digest]\nhour = 24\n", "[digest] hour: Input should be less than or equal to 23"),
         ("[retention]\ndays = -1\n", "[retention] days: Input should be greater than or equal"),
+        ("[x.prices]\npost_with_ur = 0.2\n", "[x] prices.post_with_ur: unknown key (a typo?)"),
+        ("[x.prices]\npost = -0.015\n", "[x] prices.post: Input should be greater than or equal"),
+        ('[x]\nmonthly_budget = "300$"\n', "[x] monthly_budget: Input should be a valid number"),
     ],
 )
 def test_a_mistake_names_its_table_and_key(tmp_path: Path, text: str, message: str) -> None:

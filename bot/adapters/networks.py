@@ -6,6 +6,7 @@ clients log in lazily on first use, so building the app never blocks on a login.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,9 +26,11 @@ from bot.adapters.mastodon import (
 )
 from bot.adapters.x import XMeter, XPostLookup, XPublisher, XSource, x_client
 from bot.config import Settings
-from bot.core.budget import PriceTable
 from bot.core.models import Network
 from bot.core.ports import Clock, MentionSource, PostLookup, Publisher
+from bot.core.x_costs import XPrices
+
+log = logging.getLogger(__name__)
 
 
 def _secret(value: Any) -> str | None:
@@ -78,6 +81,8 @@ def build_networks(
     """Sources and publishers of the configured networks only."""
     sources: list[MentionSource] = []
     publishers: dict[Network, Publisher] = {}
+    for retired in settings.retired():
+        log.warning("%s", retired)
     if x_configured(settings):
         client = x_client(
             _secret(settings.x_bearer_token),
@@ -86,9 +91,8 @@ def build_networks(
             _secret(settings.x_access_token),
             _secret(settings.x_access_token_secret),
         )
-        meter = XMeter(
-            store, PriceTable({"read": settings.x_price_read, "post": settings.x_price_post})
-        )
+        prices = XPrices.from_config(settings.ops().get("x", {}).get("prices", {}))
+        meter = XMeter(store, prices, clock)
         user_id, name = str(settings.x_user_id), x_username(settings)
         sources.append(
             XSource(

@@ -115,7 +115,7 @@ def check_mastodon(s: Settings) -> str:
 def check_operating_file(s: Settings) -> str:
     """careops.toml is optional: say what it sets, or which mistake stops careops."""
     ops = s.ops()
-    if not ops:
+    if not ops and not s.retired():
         raise LookupError("CAREOPS_CONFIG or ./careops.toml (see careops.example.toml)")
     targets = SlaPolicy.from_minutes(ops.get("sla", {})).targets
     parts = [", ".join(f"{n.value} {t.total_seconds() / 60:g}m" for n, t in targets.items())]
@@ -125,7 +125,9 @@ def check_operating_file(s: Settings) -> str:
     parts.append(
         f"digest {digest.get('hour', 9):02d}:00" if digest.get("enabled", True) else "no digest"
     )
-    return "; ".join(parts)
+    budget = ops.get("x", {}).get("monthly_budget")
+    parts.append(f"X budget ${budget:,.2f}/month" if budget else "no X budget")
+    return "; ".join([*parts, *s.retired()])
 
 
 def check_database(s: Settings) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,12 +10,13 @@ import typer
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.sqlite import _ops as sqlite_ops
-from bot.adapters.stores import open_store
+from bot.adapters.stores import StoreBackend, open_store
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
 from bot.core.oncall import Override, Roster, Rotation
 from bot.core.reports import parse_since, to_csv, to_markdown
 from bot.core.sla import SlaPolicy
+from bot.core.x_costs import XSpend, first_day_needed, spend_markdown, x_rows, x_spend
 
 oncall_app = typer.Typer(help="Who is on call (rotation from careops.toml plus /care cover).")
 app.add_typer(oncall_app, name="oncall", no_args_is_help=True)
@@ -121,10 +122,12 @@ def report(
         raise fail(str(exc)) from None
     if not config.database.exists():
         raise fail(f"{config.database}: no database yet (run `careops demo` or `careops run`)")
-    sla = SlaPolicy.from_minutes(_ops(config).get("sla", {}))
+    ops = _ops(config)
+    sla = SlaPolicy.from_minutes(ops.get("sla", {}))
     store = open_store(config)
     try:
         result = sqlite_ops.load_report(store, start, now, sla)
+        spend = _x_spend(store, start.date(), now.date(), ops)
     finally:
         store.close()
     if fmt == "png":
@@ -135,11 +138,19 @@ def report(
         typer.echo(f"wrote {out}")
         return
     text = to_markdown(result) if fmt == "md" else to_csv(result)
+    if fmt == "md" and (spend.days or spend.monthly_budget):
+        text += "\n" + spend_markdown(spend)
     if out is None:
         typer.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {out}")
+
+
+def _x_spend(store: StoreBackend, since: date, today: date, ops: dict[str, Any]) -> XSpend:
+    rows = x_rows(store.usage_since(first_day_needed(since, today).isoformat()))
+    budget = ops.get("x", {}).get("monthly_budget")
+    return x_spend(rows, since=since, today=today, monthly_budget=budget)
 
 
 @app.command()

@@ -1,4 +1,4 @@
-"""Rate budgets of the networks (DESIGN §4): polling intervals, 429 waits, pay-per-use spend.
+"""Rate budgets of the networks (DESIGN §4): polling intervals, 429 waits, where use is logged.
 
 Pure arithmetic over published limits, so the scheduler, the sources and the benchmark
 agree on one set of numbers. A source polls at most as often as half its budget allows,
@@ -127,21 +127,6 @@ def _parse_retry_after(now: datetime, value: str) -> datetime | None:
     except (TypeError, ValueError):
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-@dataclass(frozen=True)
-class PriceTable:
-    """Pay-per-use prices in dollars per unit, by kind ("read" per post read, "post")."""
-
-    prices: Mapping[str, float]
-
-    def cost(self, kind: str, count: int) -> float:
-        return round(self.prices.get(kind, 0.0) * count, 6)
-
-
-def spend(usage: Mapping[str, int], prices: PriceTable) -> float:
-    """Total cost of counted units: {"read": 120, "post": 4} → dollars."""
-    return round(sum(prices.cost(kind, count) for kind, count in usage.items()), 6)
 
 
 class UsageLog(Protocol):

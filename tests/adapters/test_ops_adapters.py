@@ -190,3 +190,25 @@ def test_a_disabled_digest_is_not_scheduled(tmp_path: Path):
     assert "daily_digest" not in register_jobs(scheduler, app)
     assert scheduler.get_job("retention") is not None
     app.store.close()
+
+
+def test_care_stats_shows_x_spend_per_day_per_reply_and_against_the_budget(
+    care: Careops, tmp_path: Path
+):
+    (tmp_path / "careops.toml").write_text(TOML + "[x]\nmonthly_budget = 300\n")
+    care.store.record_usage("x", "post_url", 280, 56.0, "2026-03-28")
+    care.store.record_usage("x", "post", 20, 0.3, "2026-03-28")
+    care.store.record_usage("x", "post_read", 900, 4.5, "2026-03-28")
+    care.store.record_usage("x", "post", 2, 0.03, "2026-03-29")
+    care.store.record_usage("x", "post_url", 100, 20.0, "2026-02-27")  # last month, too old
+    care.store.record_usage("mastodon", "requests", 40, 0.0, "2026-03-29")
+    text = dispatch(care, "UBOSS", "stats 7d").text
+    assert "*X spend*: $60.83, 302 replies, $0.20 a reply" in text
+    assert "• 2026-03-28: $60.80, 300 replies, 280 with link, $0.20 a reply" in text
+    assert "• 2026-03-29: $0.03, 2 replies, 0 with link, $0.015 a reply" in text
+    assert "2026-03 to date: $60.83 of $300.00 budget (20%)" in text
+    assert "2026-02-27" not in text
+
+
+def test_care_stats_leaves_x_out_for_a_team_without_it(care: Careops):
+    assert "X spend" not in dispatch(care, "UBOSS", "stats 7d").text

@@ -17,11 +17,11 @@ from bot.adapters.mastodon import MastodonPostLookup, MastodonSource, mastodon_c
 from bot.adapters.networks import lookups_for
 from bot.adapters.sqlite import SqliteStore
 from bot.adapters.x import XMeter, XPostLookup, XSource, x_client
-from bot.core.budget import PriceTable
 from bot.core.clock import FakeClock
 from bot.core.models import Network
 from bot.core.ports import PostLookupError
 from bot.core.post_urls import PostRef, parse_post_url
+from bot.core.x_costs import XPrices
 from tests.fakes.fake_bluesky import BRAND_HANDLE, BlueskyState, FakeBluesky
 from tests.fakes.fake_mastodon import FakeMastodon
 from tests.fakes.fake_x import FakeX, not_found, recorded, replay, single_post
@@ -46,7 +46,7 @@ def page(name: str) -> dict[str, Any]:
 
 def x_lookup(fake: FakeX, clock: FakeClock, store: SqliteStore | None = None) -> XPostLookup:
     client = x_client("bearer", None, None, None, None, session=fake.session())
-    meter = XMeter(store, PriceTable({"read": 0.005, "post": 0.01}))
+    meter = XMeter(store, XPrices(), clock)
     return XPostLookup(client, clock, user_id=BRAND_ID, username=BRAND, meter=meter)
 
 
@@ -67,7 +67,8 @@ def test_x_post_that_mentions_the_brand_is_summoned(clock: FakeClock, store: Sql
     call = fake.calls[0]
     assert "author_id" in call.params["expansions"] and "entities" in call.params["tweet.fields"]
     usage = {r["kind"]: r["count"] for r in store.usage_since("2000-01-01")}
-    assert usage == {"requests": 1, "read": 1}
+    # the post and the three posts and three users the recorded page expanded
+    assert usage == {"requests": 1, "post_read": 4, "user_read": 3}
 
 
 def test_x_post_that_does_not_address_the_brand_is_answered_by_hand(clock: FakeClock) -> None:
@@ -245,7 +246,7 @@ def test_lookups_follow_the_configured_sources_and_share_their_clients(
     clock: FakeClock, store: SqliteStore
 ) -> None:
     x_client_ = x_client("bearer", None, None, None, None)
-    meter = XMeter(store, PriceTable({}))
+    meter = XMeter(store, XPrices(), clock)
     x_source = XSource(x_client_, clock, user_id=BRAND_ID, username=BRAND, meter=meter)
     session = BlueskySession(Client(base_url="http://127.0.0.1:9"), BRAND_HANDLE, "pw", store)
     api = mastodon_client("http://127.0.0.1:9", "token")

@@ -17,16 +17,16 @@ from hypothesis import strategies as st
 from bot.adapters.sqlite import SqliteStore
 from bot.adapters.x import XMeter, XPublisher, XSource, x_client
 from bot.adapters.x._parse import comparable, parse_page
-from bot.core.budget import PriceTable
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState
 from bot.core.ports import PermanentPublishError
+from bot.core.x_costs import XPrices
 from tests.fakes.fake_x import Call, FakeX, recorded, replay
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "x"
 BRAND_ID, BRAND = "17200003", "snowman"  # the account mentioned in search_tweets_query.json
 MENTIONS = f"GET /2/users/{BRAND_ID}/mentions"
-PRICES = PriceTable({"read": 0.005, "post": 0.01})
+PRICES = XPrices()
 
 
 def body(name: str) -> dict[str, Any]:
@@ -36,13 +36,16 @@ def body(name: str) -> dict[str, Any]:
 
 def make(fake: FakeX, clock: FakeClock, store: SqliteStore | None = None, **kw: Any) -> XSource:
     client = x_client("bearer", None, None, None, None, session=fake.session())
-    meter = XMeter(store, PRICES)
+    meter = XMeter(store, PRICES, clock)
     return XSource(client, clock, user_id=BRAND_ID, username=BRAND, meter=meter, **kw)
 
 
-def publisher(fake: FakeX, store: SqliteStore | None = None) -> XPublisher:
+def publisher(
+    fake: FakeX, store: SqliteStore | None = None, clock: FakeClock | None = None
+) -> XPublisher:
     client = x_client(None, "key", "secret", "token", "token-secret", session=fake.session())
-    return XPublisher(client, user_id=BRAND_ID, username=BRAND, meter=XMeter(store, PRICES))
+    meter = XMeter(store, PRICES, clock or FakeClock())
+    return XPublisher(client, user_id=BRAND_ID, username=BRAND, meter=meter)
 
 
 def item(**changes: Any) -> OutboxItem:
@@ -190,8 +193,12 @@ def test_reads_are_counted_and_priced(clock: FakeClock, store: SqliteStore) -> N
     make(fake, clock, store).poll(None)
     usage = {r["kind"]: r for r in store.usage_since("2000-01-01")}
     assert usage["requests"]["count"] == 1
-    assert usage["read"]["count"] == 4
-    assert usage["read"]["cost"] == pytest.approx(0.02)
+    # 4 posts in `data` and 3 expanded parents, one of which is also in `data`; 3 authors
+    assert usage["post_read"]["count"] == 6
+    assert usage["post_read"]["cost"] == pytest.approx(0.03)
+    assert usage["user_read"]["count"] == 3
+    assert usage["user_read"]["cost"] == pytest.approx(0.03)
+    assert {r["day"] for r in usage.values()} == {clock.now().date().isoformat()}
 
 
 def test_publish_replies_in_thread_with_the_recorded_answer() -> None:
@@ -347,7 +354,9 @@ def test_every_x_request_has_a_timeout_so_a_stalled_connection_cannot_hold_up_th
     client = x_client("bearer", None, None, None, None, timeout=7.5)
     stalled = StalledX()
     client.session.mount("https://", stalled)
-    source = XSource(client, clock, user_id=BRAND_ID, username=BRAND, meter=XMeter(None, PRICES))
+    source = XSource(
+        client, clock, user_id=BRAND_ID, username=BRAND, meter=XMeter(None, PRICES, clock)
+    )
     batch = source.poll(None)
     assert stalled.timeouts == [7.5]
     assert batch.notices == ["x: fetch failed (ReadTimeout); will retry"] and not batch.mentions

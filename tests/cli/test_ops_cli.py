@@ -190,3 +190,19 @@ def test_the_example_config_is_the_documented_rotation(home: Path) -> None:
     config = load_settings(config_path=home / "careops.toml").ops()
     assert config["sla"] == {"x": 30, "bluesky": 120, "mastodon": 120}
     assert config["oncall"]["usergroup"] == "S0ONCALL" and config["retention"]["days"] == 90
+
+
+def test_report_adds_x_spend_per_day_and_the_month_against_the_budget(home: Path) -> None:
+    (home / "careops.toml").write_text(EXAMPLE_TOML + "\n[x]\nmonthly_budget = 1000\n")
+    store = SqliteStore(home / "data" / "careops.db")
+    store.migrate()
+    today = datetime.now(UTC).date()
+    store.record_usage("x", "post_url", 300, 60.0, today.isoformat())
+    store.record_usage("x", "user_read", 100, 1.0, today.isoformat())
+    store.close()
+    md = cli(home, "report", "--since", "1d", "--format", "md")
+    assert md.exit_code == 0, md.output
+    assert "## X spend" in md.output
+    assert f"| {today.isoformat()} | 300 | 300 | 0 | 100 | $61.00 | $0.20 |" in md.output
+    assert f"{today:%Y-%m} to date: $61.00 of $1,000.00 budget (6%)." in md.output
+    assert "X spend" not in cli(home, "report", "--since", "1d", "--format", "csv").output

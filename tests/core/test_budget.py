@@ -1,4 +1,4 @@
-"""Rate budgets: polling intervals, 429 waits from each network's headers, spend."""
+"""Rate budgets: polling intervals, 429 waits from each network's headers."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.budget import BUDGETS, PriceTable, poll_interval, spend, wait_until
+from bot.core.budget import BUDGETS, poll_interval, wait_until
 from bot.core.models import Network
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -42,9 +42,3 @@ def test_each_networks_reset_header_is_read() -> None:
 def test_any_headers_give_a_wait_between_now_and_an_hour(headers: dict[str, str]) -> None:
     when = wait_until(NOW, headers)
     assert NOW < when <= NOW + timedelta(hours=1)
-
-
-def test_spend_follows_the_price_table() -> None:
-    prices = PriceTable({"read": 0.005, "post": 0.01})
-    assert spend({"read": 300, "post": 4}, prices) == 1.54
-    assert spend({"requests": 1000}, prices) == 0.0

@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
+
+from bot.core.ports import Clock
 
 Reply = tuple[int, dict[str, str], Any]  # status, headers, JSON body
 Handler = Callable[["Call"], Reply]
@@ -25,6 +28,9 @@ class Call:
     path: str
     params: dict[str, str]
     body: Any
+    status: int = 0  # what the fake answered, and the body it sent
+    answer: Any = None
+    at: datetime | None = None  # the fake's clock when called (when it has one)
 
 
 @dataclass
@@ -33,6 +39,7 @@ class FakeX(BaseAdapter):
 
     routes: dict[str, Handler | list[Reply]] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    clock: Clock | None = None
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -44,7 +51,8 @@ class FakeX(BaseAdapter):
         parts = urlsplit(request.url or "")
         params = {k: v[-1] for k, v in parse_qs(parts.query).items()}
         body = json.loads(request.body) if request.body else None
-        call = Call(request.method or "GET", parts.path, params, body)
+        at = self.clock.now() if self.clock is not None else None
+        call = Call(request.method or "GET", parts.path, params, body, at=at)
         self.calls.append(call)
         route = f"{call.method} {call.path}"
         handler = self.routes.get(route)
@@ -54,6 +62,7 @@ class FakeX(BaseAdapter):
             status, headers, payload = handler.pop(0) if len(handler) > 1 else handler[0]
         else:
             status, headers, payload = handler(call)
+        call.status, call.answer = status, payload
         return _response(request, status, headers, payload)
 
     def close(self) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.adapters.slack._commands import CommandReply, refusal, subcommand
@@ -18,6 +18,7 @@ from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.core.oncall import CoverError, Override, Roster, parse_cover
 from bot.core.permissions import Action
 from bot.core.reports import Figures, parse_since, to_text
+from bot.core.x_costs import budget_line, day_line, first_day_needed, money, x_rows, x_spend
 
 if TYPE_CHECKING:
     from bot.app import Careops
@@ -122,10 +123,26 @@ def stats_command(app: Careops, user_id: str, args: str) -> CommandReply:
         lines.append(f"• *{network}*: {_short(figures)}")
     for person, figures in sorted(report.by_person.items()):
         lines.append(f"• {who(person) if person != 'unknown' else 'unknown'}: {_short(figures)}")
+    lines += x_spend_lines(app, since.date(), now.date())
     uploaded = upload_chart(app, report, user_id)
     if uploaded:
         lines.append("Chart posted in the care channel.")
     return CommandReply("\n".join(lines))
+
+
+def x_spend_lines(app: Careops, since: date, today: date) -> list[str]:
+    """X spend per day (the last two weeks of the period) and this month's against the budget."""
+    budget = app.settings.ops().get("x", {}).get("monthly_budget")
+    rows = x_rows(app.store.usage_since(first_day_needed(since, today).isoformat()))
+    spend = x_spend(rows, since=since, today=today, monthly_budget=budget)
+    if not spend.days and not budget:
+        return []
+    days = [f"• {day_line(day)}" for day in spend.days[-14:]]
+    total = spend.total
+    head = (
+        f"*X spend*: {money(total.cost)}, {total.replies} replies, {money(total.per_reply)} a reply"
+    )
+    return [head, *days, budget_line(spend)]
 
 
 def _short(f: Figures) -> str:

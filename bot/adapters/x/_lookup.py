@@ -11,7 +11,7 @@ from __future__ import annotations
 import requests
 import tweepy
 
-from bot.adapters.x._network import XMeter
+from bot.adapters.x._meter import XMeter
 from bot.adapters.x._parse import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, parse_page
 from bot.core.models import Mention
 from bot.core.ports import Clock, PostLookupError
@@ -46,7 +46,7 @@ class XPostLookup:
             raise PostLookupError(f"X did not answer ({type(exc).__name__})") from exc
         body = response.json()
         post = body.get("data") if isinstance(body, dict) else None
-        self.meter.request("read", 1 if isinstance(post, dict) else 0)
+        self.meter.response(body)
         if not isinstance(post, dict):
             return None  # deleted, protected or suspended: X says so in `errors`
         parsed = parse_page(

@@ -19,6 +19,7 @@ from typing import Any
 import requests
 import tweepy
 
+from bot.adapters.x._meter import XMeter
 from bot.adapters.x._parse import (
     EXPANSIONS,
     TWEET_FIELDS,
@@ -27,7 +28,7 @@ from bot.adapters.x._parse import (
     newest_id,
     parse_page,
 )
-from bot.core.budget import PriceTable, RateGate, UsageLog
+from bot.core.budget import RateGate
 from bot.core.models import Network, OutboxItem, PublishResult
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
 from bot.core.rules import measure
@@ -80,21 +81,6 @@ class TimeoutSession(requests.Session):
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         kwargs.setdefault("timeout", self.timeout)
         return super().request(*args, **kwargs)
-
-
-class XMeter:
-    """Counts requests and pay-per-use units (posts read, posts created) in the usage log."""
-
-    def __init__(self, usage: UsageLog | None, prices: PriceTable) -> None:
-        self.usage = usage
-        self.prices = prices
-
-    def request(self, kind: str, units: int) -> None:
-        if self.usage is None:
-            return
-        self.usage.record_usage(Network.X.value, "requests", 1, 0.0)
-        if units:
-            self.usage.record_usage(Network.X.value, kind, units, self.prices.cost(kind, units))
 
 
 class XSource:
@@ -216,8 +202,7 @@ class XSource:
             raise tweepy.TweepyException(f"X answered with unreadable JSON ({exc!r:.80})") from None
         if not isinstance(body, dict):
             raise tweepy.TweepyException("X answered with a non-object body")
-        data = body.get("data")
-        self.meter.request("read", len(data) if isinstance(data, list) else 0)
+        self.meter.response(body)
         return body
 
 
@@ -244,7 +229,7 @@ class XPublisher:
             )
         except (tweepy.BadRequest, tweepy.Forbidden, tweepy.NotFound) as exc:
             raise PermanentPublishError(f"X refused the reply: {_reason(exc)}") from exc
-        self.meter.request("post", 1)
+        self.meter.created(item.text)
         post_id = str(response.json()["data"]["id"])
         return PublishResult(post_id, self._url(post_id))
 
@@ -260,7 +245,7 @@ class XPublisher:
             if token:
                 params["pagination_token"] = token
             body = self.client.get_users_tweets(self.user_id, **params).json()
-            self.meter.request("read", len(body.get("data") or []))
+            self.meter.response(body)
             for post in body.get("data") or []:
                 refs = post.get("referenced_tweets") or []
                 if any(

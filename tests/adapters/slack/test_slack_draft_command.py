@@ -14,10 +14,10 @@ import pytest
 from bot.adapters.mastodon import MastodonPostLookup, mastodon_client
 from bot.adapters.slack._commands import _card_link
 from bot.adapters.x import XMeter, XPostLookup, x_client
-from bot.core.budget import PriceTable
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState, Mention, Network
 from bot.core.post_urls import PostRef
+from bot.core.x_costs import XPrices
 from tests.conftest import make_mention
 from tests.fakes.fake_mastodon import FakeMastodon
 from tests.fakes.fake_x import FakeX, single_post
@@ -131,7 +131,7 @@ def test_an_x_post_that_does_not_mention_the_brand_is_for_answering_by_hand(
     fake.on("GET /2/tweets/1861000000000000001", [(200, {}, page)])
     client = x_client("bearer", None, None, None, None, session=fake.session())
     world.care.lookups[Network.X] = XPostLookup(
-        client, clock, user_id="17200003", username="parcelly", meter=XMeter(None, PriceTable({}))
+        client, clock, user_id="17200003", username="parcelly", meter=XMeter(None, XPrices(), clock)
     )
     answer = slash(world, "draft https://x.com/happycamper/status/1861000000000000001")
     assert answer.startswith("Taken in:") and "answer it by hand" in answer
