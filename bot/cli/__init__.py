@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
+
+import typer
+
 from bot.app import tune_gc
 from bot.cli import (  # noqa: F401  (registers commands)
     check,
@@ -21,4 +25,12 @@ from bot.cli.base import app
 
 def main() -> None:
     tune_gc()
-    app()
+    try:
+        app()
+    except sqlite3.DatabaseError as exc:  # a damaged or locked database: one line, no traceback
+        typer.secho(
+            f"error: the careops database cannot be used ({exc}): `careops db check` says more",
+            err=True,
+            fg=typer.colors.RED,
+        )
+        raise SystemExit(2) from None

@@ -37,6 +37,10 @@ def test_a_damaged_or_unopenable_database_stops_careops_with_one_line(tmp_path: 
         db = data / "careops.db"
         db.write_bytes(b"this is not a database, it is a shopping list\n" * 100)
         damaged = run_once(tmp_path)
+        status = subprocess.run(
+            [sys.executable, "-c", "from bot.cli import main; main()", "db", "status"],
+            cwd=tmp_path, env=clean_env(), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
         db.unlink()
         db.mkdir()
         not_a_file = run_once(tmp_path)
@@ -44,12 +48,13 @@ def test_a_damaged_or_unopenable_database_stops_careops_with_one_line(tmp_path: 
         data.rmdir()
         data.write_text("a file where the data directory belongs")
         not_a_dir = run_once(tmp_path)
-    for done in (damaged, not_a_file, not_a_dir):
+    for done in (damaged, not_a_file, not_a_dir, status):
         assert done.returncode == 2, done.stderr
         assert "Traceback" not in done.stderr + done.stdout
         assert len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert f"{db} is damaged (file is not a database): move it aside" in damaged.stderr
     assert "careops db backup" in damaged.stderr
+    assert "cannot be used (file is not a database): `careops db check`" in status.stderr
     assert f"{db} is not a database file: move it aside" in not_a_file.stderr
     assert f"{data} is not a directory: set CAREOPS_DATA_DIR" in not_a_dir.stderr
 
