@@ -10,7 +10,7 @@ import typer
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
 from bot.core.drafting import DraftingService
-from bot.core.models import Case, CaseState, Draft, Mention, Network
+from bot.core.models import Case, CaseState, Draft, Mention, Network, Triage
 from bot.core.ports import Clock, Drafter
 from bot.core.triage import triage
 
@@ -37,8 +37,9 @@ def adhoc_case(network: Network, text: str, clock: Clock, author: str = "custome
     return Case(mention.case_id, mention, CaseState.TRIAGED, now, now, triage=triage(mention))
 
 
-def draft_json(draft: Draft) -> dict[str, object]:
+def draft_json(draft: Draft, triage: Triage | None = None) -> dict[str, object]:
     return {
+        "triage": triage.to_dict() if triage else None,
         "text": draft.text,
         "drafter": draft.drafter,
         "topic": draft.topic,
@@ -75,9 +76,10 @@ def draft_command(
         service = drafting_service(settings(), clock)
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from None
-    draft = service.draft_for(adhoc_case(network, text, clock, author.lstrip("@")))
+    case = adhoc_case(network, text, clock, author.lstrip("@"))
+    draft = service.draft_for(case)
     if as_json:
-        typer.echo(json.dumps(draft_json(draft), ensure_ascii=False))
+        typer.echo(json.dumps(draft_json(draft, case.triage), ensure_ascii=False))
         return
     typer.echo(draft.text)
     typer.echo(f"\ndrafter: {draft.drafter}" + (f" ({draft.note})" if draft.note else ""))

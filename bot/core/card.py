@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
+from bot.core.risk import risk_lines
 from bot.core.sla import SlaPolicy, humanize
 
 # What each check is called on a card. A check's `why` completes its label, so a card
@@ -19,6 +20,7 @@ RULE_LABELS: dict[str, str] = {
     "human": "Sounds human",
     "link": "Helpful link",
     "length": "Fits the network",
+    "by_hand": "Answer by hand",
     # guardrails (bot/core/guardrails.py): shown when one fails
     "allowlist": "Only our own links",
     "handles": "No other accounts",
@@ -77,6 +79,7 @@ class CardView:
     failure: str
     answer_by_hand: bool
     context: tuple[str, ...]
+    risks: tuple[str, ...] = ()  # one line per risk class: "legal threat: a person answers ..."
 
     @property
     def fast_check(self) -> RuleCheck:
@@ -133,6 +136,7 @@ def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy)
         failure=case.failure,
         answer_by_hand=mention.network is Network.X and not mention.summoned,
         context=mention.context,
+        risks=risk_lines(case.triage.tags) if case.triage else (),
     )
 
 

@@ -23,6 +23,7 @@ from dataclasses import replace
 from bot.core.guardrails import guard, merge_checks, unsafe
 from bot.core.models import Case, Draft, Mention, Network, RuleCheck, draft_id_for
 from bot.core.ports import Clock, Drafter, DraftRequest
+from bot.core.risk import by_hand_reason
 from bot.core.rules import LIMITS, LinkBook, lint
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ UNSAFE_NOTES: dict[str, str] = {
     "prompt_text": "prompt text in reply",
 }
 REPAIR_FAILED = "failed rules after repair"
+BY_HAND = "none (answer by hand)"
 
 
 class DrafterUnavailable(Exception):
@@ -94,7 +96,12 @@ class DraftingService:
         return self.draft_request(self.request_for(case, case.draft_seq + 1, crisis=crisis))
 
     def draft_request(self, request: DraftRequest) -> Draft:
-        """Primary drafter, one repair round, then the fallback. Never raises."""
+        """Primary drafter, one repair round, then the fallback. Never raises.
+
+        A post a person must answer (self-harm, a legal threat: bot.core.risk) gets no
+        draft at all, only the reason, so nobody sends a template by one click."""
+        if reason := by_hand_reason(request.triage.tags):
+            return self._by_hand(request, reason)
         first = self._attempt(request)
         if isinstance(first, str):
             return self._fallback(request, first)
@@ -145,6 +152,18 @@ class DraftingService:
         except Exception as exc:  # the loop must never stop because a drafter failed
             log.warning("drafter %s failed: %s", self.primary.label, type(exc).__name__)
             return f"{self.primary.label} failed: {type(exc).__name__}"
+
+    def _by_hand(self, request: DraftRequest, reason: str) -> Draft:
+        return Draft(
+            id=request.draft_id,
+            case_id=request.case_id,
+            text="",
+            drafter=BY_HAND,
+            created_at=self.clock.now(),
+            topic=request.triage.topic,
+            checks=(RuleCheck("by_hand", False, reason),),
+            note=f"answer by hand: {reason}",
+        )
 
     def _fallback(self, request: DraftRequest, why: str) -> Draft:
         draft = self.fallback.draft(replace(request, feedback=()))

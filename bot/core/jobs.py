@@ -21,6 +21,7 @@ from bot.core.models import Case, CaseState
 from bot.core.oncall import Handoff, Roster
 from bot.core.ports import Clock, Notifier, Store
 from bot.core.reports import build_report, to_text
+from bot.core.risk import risks_in
 from bot.core.sla import SlaPolicy, humanize
 
 # Cases a person still has to act on; approved ones are out of human hands.
@@ -60,13 +61,16 @@ def _flag(store: Store, case_id: str, flag: str, at: datetime, detail: str) -> N
 def check_targets(
     store: Store, notifier: Notifier, clock: Clock, sla: SlaPolicy, roster: Roster
 ) -> list[tuple[str, str]]:
-    """Ping on-call at 50% of a case's target (card thread) and DM at 100% (breached).
+    """Ping on-call at 50% of a case's target (card thread) and DM at 100% (breached);
+    page on-call at once for a safety or self-harm risk.
 
     Returns the (case id, flag) pairs that fired now, in order.
     """
     now = clock.now()
     fired: list[tuple[str, str]] = []
     for case in store.cases(AWAITING_HUMAN):
+        if _page_for_risk(case, store, notifier, now, roster):
+            fired.append((case.id, "risk_paged"))
         used = sla.fraction(case.mention, now)
         if used >= 0.5 and "sla50" not in case.flags:
             who = roster.who_at(now)
@@ -89,6 +93,26 @@ def check_targets(
             _flag(store, case.id, "sla100", now, f"told {who}")
             fired.append((case.id, "sla100"))
     return fired
+
+
+def _page_for_risk(
+    case: Case, store: Store, notifier: Notifier, now: datetime, roster: Roster
+) -> bool:
+    """DM whoever is on call (the card thread when nobody is) about a risk that pages."""
+    paging = [r for r in risks_in(case.triage.tags if case.triage else ()) if r.page_oncall]
+    if not paging or "risk_paged" in case.flags:
+        return False
+    who = roster.who_at(now)
+    text = (
+        f"{mention(who)} {', '.join(r.label for r in paging)} risk: {case.network.value} "
+        f"@{inert(case.mention.author_handle)}, {paging[0].guidance}. {case.mention.url}"
+    )
+    if who:
+        notifier.direct(who, text)
+    else:
+        notifier.thread(case, text)
+    _flag(store, case.id, "risk_paged", now, f"paged {who}")
+    return True
 
 
 def digest_text(

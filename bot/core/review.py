@@ -91,6 +91,12 @@ class ReviewService:
                 f"answer by hand at {case.mention.url}",
                 case,
             )
+        draft = self.store.get_draft(case.draft_id)
+        if draft is not None and not draft.text.strip():
+            why = draft.note or "there is no draft"
+            return ReviewOutcome(
+                False, f"Nothing to send ({why}): write the reply with Edit.", case
+            )
         if user in case.approvals:
             return ReviewOutcome(True, "You already approved; waiting for a second approver.", case)
         approvals = (*case.approvals, user)

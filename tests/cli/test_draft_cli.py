@@ -37,8 +37,11 @@ def _run(*args: str) -> dict[str, object]:
 
 def test_without_a_key_the_offline_drafter_answers(env: pytest.MonkeyPatch) -> None:
     data = _run("--json")
-    assert set(data) == {"text", "drafter", "topic", "ok", "rules", "note"}
+    assert set(data) == {"text", "drafter", "topic", "ok", "rules", "note", "triage"}
     assert data["drafter"] == "offline" and data["ok"] is True
+    triage = data["triage"]
+    assert isinstance(triage, dict) and triage["intent"] == "complaint"
+    assert set(triage) >= {"sentiment", "priority", "language", "topic", "risks"}
     assert {r["rule"] for r in data["rules"]} >= {"thanks", "solution", "link"}  # type: ignore[union-attr]
 
 

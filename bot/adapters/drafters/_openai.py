@@ -163,7 +163,7 @@ class OpenAIDrafter:
             "characters.",
             f"Customer: @{m.author_handle}" + (f" ({m.author_name})" if m.author_name else ""),
             f"Triage: intent {t.intent.value}, sentiment {t.sentiment:+.2f}, topic {t.topic}, "
-            f"language {t.language}.",
+            f"language {t.language}." + (f" Tags: {', '.join(t.tags)}." if t.tags else ""),
         ]
         if examples:
             parts.append("Approved replies to similar posts (for tone; do not copy):")

@@ -40,8 +40,12 @@ def card_blocks(view: CardView) -> list[Block]:
         _section(clip(quote(view.text), SECTION_LIMIT)),
         _context(_status_line(view)),
     ]
+    if view.risks:
+        risks = "\n".join(f"🚩 *Risk* — {escape_mrkdwn(line)}" for line in view.risks)
+        blocks.append(_section(clip(risks, SECTION_LIMIT)))
     if view.draft_text:
         blocks.append(_section(clip(_draft_line(view), SECTION_LIMIT)))
+    if view.draft_text or view.checks:  # no text: the checks say why (answer by hand)
         blocks.append(_section(rule_lines(view.all_checks)))
     outcome = _outcome_line(view)
     if outcome:

@@ -84,6 +84,8 @@ def _header_rows(view: CardView) -> list[tuple[str, RenderableType]]:
         rows.append(("link", Text(view.url, style="blue")))
     if view.tags:
         rows.append(("tags", Text(" · ".join(view.tags), style="magenta")))
+    for line in view.risks:
+        rows.append(("risk", Text(line, style="bold red")))
     due_style = "red" if view.sla_fraction >= 1.0 else "yellow" if view.sla_fraction >= 0.5 else ""
     due = f"{view.due_at:%Y-%m-%d %H:%M} UTC ({view.elapsed} since the post)"
     rows.append(("due", Text(due, style=due_style)))
@@ -92,7 +94,8 @@ def _header_rows(view: CardView) -> list[tuple[str, RenderableType]]:
 
 def _draft_block(view: CardView) -> RenderableType:
     if not view.draft_text:
-        return Text("(no draft)", style="dim")
+        lines = [rule_line(c) for c in view.checks if not c.ok]  # e.g. answer by hand
+        return Text("\n".join(lines) or "(no draft)", style="yellow" if lines else "dim")
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, expand=True, pad_edge=False)
     drafter = f" by {view.drafter}" if view.drafter else ""
     table.add_column(Text(f"draft{drafter}"), overflow="fold")
