@@ -22,7 +22,7 @@ import sqlite_utils
 from bot.adapters.drafters import OfflineDrafter, load_links
 from bot.adapters.sqlite import SqliteStore
 from bot.adapters.sqlite._codec import case_to_row
-from bot.app import OFFLINE_CHUNK, tune_gc
+from bot.app import OFFLINE_CHUNK
 from bot.config import PACKAGE_DIR
 from bot.core.clock import FakeClock
 from bot.core.drafting import DraftingService
@@ -95,7 +95,6 @@ def raw_insert_rates(rows: list[dict[str, Any]], tmp: Path) -> tuple[float, floa
 
 
 def run() -> None:
-    tune_gc()  # as `careops` itself does at start-up
     clock = FakeClock()
     mentions = generate(COUNT, clock)
     rates = []

@@ -178,11 +178,11 @@ def _report(
             f" {budget:>11,.0f} {requests[network] / budget:>6.1%} {len(lat):>6}"
             f" {statistics.fmean(lat) if lat else 0:>14.1f}s {p90:>6.1f}s"
         )
-    rows = [r for r in store.usage_since("1970-01-01") if r["network"] == "x"]
+    rows = [r for r in store.usage_since("1970-01-01") if r.network == "x"]
     usage: Counter[str] = Counter()
     for row in rows:
-        usage[row["kind"]] += row["count"]
+        usage[row.kind] += row.count
     print(
         f"X pay-per-use: {usage['post_read']} posts and {usage['user_read']} users read,"
-        f" {usage['requests']} requests, ${sum(r['cost'] for r in rows):.2f} for the day"
+        f" {usage['requests']} requests, ${sum(r.cost for r in rows):.2f} for the day"
     )

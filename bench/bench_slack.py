@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.adapters.slack._surface import ChannelPacer, SlackPoster, SlackSurface, web_client
+from bot.adapters.slack._poster import ChannelPacer, SlackPoster, web_client
+from bot.adapters.slack._surface import SlackSurface
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Mention, Network
 from bot.core.sla import SlaPolicy

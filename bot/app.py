@@ -1,22 +1,33 @@
-"""`build_app(settings)`: the one place where adapters are wired into the core."""
+"""`build_app(settings)`: the one place where adapters are wired into the core.
+
+It builds the store, the drafters, the networks, the core services (loop, review,
+publishing, crisis grouping, operations), the review surface and notifier (Slack when
+asked for), the narrow services Slack's handlers get, and the jobs the scheduler runs.
+Nothing else constructs these; adapters are imported only when chosen.
+"""
 
 from __future__ import annotations
 
-import gc
-import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict, Unpack
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.files import JsonlInbox, JsonlOutbox
-from bot.adapters.stores import StoreBackend, examples_for, open_store
+from bot.adapters.log_notifier import LogNotifier
+from bot.adapters.stores import StoreBackend, open_store
 from bot.config import Settings
+from bot.core import jobs as ops_jobs
+from bot.core.crisis_groups import CrisisGrouper
 from bot.core.drafting import DraftingService
+from bot.core.jobs import Job
 from bot.core.loop import CareLoop, IntakeSummary
 from bot.core.models import Case, Network
+from bot.core.oncall import Roster, Rotation
+from bot.core.operations import Operations
 from bot.core.ports import (
     Clock,
     Drafter,
@@ -25,20 +36,32 @@ from bot.core.ports import (
     PostLookup,
     Publisher,
     ReviewSurface,
+    WatchedSource,
 )
 from bot.core.publishing import PublishingService, PublishOutcome
+from bot.core.reports import load_report
 from bot.core.review import ApproverPolicy, ReviewService
+from bot.core.review_actions import ReviewActions
 from bot.core.rules import LinkBook
+from bot.core.services import Services
 from bot.core.sla import SlaPolicy
+from bot.core.take_in import LinkIntake
 from bot.logging_setup import Conditions
+
+if TYPE_CHECKING:
+    from bot.adapters.scheduler import Scheduler
+    from bot.adapters.slack import SlackOptions, SlackRuntime, SlackSide
 
 log = logging.getLogger(__name__)
 
-PAUSED_KEY = "intake.paused"
-INTAKE_NOTICES_KEY = "intake.notices"  # JSON list of what is wrong with intake right now
 # Cases written per commit when drafts come from templates (fast); a model drafter is
 # slow, so each of its cases is committed and shown as soon as it is drafted.
 OFFLINE_CHUNK = 100
+TARGETS_SECONDS = 60.0
+HANDOFF_SECONDS = 60.0
+SPIKE_SECONDS = 60.0
+DIGEST_SECONDS = 15 * 60.0  # the digest job is idempotent per day; it checks often
+RETENTION_SECONDS = 6 * 3600.0
 
 
 @dataclass
@@ -51,7 +74,7 @@ class TickSummary:
 
 @dataclass
 class Careops:
-    """Everything a running careops needs, wired once."""
+    """Everything a running careops needs, wired once by `build_app`."""
 
     settings: Settings
     clock: Clock
@@ -62,12 +85,16 @@ class Careops:
     loop: CareLoop
     review: ReviewService
     publishing: PublishingService
+    services: Services
     sources: list[MentionSource]
     publishers: dict[Network, Publisher]
     notifier: Notifier | None = None
     surface: ReviewSurface | None = None
     # Fetch one post by its link (`/care draft <url>`), per configured network.
     lookups: dict[Network, PostLookup] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    slack: SlackRuntime | None = None
+    scheduler: Scheduler | None = None
     _told: set[str] | None = field(default=None, repr=False)  # None: nothing told yet
     _failures: Conditions = field(default_factory=lambda: Conditions(log), repr=False)
 
@@ -80,15 +107,15 @@ class Careops:
 
     @property
     def paused(self) -> bool:
-        return self.store.get_setting(PAUSED_KEY) == "1"
+        return self.services.ops.paused
 
     @property
     def intake_notices(self) -> list[str]:
         """Degraded intake as of the last tick (rate limits, gaps, failing sources)."""
-        return list(json.loads(self.store.get_setting(INTAKE_NOTICES_KEY) or "[]"))
+        return self.services.ops.intake_notices
 
     def set_paused(self, paused: bool) -> None:
-        self.store.set_setting(PAUSED_KEY, "1" if paused else "0")
+        self.services.ops.set_paused(paused)
 
     def tick(self) -> TickSummary:
         """One round of the loop: poll every source (unless paused), publish approved replies."""
@@ -113,7 +140,7 @@ class Careops:
         until they stop and come back: a lasting problem is not repeated every tick."""
         current = set(notices)
         if current != self._told:  # written on the first tick and on every change only
-            self.store.set_setting(INTAKE_NOTICES_KEY, json.dumps(sorted(current)))
+            self.services.ops.set_intake_notices(current)
         told = set(self._told or ())
         if self.notifier is not None:
             for text in notices:
@@ -127,18 +154,25 @@ class Careops:
                         self._failures.ok("notice", "posting a notice to Slack")
         self._told = current
 
+    def start_jobs(self) -> None:
+        """Start polling, publishing and the operations jobs on their timers."""
+        from bot.adapters.scheduler import Scheduler
 
-def tune_gc() -> None:
-    """Collect garbage less often in a long-running process.
+        self.scheduler = Scheduler(self.jobs)
 
-    The loop allocates many short-lived objects; with Python's default gen-0 threshold
-    (700) the collector keeps rescanning what start-up loaded (lexicons, templates,
-    SDK modules). Freezing those and raising the threshold costs a little memory and
-    saves about a tenth of the intake time (see `make bench`).
-    """
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(20_000, 50, 100)
+    def wake_tick(self) -> None:
+        """Run the tick job now (an approval to publish, a grown inbox), not at its next
+        interval."""
+        if self.scheduler is not None:
+            self.scheduler.run_soon("tick")
+
+    def close(self) -> None:
+        """Stop the jobs, then Slack (flushing group cards), then the store."""
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.slack is not None:
+            self.slack.close()
+        self.store.close()
 
 
 def build_app(
@@ -153,9 +187,15 @@ def build_app(
     drafter: Drafter | None = None,
     approvers: Callable[[], Iterable[str]] | None = None,
     lookups: dict[Network, PostLookup] | None = None,
+    slack: SlackOptions | None = None,
 ) -> Careops:
+    """Wire careops. With `slack`, Slack is the review surface and notifier, approvers
+    come from SLACK_APPROVERS (user groups resolved) and `Careops.slack` serves Slack."""
     clock = clock or SystemClock()
+    side = _slack_side(settings, slack) if slack is not None else None  # checks tokens first
     store = store or open_store(settings)
+    if side is not None:
+        notifier, approvers = side.notifier, side.approvers.ids
     links = _links(settings)
     offline = _offline_drafter(settings, links, clock)
     primary = drafter or _primary_drafter(settings, links, clock, store) or offline
@@ -165,7 +205,7 @@ def build_app(
         links,
         clock,
         recent_replies=store.recent_replies,
-        examples=examples_for(store),
+        examples=store.similar_replies,
         brand_handles=settings.brand_handles,
     )
     if sources is None or publishers is None:
@@ -174,14 +214,20 @@ def build_app(
             lookups = _lookups(net_sources)
         sources = net_sources if sources is None else sources
         publishers = net_publishers if publishers is None else publishers
-    ops = settings.ops()
-    sla = SlaPolicy.from_minutes(ops.get("sla", {}))
-    crisis = _crisis_flag(store)
+    lookups = dict(lookups or {})
+    ops_file = settings.ops()
+    sla = SlaPolicy.from_minutes(ops_file.get("sla", {}))
+    crisis = store.ops.crisis_active
     approver_ids = approvers or (lambda: settings.slack_approvers)
 
     def policy() -> ApproverPolicy:
         return ApproverPolicy.of(approver_ids(), required=2 if crisis() else 1)
 
+    if side is not None:
+        surface = side.surface(
+            clock, sla, store.groups, store.queries, required=lambda: policy().required
+        )
+    grouper = CrisisGrouper(store.groups, store.get_case, clock, crisis)
     loop = CareLoop(
         store,
         drafting,
@@ -191,6 +237,7 @@ def build_app(
         crisis=crisis,
         max_chars=settings.max_mention_chars,
         chunk_size=OFFLINE_CHUNK if primary is offline else 1,
+        grouper=grouper,
     )
 
     def refresh(case: Case) -> None:
@@ -198,7 +245,26 @@ def build_app(
 
     publishing = PublishingService(store, publishers, clock, on_change=refresh)
     review = ReviewService(store, drafting, publishing, clock, policy=policy, crisis=crisis)
-    return Careops(
+    roster = Roster(Rotation.from_config(ops_file.get("oncall", {})), store.ops.overrides)
+
+    services = Services(
+        actions=ReviewActions(review, loop.show, store.queries, store.groups, grouper),
+        queries=store.queries,
+        ops=Operations(
+            store,
+            store.ops,
+            store,
+            roster,
+            partial(load_report, store.queries, sla=sla),
+            clock,
+            x_budget=lambda: settings.ops().get("x", {}).get("monthly_budget"),
+        ),
+        links=LinkIntake(lookups, loop),
+        clock=clock,
+        sla=sla,
+        notifier=notifier or LogNotifier(),
+    )
+    care = Careops(
         settings=settings,
         clock=clock,
         store=store,
@@ -208,16 +274,39 @@ def build_app(
         loop=loop,
         review=review,
         publishing=publishing,
+        services=services,
         sources=list(sources),
         publishers=dict(publishers),
         notifier=notifier,
         surface=surface,
-        lookups=dict(lookups or {}),
+        lookups=lookups,
     )
+    set_usergroup = side.set_usergroup() if side is not None else None
+    care.jobs = _jobs(care, roster, set_usergroup)
+    if side is not None:
+        care.slack = side.runtime(services, care.wake_tick)
+    return care
+
+
+class Wiring(TypedDict, total=False):
+    """What `file_app` passes on to `build_app` besides the files."""
+
+    store: StoreBackend
+    surface: ReviewSurface
+    notifier: Notifier
+    drafter: Drafter | None
+    approvers: Callable[[], Iterable[str]]
+    lookups: dict[Network, PostLookup]
+    slack: SlackOptions
 
 
 def file_app(
-    settings: Settings, inbox: Path, outbox: Path, *, clock: Clock | None = None, **kwargs: Any
+    settings: Settings,
+    inbox: Path,
+    outbox: Path,
+    *,
+    clock: Clock | None = None,
+    **wiring: Unpack[Wiring],
 ) -> Careops:
     """careops on a JSONL inbox and outbox: the demo, tests, and trying Slack without networks."""
     clock = clock or SystemClock()
@@ -227,11 +316,79 @@ def file_app(
         clock=clock,
         sources=[JsonlInbox(inbox, clock)],
         publishers=dict.fromkeys(Network, publisher),
-        **kwargs,
+        **wiring,
     )
 
 
+def _jobs(
+    care: Careops, roster: Roster, set_usergroup: Callable[[str, str], None] | None
+) -> dict[str, Job]:
+    """The jobs the scheduler runs: name -> (plain function bound here, period in seconds)."""
+    ops_file = care.settings.ops()
+    store, clock, sla = care.store, care.clock, care.sla
+    notifier = care.services.notifier
+    ledger = store.ops
+    days = int(ops_file.get("retention", {}).get("days", 90))
+    digest = ops_file.get("digest", {})
+    tick = ops_jobs.Tick(care.tick)
+    chosen = {"tick": Job(tick, care.settings.poll_seconds, at_start=True)}
+    watched = [source for source in care.sources if isinstance(source, WatchedSource)]
+    if watched:  # a file inbox: an appended line is taken in at once
+        watch = partial(ops_jobs.watch_inbox, tick, watched, care.wake_tick)
+        chosen["watch_inbox"] = Job(watch, ops_jobs.WATCH_SECONDS)
+    chosen |= {
+        "check_targets": Job(
+            partial(ops_jobs.check_targets, store, notifier, clock, sla, roster),
+            TARGETS_SECONDS,
+        ),
+        "handoff": Job(
+            partial(
+                ops_jobs.handoff,
+                store,
+                notifier,
+                clock,
+                sla,
+                roster,
+                ledger,
+                crisis=store.ops.crisis_state,
+                set_usergroup=set_usergroup,
+            ),
+            HANDOFF_SECONDS,
+        ),
+        "spike_check": Job(
+            partial(ops_jobs.spike_check, store, notifier, clock, roster, ledger),
+            SPIKE_SECONDS,
+        ),
+        "daily_digest": Job(
+            partial(
+                ops_jobs.daily_digest,
+                store,
+                notifier,
+                clock,
+                sla,
+                roster,
+                ledger,
+                hour=int(digest.get("hour", 9)),
+            ),
+            DIGEST_SECONDS,
+        ),
+        "retention": Job(
+            partial(ops_jobs.retention, store.ops.purge_before, clock, days),
+            RETENTION_SECONDS,
+        ),
+    }
+    if not digest.get("enabled", True):
+        del chosen["daily_digest"]
+    return chosen
+
+
 # --- adapters that are chosen by settings -------------------------------------------------
+
+
+def _slack_side(settings: Settings, options: SlackOptions) -> SlackSide:
+    from bot.adapters.slack import slack_side
+
+    return slack_side(settings, options)
 
 
 def _links(settings: Settings) -> LinkBook:
@@ -268,9 +425,3 @@ def _lookups(sources: list[MentionSource]) -> dict[Network, PostLookup]:
     from bot.adapters.networks import lookups_for
 
     return lookups_for(sources)
-
-
-def _crisis_flag(store: StoreBackend) -> Callable[[], bool]:
-    from bot.adapters.sqlite import crisis_active
-
-    return lambda: crisis_active(store)

@@ -106,7 +106,7 @@ def test_stale_notices_are_cleared_on_the_first_tick_and_quiet_ticks_write_nothi
     app.tick()
     assert app.intake_notices == []
     statements: list[str] = []
-    app.store.conn.set_trace_callback(statements.append)
+    app.store.db.trace(statements.append)
     app.tick()
-    app.store.conn.set_trace_callback(None)
+    app.store.db.trace(None)
     assert not [s for s in statements if "settings" in s and "INSERT" in s.upper()]

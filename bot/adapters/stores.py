@@ -4,9 +4,9 @@ CAREOPS_DATABASE_URL, for two or more instances). Both implement the same ports.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Union
 
-from bot.adapters.sqlite import ExamplesIndex, SqliteStore
+from bot.adapters.sqlite import SqliteStore
 
 if TYPE_CHECKING:
     from bot.adapters.postgres import PostgresStore
@@ -43,18 +43,3 @@ def describe(settings: Settings) -> str:
     from bot.adapters.postgres import display
 
     return display(settings.database_url.get_secret_value())
-
-
-def examples_for(store: Any) -> Callable[[str, int], list[str]]:
-    """`similar(text, k)`: approved replies to similar mentions, from either store."""
-    if not isinstance(store, SqliteStore):
-        from bot.adapters.postgres import PostgresExamples
-
-        return PostgresExamples(store.sql).similar
-    index = ExamplesIndex(store.db)
-
-    def similar(text: str, k: int) -> list[str]:
-        with store.lock:  # SQLite: one shared connection
-            return index.similar(text, k)
-
-    return similar

@@ -6,7 +6,6 @@ import sqlite3
 
 import typer
 
-from bot.app import tune_gc
 from bot.cli import (  # noqa: F401  (registers commands)
     check,
     db,
@@ -24,7 +23,6 @@ from bot.cli.base import app
 
 
 def main() -> None:
-    tune_gc()
     try:
         app()
     except sqlite3.DatabaseError as exc:  # a damaged or locked database: one line, no traceback

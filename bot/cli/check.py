@@ -139,10 +139,10 @@ def check_database(s: Settings) -> str:
 
     store = PostgresStore(s.database_url.get_secret_value(), auto_migrate=False)
     try:
-        rows = store._rows("SELECT to_regclass('migrations') IS NOT NULL AS ready")
+        ready = store.db.table_exists("migrations")
         done = (
-            {r["version"] for r in store._rows("SELECT version FROM migrations")}
-            if rows[0]["ready"]
+            {r["version"] for r in store.db.query("SELECT version FROM migrations")}
+            if ready
             else set()
         )
         todo = sorted(m.version for m in MIGRATIONS if m.version not in done)

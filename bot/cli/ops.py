@@ -9,12 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from bot.adapters.clock import SystemClock
-from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.adapters.stores import StoreBackend, open_store
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
+from bot.core.models import normalise_handle
 from bot.core.oncall import Override, Roster, Rotation
-from bot.core.reports import parse_since, to_csv, to_markdown
+from bot.core.reports import load_report, parse_since, to_csv, to_markdown
 from bot.core.sla import SlaPolicy
 from bot.core.x_costs import XSpend, first_day_needed, spend_markdown, x_rows, x_spend
 
@@ -51,7 +51,7 @@ def _stored_overrides(config: Settings) -> list[Override]:
         return []
     store = open_store(config)
     try:
-        return sqlite_ops.overrides(store)
+        return store.ops.overrides()
     finally:
         store.close()
 
@@ -126,7 +126,7 @@ def report(
     sla = SlaPolicy.from_minutes(ops.get("sla", {}))
     store = open_store(config)
     try:
-        result = sqlite_ops.load_report(store, start, now, sla)
+        result = load_report(store.queries, start, now, sla)
         spend = _x_spend(store, start.date(), now.date(), ops)
     finally:
         store.close()
@@ -166,14 +166,13 @@ def purge(
         raise fail(f"{config.database}: no database")
     store = open_store(config)
     try:
-        found = sqlite_ops.author_case_ids(store, author)
+        found = store.ops.author_case_ids(author)
         if not yes and not typer.confirm(
-            f"Delete {len(found)} case(s) of @{sqlite_ops.normalise_handle(author)} "
-            "and everything attached?"
+            f"Delete {len(found)} case(s) of @{normalise_handle(author)} and everything attached?"
         ):
             raise typer.Exit(1)
         refs = [case.review_ref for i in found if (case := store.get_case(i)) and case.review_ref]
-        counts = sqlite_ops.purge_author(store, author)
+        counts = store.ops.purge_author(author)
         counts["slack action journal"] = _forget_actions(config, found + refs)
     except ValueError as exc:
         raise fail(str(exc)) from None
@@ -181,7 +180,7 @@ def purge(
         store.close()
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     summary = ", ".join(f"{n} {table}" for table, n in counts.items())
-    typer.echo(f"{stamp} purged @{sqlite_ops.normalise_handle(author)}: {summary}")
+    typer.echo(f"{stamp} purged @{normalise_handle(author)}: {summary}")
 
 
 def _forget_actions(config: Settings, needles: list[str]) -> int:

@@ -9,14 +9,13 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.error import URLError
 
 import typer
 from slack_sdk.errors import SlackApiError
 
-from bot.adapters.clock import SystemClock
-from bot.adapters.slack import EVENTS_PATH, SlackRuntime, build_runtime, manifest_yaml
+from bot.adapters.slack import EVENTS_PATH, SlackOptions, SlackRuntime, manifest_yaml
 from bot.adapters.sqlite import AlreadyRunning, RunLock, startup_problem
 from bot.app import Careops, build_app, file_app
 from bot.cli.base import app, fail, settings
@@ -56,20 +55,19 @@ def run(
     _storage_ready(config.database)
     with _only_run(config):
         try:
-            rt = build_runtime(
-                config, _app_maker(config, files), clock=SystemClock(), socket_mode=socket
-            )
-            rt.careops.startup()
+            care = _build(config, files, SlackOptions(socket_mode=socket))
+            care.startup()
         except ValueError as exc:
             raise fail(str(exc)) from None
         except sqlite3.DatabaseError as exc:  # found past the check: a damaged page, a full disk
             raise fail(f"{config.database}: {exc}; `careops db check` tells more") from None
-        rt.start_jobs()
-        rt.replay_journal()  # Slack actions acknowledged but not done when the last run ended
+        assert care.slack is not None
+        care.start_jobs()
+        care.slack.replay_journal()  # Slack actions acknowledged, not done when the last run ended
         try:
-            _serve(rt, config, socket=socket, host=host, port=port)
+            _serve(care.slack, config, socket=socket, host=host, port=port)
         finally:
-            rt.close()
+            care.close()
 
 
 def _storage_ready(database: Path, pause: float = 1.0) -> None:
@@ -122,16 +120,10 @@ def _file_paths(source: str | None, publisher: str | None) -> tuple[Path, Path] 
     return Path(source.removeprefix("file:")), Path(publisher.removeprefix("file:"))
 
 
-def _app_maker(config: Settings, files: tuple[Path, Path] | None) -> Any:
-    clock = SystemClock()
-
-    def make(surface: Any, notifier: Any, approvers: Any) -> Careops:
-        wiring = {"surface": surface, "notifier": notifier, "approvers": approvers.ids}
-        if files is not None:
-            return file_app(config, files[0], files[1], clock=clock, **wiring)
-        return build_app(config, clock=clock, **wiring)
-
-    return make
+def _build(config: Settings, files: tuple[Path, Path] | None, slack: SlackOptions) -> Careops:
+    if files is not None:
+        return file_app(config, files[0], files[1], slack=slack)
+    return build_app(config, slack=slack)
 
 
 def _serve(rt: SlackRuntime, config: Settings, *, socket: bool, host: str, port: int) -> None:

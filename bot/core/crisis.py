@@ -69,14 +69,6 @@ class Spike:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class CrisisState:
-    active: bool
-    reason: str = ""
-    user: str = ""
-    at: datetime | None = None
-
-
 def is_negative(case: Case) -> bool:
     """A complaint, or a clearly unhappy mention, counts towards the negative share."""
     if case.triage is None:

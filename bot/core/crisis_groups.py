@@ -2,42 +2,25 @@
 
 The decision (join which group, or lead a new one) is made here, one case at a time,
 with the same similarity as `bot.core.crisis.group_similar`; a `GroupRepo` remembers it
-so it survives restarts. Surfaces only render a group.
+so it survives restarts. The loop places each case as it is shown (`CareLoop.show`);
+surfaces only render a group.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Protocol
 
 from bot.core.crisis import similarity, word_set
-from bot.core.models import AuditEntry, Case, CaseState
-from bot.core.ports import Clock
+from bot.core.models import AuditEntry, Case, CaseGroup, CaseState
+from bot.core.ports import Clock, GroupPlaces, GroupRepo
 from bot.core.review import ReviewOutcome
 
 
-@dataclass(frozen=True)
-class CaseGroup:
-    """Similar cases shown as one card; the lead's (first member's) text decides who joins."""
-
-    id: str
-    lead_text: str
-    members: tuple[str, ...]  # case ids, lead first
-    ref: str | None = None  # where the surface shows the group
-
-
-class GroupRepo(Protocol):
-    def group_of(self, case_id: str) -> CaseGroup | None: ...
-
-    def groups_since(self, since: datetime) -> list[CaseGroup]:
-        """Groups started at or after `since`, oldest first."""
-        ...
-
-    def start_group(self, group: CaseGroup, at: datetime) -> None: ...
-
-    def join_group(self, group_id: str, case_id: str, at: datetime) -> CaseGroup: ...
+class GroupPlacesRepo(GroupRepo, GroupPlaces, Protocol):
+    """Where groups are kept and where the surface shows them."""
 
 
 def awaiting_review(cases: Iterable[Case]) -> list[Case]:
@@ -56,7 +39,7 @@ class CrisisGrouper:
 
     def __init__(
         self,
-        repo: GroupRepo,
+        repo: GroupPlacesRepo,
         get_case: Callable[[str], Case | None],
         clock: Clock,
         crisis: Callable[[], bool],
@@ -87,6 +70,10 @@ class CrisisGrouper:
         group = CaseGroup(f"g:{case.id}", case.mention.text, (case.id,))
         self.repo.start_group(group, now)
         return group
+
+    def placed(self, group: CaseGroup, ref: str) -> None:
+        """The surface shows `group` at `ref` from now on."""
+        self.repo.set_ref(group.id, ref)
 
     def members(self, group: CaseGroup) -> list[Case]:
         return [c for c in map(self.get_case, group.members) if c is not None]

@@ -9,17 +9,18 @@ the next run rather than lost.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.cases import OPEN_STATES, note
-from bot.core.crisis import CrisisState, Spike, SpikeConfig, detect_spike, inert, observations
-from bot.core.models import Case, CaseState
+from bot.core.crisis import Spike, SpikeConfig, detect_spike, inert, observations
+from bot.core.models import Case, CaseState, CrisisState
 from bot.core.oncall import Handoff, Roster
-from bot.core.ports import Clock, Notifier, Store
+from bot.core.ports import Clock, Notifier, Store, WatchedSource
 from bot.core.reports import build_report, to_text
 from bot.core.risk import risks_in
 from bot.core.sla import SlaPolicy, humanize
@@ -27,6 +28,46 @@ from bot.core.sla import SlaPolicy, humanize
 # Cases a person still has to act on; approved ones are out of human hands.
 AWAITING_HUMAN = OPEN_STATES - {CaseState.APPROVED, CaseState.PUBLISHING}
 DEFAULT_SPIKE = SpikeConfig()
+
+
+# How often a file inbox is looked at (one stat): an appended line is taken within this
+# (plus the tick's own time), whatever CAREOPS_POLL_SECONDS says.
+WATCH_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class Job:
+    """A plain function the scheduler calls every `seconds` (from start-up on when
+    `at_start`, else one interval later)."""
+
+    run: Callable[[], object]
+    seconds: float
+    at_start: bool = False
+
+
+class Tick:
+    """The tick job, knowing whether it is running, so the inbox watch never asks for a
+    run while one is under way (the run after it would be skipped, and logged)."""
+
+    def __init__(self, tick: Callable[[], object]) -> None:
+        self._tick = tick
+        self.running = False
+
+    def __call__(self) -> None:
+        self.running = True
+        try:
+            self._tick()
+        finally:
+            self.running = False
+
+
+def watch_inbox(tick: Tick, sources: Sequence[WatchedSource], wake: Callable[[], None]) -> None:
+    """Wake the tick now when a watched source has news, rather than at its next interval.
+
+    Asked every `WATCH_SECONDS`: while a tick is running it waits, and the next look after
+    it still sees the news if that tick read the file before the line arrived."""
+    if not tick.running and any(source.has_news() for source in sources):
+        wake()
 
 
 class Ledger(Protocol):

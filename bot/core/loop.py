@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from bot.core.cases import Transition, note, transition
+from bot.core.crisis_groups import CrisisGrouper
 from bot.core.drafting import DraftingService
 from bot.core.intake import MAX_TEXT_CHARS, problem_with, with_clean_text
 from bot.core.models import (
@@ -85,7 +86,9 @@ class CareLoop:
         expiry: dict[Network, timedelta] | None = None,
         max_chars: int = MAX_TEXT_CHARS,
         chunk_size: int = 1,
+        grouper: CrisisGrouper | None = None,
     ) -> None:
+        """`grouper` places each case shown during a crisis in a group of similar ones."""
         self.store = store
         self.drafting = drafting
         self.clock = clock
@@ -96,6 +99,7 @@ class CareLoop:
         self.expiry = expiry or DEFAULT_EXPIRY
         self.max_chars = max_chars
         self.chunk_size = max(1, chunk_size)  # cases per commit: >1 for fast drafters
+        self.grouper = grouper
 
     def poll(self, sources: Iterable[MentionSource]) -> IntakeSummary:
         summary = IntakeSummary()
@@ -244,11 +248,18 @@ class CareLoop:
         return resumed
 
     def show(self, case: Case) -> Case:
-        """Present or refresh the case on the review surface and remember where it is."""
+        """Present or refresh the case on the review surface and remember where it is.
+
+        During a crisis the case is first placed in a group of similar ones (or found in
+        the one it joined); a surface that groups shows the group's card, whose place then
+        is the group's (a lone lead's own card becomes its group's card)."""
         if self.surface is None:
             return case
+        group = self.grouper.place(case) if self.grouper is not None else None
         draft = self.store.get_draft(case.draft_id) if case.draft_id else None
-        ref = self.surface.show(case, draft)
+        ref = self.surface.show(case, draft, group)
+        if group is not None and self.grouper is not None and ref and group.ref != ref:
+            self.grouper.placed(group, ref)
         if ref and ref != case.review_ref:
             case = case.evolve(review_ref=ref)
             self.store.save_case(case, None)
@@ -268,7 +279,3 @@ def _chunks(items: Iterable[Mention], size: int) -> Iterator[list[Mention]]:
             chunk = []
     if chunk:
         yield chunk
-
-
-def _created(case: Case) -> AuditEntry:
-    return note(case, at=case.created_at, actor="system", action="created")

@@ -98,6 +98,11 @@ def case_id_for(network: Network | str, external_id: str) -> str:
 
 
 # Sentiment at or beyond these counts as clearly negative / positive (cards, crisis, intent).
+def normalise_handle(handle: str) -> str:
+    """A person's handle as the store keys it: no '@', lower case."""
+    return handle.strip().lstrip("@").lower()
+
+
 NEGATIVE_SENTIMENT = -0.3
 POSITIVE_SENTIMENT = 0.3
 
@@ -280,3 +285,35 @@ def storable(text: str) -> str:
 
     JSON's `"\\ud800"` parses into such a string; writing it would fail."""
     return text if text.isascii() else _SURROGATE.sub("\ufffd", text)
+
+
+@dataclass(frozen=True)
+class CaseGroup:
+    """Similar cases shown as one card during a crisis; the lead's (first member's) text
+    decides who joins (bot/core/crisis_groups.py)."""
+
+    id: str
+    lead_text: str
+    members: tuple[str, ...]  # case ids, lead first
+    ref: str | None = None  # where the review surface shows the group
+
+
+@dataclass(frozen=True)
+class Usage:
+    """One day's requests (and spend) of one kind on one network."""
+
+    day: str  # YYYY-MM-DD, UTC
+    network: str
+    kind: str
+    count: int
+    cost: float
+
+
+@dataclass(frozen=True)
+class CrisisState:
+    """Crisis mode as last switched: on or off, why, by whom, when."""
+
+    active: bool
+    reason: str = ""
+    user: str = ""
+    at: datetime | None = None

@@ -10,23 +10,26 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.core.models import (
     AuditEntry,
     Case,
+    CaseGroup,
     CaseState,
+    CrisisState,
     Draft,
     Mention,
+    Network,
     OutboxItem,
     OutboxState,
     PublishResult,
     Quarantined,
     Triage,
+    Usage,
 )
-
-if TYPE_CHECKING:
-    from bot.core.post_urls import PostRef
+from bot.core.oncall import Override
+from bot.core.post_urls import PostRef
 
 
 class Clock(Protocol):
@@ -51,6 +54,13 @@ class MentionSource(Protocol):
     name: str
 
     def poll(self, cursor: str | None) -> SourceBatch: ...
+
+
+@runtime_checkable
+class WatchedSource(Protocol):
+    """A source that can tell cheaply that it has something new (a file inbox: a stat)."""
+
+    def has_news(self) -> bool: ...
 
 
 class PermanentPublishError(Exception):
@@ -166,8 +176,11 @@ class Store(CaseRepo, DraftRepo, OutboxRepo, QuarantineRepo, CursorRepo, Protoco
 class ReviewSurface(Protocol):
     """Where humans see cases: Slack cards, the terminal."""
 
-    def show(self, case: Case, draft: Draft | None) -> str | None:
-        """Present or refresh the case; return a reference (e.g. Slack channel/ts)."""
+    def show(self, case: Case, draft: Draft | None, group: CaseGroup | None = None) -> str | None:
+        """Present or refresh the case; return a reference (e.g. Slack channel/ts).
+
+        `group` is the crisis group the core placed the case in: a surface that groups
+        shows the group's card instead (and returns its reference); others ignore it."""
         ...
 
 
@@ -197,4 +210,129 @@ class PostLookup(Protocol):
 
         `ref` is always of this lookup's network (the caller picks the lookup by
         `ref.network`). Raises PostLookupError when the network does not answer."""
+        ...
+
+
+class GroupRepo(Protocol):
+    """Crisis groups as the core decides them (bot/core/crisis_groups.py)."""
+
+    def group_of(self, case_id: str) -> CaseGroup | None: ...
+
+    def groups_since(self, since: datetime) -> list[CaseGroup]:
+        """Groups started at or after `since`, oldest first."""
+        ...
+
+    def start_group(self, group: CaseGroup, at: datetime) -> None: ...
+
+    def join_group(self, group_id: str, case_id: str, at: datetime) -> CaseGroup: ...
+
+
+class GroupPlaces(Protocol):
+    """Where a review surface shows a group and its members' own cards."""
+
+    def group(self, group_id: str) -> CaseGroup | None: ...
+
+    def group_at(self, ref: str) -> CaseGroup | None:
+        """The group whose card is at `ref`."""
+        ...
+
+    def set_ref(self, group_id: str, ref: str) -> None: ...
+
+    def case_at(self, card_ref: str) -> str | None:
+        """The member whose own card (in the group card's thread) is at `card_ref`."""
+        ...
+
+
+class GroupCardMarks(Protocol):
+    """A surface's bookkeeping for group cards: members' own cards, and render stamps so
+    an update lost at a stop is redone at the next start."""
+
+    def card_ref(self, case_id: str) -> str | None: ...
+
+    def set_card_ref(self, case_id: str, ref: str) -> None: ...
+
+    def mark_rendered(self, group_id: str, at: datetime) -> None: ...
+
+    def stale(self) -> list[str]:
+        """Groups whose card is older than their members' latest change, oldest first."""
+        ...
+
+
+class CareQueries(Protocol):
+    """The read side surfaces show (App Home, `/care`, cards, reports). Each answer is
+    bounded by what is shown, never by how many cases the store holds."""
+
+    def case(self, case_id: str) -> Case | None: ...
+
+    def case_at(self, ref: str) -> Case | None:
+        """The case whose card is at `ref` (its own card, or its card in a group's thread)."""
+        ...
+
+    def draft(self, draft_id: str) -> Draft | None: ...
+
+    def audit(self, case_id: str) -> list[AuditEntry]: ...
+
+    def case_for_link(self, url: str, ref: PostRef | None) -> Case | None:
+        """The case whose post a link names (`/care draft` when the post cannot be fetched)."""
+        ...
+
+    def count_by_state(self, states: Iterable[CaseState]) -> dict[CaseState, int]:
+        """How many cases are in each of `states` (states with none are left out)."""
+        ...
+
+    def oldest(self, states: Iterable[CaseState], limit: int) -> list[Case]:
+        """The `limit` cases in `states` whose posts are oldest, oldest first."""
+        ...
+
+    def count_posted_before(
+        self, states: Iterable[CaseState], network: Network, before: datetime
+    ) -> int:
+        """Cases in `states` on `network` posted at or before `before` (targets at risk)."""
+        ...
+
+    def approvers_since(self, since: datetime) -> list[tuple[str, int]]:
+        """Who approved replies approved (or published) since `since`, and how many,
+        most first."""
+        ...
+
+    def approved_by(self, user: str, since: datetime, limit: int) -> list[Case]:
+        """Up to `limit` of the cases `user` approved since `since`, in post order."""
+        ...
+
+    def report_inputs(
+        self, since: datetime, until: datetime
+    ) -> tuple[list[Case], dict[str, Draft]]:
+        """Cases posted in [since, until) and their current drafts by draft id."""
+        ...
+
+
+class SettingsRepo(Protocol):
+    """Small named values that must survive a restart (intake paused, intake notices)."""
+
+    def get_setting(self, key: str) -> str | None: ...
+
+    def set_setting(self, key: str, value: str) -> None: ...
+
+
+class UsageRepo(Protocol):
+    """Requests and spend per network and day (budgets, App Home)."""
+
+    def record_usage(
+        self, network: str, kind: str, count: int = 1, cost: float = 0.0, day: str | None = None
+    ) -> None: ...
+
+    def usage_since(self, day: str) -> list[Usage]: ...
+
+
+class OpsRepo(Protocol):
+    """On-call overrides (`/care cover`) and the crisis switch; every change is kept."""
+
+    def add_override(self, override: Override) -> Override: ...
+
+    def overrides(self, ending_after: datetime | None = None) -> list[Override]: ...
+
+    def crisis_state(self) -> CrisisState: ...
+
+    def set_crisis(self, on: bool, reason: str, user: str, at: datetime) -> bool:
+        """Switch crisis mode; False when it already was so."""
         ...

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.models import AuditEntry, Case, CaseState, Draft
+from bot.core.ports import CareQueries
 from bot.core.sla import SlaPolicy, humanize
 
 BUCKETS = (
@@ -175,6 +176,12 @@ def build_report(
         by_network={n: figures(cs, drafts, sla, until) for n, cs in by_network.items()},
         by_person={p: figures(cs, drafts, sla, until) for p, cs in by_person.items()},
     )
+
+
+def load_report(queries: CareQueries, since: datetime, until: datetime, sla: SlaPolicy) -> Report:
+    """Report figures for mentions posted in [since, until), read from the store."""
+    cases, drafts = queries.report_inputs(since, until)
+    return build_report(cases, drafts, since=since, until=until, sla=sla, audit=queries.audit)
 
 
 # --- rendering ------------------------------------------------------------------------------

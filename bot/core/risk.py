@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-from bot.core.models import Mention
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,14 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 }
 
 
-def detect_risks(mention: Mention, text: str) -> tuple[str, ...]:
+class _Post(Protocol):
+    """What risk reads of a mention (models import this module: no import back)."""
+
+    @property
+    def meta(self) -> Mapping[str, str]: ...
+
+
+def detect_risks(mention: _Post, text: str) -> tuple[str, ...]:
     """Risk tags of a mention, in RISKS order. `text` is its lower-cased words."""
     found = [tag for tag, pattern in _PATTERNS.items() if pattern.search(text)]
     if _followers(mention.meta) >= LARGE_AUDIENCE or mention.meta.get("verified") == "true":

@@ -11,10 +11,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.adapters.files import JsonlInbox
 from bot.adapters.files._jsonl import mention_to_inbox
-from bot.adapters.scheduler import WATCH_SECONDS, Tick, register_jobs, watch_inbox
+from bot.adapters.scheduler import register_jobs
 from bot.app import file_app
 from bot.config import load_settings
 from bot.core.clock import FakeClock
+from bot.core.jobs import WATCH_SECONDS, Tick, watch_inbox
 from tests.conftest import make_mention
 
 
@@ -58,14 +59,17 @@ def test_the_watch_wakes_the_tick_unless_a_tick_is_running(tmp_path: Path) -> No
     def next_run() -> datetime:
         return scheduler.get_job("tick").next_run_time
 
-    watch_inbox(scheduler, tick, [inbox])
+    def wake() -> None:  # as Careops.wake_tick asks the running scheduler
+        scheduler.modify_job("tick", next_run_time=datetime.now(UTC))
+
+    watch_inbox(tick, [inbox], wake)
     assert next_run() == later  # nothing new
     path.write_bytes(line("1"))
     tick.running = True
-    watch_inbox(scheduler, tick, [inbox])
+    watch_inbox(tick, [inbox], wake)
     assert next_run() == later  # a tick is under way: the next look decides
     tick.running = False
-    watch_inbox(scheduler, tick, [inbox])
+    watch_inbox(tick, [inbox], wake)
     assert next_run() < later
 
 
@@ -74,7 +78,7 @@ def test_the_tick_runs_at_start_up_and_the_inbox_is_watched(tmp_path: Path) -> N
     app = file_app(config, tmp_path / "in.jsonl", tmp_path / "out.jsonl")
     scheduler = BackgroundScheduler(timezone="UTC")
     started = datetime.now(UTC)
-    names = register_jobs(scheduler, app)
+    names = register_jobs(scheduler, app.jobs)
     assert scheduler.get_job("tick").next_run_time <= started + timedelta(seconds=5)  # not 60
     assert "watch_inbox" in names
     watch = scheduler.get_job("watch_inbox").trigger.interval

@@ -168,7 +168,7 @@ def test_bad_notifications_are_quarantined_and_intake_goes_on(
         "bad notification: notification without a status (deleted?)",
         "bad notification: status without an author",
     ]
-    assert store.usage_since("2000-01-01")[0]["count"] == 1
+    assert store.usage_since("2000-01-01")[0].count == 1
 
 
 def test_html_to_text_keeps_line_breaks_and_entities() -> None:

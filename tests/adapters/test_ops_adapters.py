@@ -10,15 +10,22 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.adapters.scheduler import register_jobs
-from bot.adapters.slack._commands import SUBCOMMANDS, dispatch
+from bot.adapters.slack._commands import SUBCOMMANDS
+from bot.adapters.slack._commands import dispatch as slack_dispatch
 from bot.adapters.slack._ops_commands import today_text
-from bot.adapters.sqlite import _ops as sqlite_ops
+from bot.adapters.slack._reply import CommandContext, CommandReply
 from bot.app import Careops, file_app
 from bot.config import load_settings
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState
 from tests.conftest import make_mention
 from tests.core.test_jobs import add_case
+
+
+def dispatch(care: Careops, user: str, text: str) -> CommandReply:
+    """`/care` as Slack's handlers run it, with the app's narrow services (no Slack client)."""
+    return slack_dispatch(CommandContext(care.services), user, text)
+
 
 NOW = datetime(2026, 3, 29, 8, 0, tzinfo=UTC)  # 10:00 in Berlin, U01AAA on call
 TOML = """
@@ -94,7 +101,7 @@ def test_care_oncall_and_cover(care: Careops):
     assert care.notifier.sent == [("dm:U03CCC", "<@U02BBB> put you on call until Sun 11:30 CEST.")]
     assert dispatch(care, "U02BBB", "oncall").text.startswith("*On call now*: <@U03CCC>")
     assert "usage" in dispatch(care, "U02BBB", "cover tomorrow").text
-    [stored] = sqlite_ops.overrides(care.store)
+    [stored] = care.store.ops.overrides()
     assert (stored.created_by, stored.reason) == ("U02BBB", "<@U03CCC> 90m")
 
 
@@ -111,12 +118,12 @@ def test_care_stats_reports_figures_without_a_slack_client(care: Careops):
     assert "• *x*: 1/1 answered, median 20 min, 100% within 2 h" in text
     assert "• <@UBOSS>: 1/1 answered" in text and "Chart posted" not in text
     assert "not a period" in dispatch(care, "UBOSS", "stats forever").text
-    assert today_text(care).startswith("1 mentions, 1 answered")
+    assert today_text(care.services.ops).startswith("1 mentions, 1 answered")
 
 
 def test_scheduler_registers_every_job_and_they_run(care: Careops):
     scheduler = BackgroundScheduler(timezone="UTC")
-    names = register_jobs(scheduler, care)
+    names = register_jobs(scheduler, care.jobs)
     assert names == ["tick", "watch_inbox", "check_targets", "handoff", "spike_check",
                      "daily_digest", "retention"]  # fmt: skip
     add_case(care.store, make_mention("1", minutes_ago=40, now=NOW), NOW)
@@ -138,8 +145,8 @@ def test_app_home_shows_todays_figures_and_who_is_on_call(care: Careops):
     from bot.adapters.slack._home import home_view
 
     add_case(care.store, make_mention("1", minutes_ago=10, now=NOW), NOW)
-    sqlite_ops.set_crisis(care.store, True, "lockers <!channel>", "UBOSS", NOW)
-    blocks = home_view(care)["blocks"]
+    care.store.ops.set_crisis(True, "lockers <!channel>", "UBOSS", NOW)
+    blocks = home_view(care.services)["blocks"]
     assert blocks[-2]["text"]["text"] == "Today"
     text = blocks[-1]["text"]["text"]
     assert text.startswith("1 mentions, 0 answered;")
@@ -149,14 +156,13 @@ def test_app_home_shows_todays_figures_and_who_is_on_call(care: Careops):
 def test_the_user_group_follows_the_rotation_on_the_slack_web_api(care: Careops):
     from slack_sdk import WebClient
 
-    from bot.adapters.slack import usergroup_setter
+    from bot.adapters.slack._ops_commands import usergroup_setter
     from tests.fakes.fake_slack import FakeSlackApi
 
-    assert usergroup_setter(care) is None  # no Slack client: nothing to keep in sync
+    handoff = care.jobs["handoff"].run
+    assert handoff.keywords["set_usergroup"] is None  # type: ignore[attr-defined]  # no Slack
     with FakeSlackApi() as api:
-        poster = type("Poster", (), {"client": WebClient(token="xoxb-test", base_url=api.url)})()
-        care.notifier.poster = poster  # the Slack notifier carries its poster
-        usergroup_setter(care)("S0ONCALL", "U02BBB")
+        usergroup_setter(WebClient(token="xoxb-test", base_url=api.url))("S0ONCALL", "U02BBB")
         [call] = api.calls_to("usergroups.users.update")
     assert call.params["usergroup"] == "S0ONCALL" and call.params["users"] == "U02BBB"
 
@@ -177,7 +183,7 @@ def _app_with(tmp_path: Path, extra_toml: str) -> Careops:
 def test_the_digest_waits_for_the_configured_hour(tmp_path: Path, hour: int, posted: bool):
     app = _app_with(tmp_path, f"[digest]\nhour = {hour}\n")  # it is 10:00 in Berlin
     scheduler = BackgroundScheduler(timezone="UTC")
-    register_jobs(scheduler, app)
+    register_jobs(scheduler, app.jobs)
     scheduler.get_job("daily_digest").func()
     digests = [text for to, text in app.notifier.sent if text.startswith("Daily care digest")]
     assert len(digests) == int(posted)
@@ -187,7 +193,7 @@ def test_the_digest_waits_for_the_configured_hour(tmp_path: Path, hour: int, pos
 def test_a_disabled_digest_is_not_scheduled(tmp_path: Path):
     app = _app_with(tmp_path, "[digest]\nenabled = false\n")
     scheduler = BackgroundScheduler(timezone="UTC")
-    assert "daily_digest" not in register_jobs(scheduler, app)
+    assert "daily_digest" not in register_jobs(scheduler, app.jobs)
     assert scheduler.get_job("retention") is not None
     app.store.close()
 

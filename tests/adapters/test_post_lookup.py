@@ -66,7 +66,7 @@ def test_x_post_that_mentions_the_brand_is_summoned(clock: FakeClock, store: Sql
     assert mention.meta["reason"] == "url" and mention.meta["summoned"] == "true"
     call = fake.calls[0]
     assert "author_id" in call.params["expansions"] and "entities" in call.params["tweet.fields"]
-    usage = {r["kind"]: r["count"] for r in store.usage_since("2000-01-01")}
+    usage = {r.kind: r.count for r in store.usage_since("2000-01-01")}
     # the post and the three posts and three users the recorded page expanded
     assert usage == {"requests": 1, "post_read": 4, "user_read": 3}
 

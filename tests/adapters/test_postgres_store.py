@@ -21,9 +21,7 @@ from bot.adapters.postgres import (
     PostgresStore,
     leader_info,
 )
-from bot.adapters.slack._groups import SqliteGroups
-from bot.adapters.sqlite import ExamplesIndex, SqliteStore
-from bot.adapters.sqlite import _ops as sqlite_ops
+from bot.adapters.sqlite import SqliteStore
 from bot.cli import app
 from bot.core.cases import note
 from bot.core.crisis_groups import CaseGroup
@@ -137,7 +135,7 @@ def test_a_leader_that_stops_renewing_is_ended_by_a_follower(pg_url: str) -> Non
     stuck.step()
     assert stuck.epoch() == 1
     store = PostgresStore(pg_url)
-    store.conn.execute(
+    store.db.execute(
         "UPDATE leader_lease SET renewed_at = now() - interval '5 seconds'"
     )  # as if paused for 5 s
     follower.step()  # ends the stuck session
@@ -177,11 +175,11 @@ def filled_sqlite(path: Path) -> SqliteStore:
     store.set_cursor("x", "100")
     store.set_setting("intake.paused", "0")
     store.record_usage("x", "read", 2, 0.01, day="2026-11-25")
-    sqlite_ops.add_override(store, Override("U9", NOW, NOW, "U1", NOW, "2h"))
-    sqlite_ops.set_crisis(store, True, "outage", "U1", NOW)
-    sqlite_ops.SqliteLedger(store).mark("handoff:1", NOW)
-    SqliteGroups(store).start_group(CaseGroup("g:x:1", "app down", ("x:1", "x:2")), NOW)
-    ExamplesIndex(store.db).sync()
+    store.ops.add_override(Override("U9", NOW, NOW, "U1", NOW, "2h"))
+    store.ops.set_crisis(True, "outage", "U1", NOW)
+    store.ops.mark("handoff:1", NOW)
+    store.groups.start_group(CaseGroup("g:x:1", "app down", ("x:1", "x:2")), NOW)
+    store.examples.sync()
     return store
 
 
@@ -208,16 +206,16 @@ def test_db_copy_moves_every_table_and_refuses_a_filled_target(
     assert pg.cases() == source.cases() and pg.outbox(list(OutboxState)) == source.outbox(
         list(OutboxState)
     )
-    assert sqlite_ops.crisis_active(pg) and sqlite_ops.overrides(pg) == sqlite_ops.overrides(source)
-    assert SqliteGroups(pg).group_of("x:2") == SqliteGroups(source).group_of("x:2")
+    assert pg.ops.crisis_active() and pg.ops.overrides() == source.ops.overrides()
+    assert pg.groups.group_of("x:2") == source.groups.group_of("x:2")
     assert PostgresExamples(pg.sql).similar("parcel late", 3) == ["reply 1"]
-    added = sqlite_ops.add_override(pg, Override("U8", NOW, NOW, "U1", NOW, "1h"))
+    added = pg.ops.add_override(Override("U8", NOW, NOW, "U1", NOW, "1h"))
     assert added.id == 2, "ids given by the database continue after the copied ones"
 
     again = CliRunner().invoke(app, copy)
     assert again.exit_code == 2 and "already holds rows" in again.output
     replaced = CliRunner().invoke(app, [*copy, "--replace"])
     assert replaced.exit_code == 0, replaced.output
-    assert len(sqlite_ops.overrides(pg)) == 1
+    assert len(pg.ops.overrides()) == 1
     pg.close()
     source.close()

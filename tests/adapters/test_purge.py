@@ -9,14 +9,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.adapters.files._jsonl import mention_to_inbox
-from bot.adapters.slack._groups import SqliteGroups
-from bot.adapters.sqlite import ExamplesIndex
-from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.app import file_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
-from bot.core.crisis_groups import CaseGroup
-from bot.core.models import Quarantined
+from bot.core.models import CaseGroup, Quarantined
 from tests.conftest import make_mention
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -45,8 +41,8 @@ def test_purge_leaves_nothing_of_theirs_in_any_table_index_or_the_file(tmp_path:
     for case_id in ("x:1", "x:2"):
         assert care.review.approve(case_id, "ULEAD").ok
     care.tick()  # published: both replies become drafting examples (full-text index)
-    assert ExamplesIndex(care.store.db).sync() == 2
-    groups = SqliteGroups(care.store)
+    assert care.store.examples.sync() == 2
+    groups = care.store.groups
     groups.start_group(CaseGroup("g:x:1", hers.text, ("x:1", "x:2")), NOW)
     care.store.quarantine(Quarantined("bluesky", f'{{"handle": "@maria_g", "t": "{SECRET_WORD}"}}',
                                       "bad record", NOW))  # fmt: skip
@@ -54,7 +50,7 @@ def test_purge_leaves_nothing_of_theirs_in_any_table_index_or_the_file(tmp_path:
     assert SECRET_WORD in everything_in(settings.database)
     assert len(care.store.quarantined()) == 3  # the inbox line without an id, and two more
 
-    counts = sqlite_ops.purge_author(care.store, "@Maria_G")
+    counts = care.store.ops.purge_author("@Maria_G")
     care.store.close()
 
     assert counts == {

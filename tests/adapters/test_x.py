@@ -191,14 +191,14 @@ def test_reads_are_counted_and_priced(clock: FakeClock, store: SqliteStore) -> N
     fake = FakeX()
     fake.on(MENTIONS, [(200, {}, body("search_tweets_query.json"))])
     make(fake, clock, store).poll(None)
-    usage = {r["kind"]: r for r in store.usage_since("2000-01-01")}
-    assert usage["requests"]["count"] == 1
+    usage = {r.kind: r for r in store.usage_since("2000-01-01")}
+    assert usage["requests"].count == 1
     # 4 posts in `data` and 3 expanded parents, one of which is also in `data`; 3 authors
-    assert usage["post_read"]["count"] == 6
-    assert usage["post_read"]["cost"] == pytest.approx(0.03)
-    assert usage["user_read"]["count"] == 3
-    assert usage["user_read"]["cost"] == pytest.approx(0.03)
-    assert {r["day"] for r in usage.values()} == {clock.now().date().isoformat()}
+    assert usage["post_read"].count == 6
+    assert usage["post_read"].cost == pytest.approx(0.03)
+    assert usage["user_read"].count == 3
+    assert usage["user_read"].cost == pytest.approx(0.03)
+    assert {r.day for r in usage.values()} == {clock.now().date().isoformat()}
 
 
 def test_publish_replies_in_thread_with_the_recorded_answer() -> None:

@@ -33,7 +33,7 @@ def body(name: str) -> dict[str, Any]:
 
 def usage(store: SqliteStore) -> dict[str, tuple[int, float]]:
     rows = store.usage_since("2000-01-01")
-    return {r["kind"]: (r["count"], round(r["cost"], 6)) for r in rows if r["network"] == "x"}
+    return {r.kind: (r.count, round(r.cost, 6)) for r in rows if r.network == "x"}
 
 
 def reader(fake: FakeX, clock: FakeClock, store: SqliteStore | None, **kw: Any) -> XSource:
@@ -143,7 +143,7 @@ def test_the_same_posts_read_again_are_free_until_the_next_utc_day(
     source.poll(None)  # the same page again, the same day
     clock.advance(hours=2)  # past midnight UTC
     source.poll(None)
-    by_day = {(r["day"], r["kind"]): r["count"] for r in store.usage_since("2000-01-01")}
+    by_day = {(r.day, r.kind): r.count for r in store.usage_since("2000-01-01")}
     assert by_day[("2026-11-25", "post_read")] == 6 and by_day[("2026-11-26", "post_read")] == 6
     assert by_day[("2026-11-25", "requests")] == 4
 
@@ -265,9 +265,9 @@ def test_the_meter_total_is_every_call_the_fake_answered_priced(
             lookups.fetch(ref)
         else:
             clock.advance(timedelta(hours=arg))
-    spent = round(sum(r["cost"] for r in store.usage_since("2000-01-01")), 6)
+    spent = round(sum(r.cost for r in store.usage_since("2000-01-01")), 6)
     assert spent == pytest.approx(priced(fake.calls), abs=1e-9)
     answered = sum(1 for c in fake.calls if c.status < 300)
-    counted = sum(r["count"] for r in store.usage_since("2000-01-01") if r["kind"] == "requests")
+    counted = sum(r.count for r in store.usage_since("2000-01-01") if r.kind == "requests")
     assert counted == answered
     store.close()

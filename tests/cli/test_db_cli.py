@@ -42,12 +42,12 @@ def test_backup_copies_a_database_in_use_consistently_and_privately(home: Path) 
     store = SqliteStore(home / "data" / "careops.db")
     for n in range(50):
         add_case(store, make_mention(str(n)), NOW)
-    store.conn.execute("BEGIN IMMEDIATE")  # a writer in the middle of a transaction
-    store.conn.execute("DELETE FROM cases")
+    store.db.execute("BEGIN IMMEDIATE")  # a writer in the middle of a transaction
+    store.db.execute("DELETE FROM cases")
     try:
         done = cli(home, "db", "backup", str(home / "copy.db"))
     finally:
-        store.conn.execute("ROLLBACK")
+        store.db.execute("ROLLBACK")
     assert done.exit_code == 0, done.output
     assert "copy.db" in done.output and "checked" in done.output
     with sqlite3.connect(home / "copy.db") as copy:
@@ -66,7 +66,7 @@ def test_check_says_ok_or_names_the_damage_and_what_to_do(home: Path) -> None:
     store = SqliteStore(home / "data" / "careops.db")
     for n in range(300):
         add_case(store, make_mention(str(n), "a long complaint " * 20), NOW)
-    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     store.close()
     ok = cli(home, "db", "check")
     assert ok.exit_code == 0 and ok.output.strip().endswith("careops.db: ok")

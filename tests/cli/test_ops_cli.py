@@ -14,7 +14,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from bot.adapters.sqlite import SqliteStore
-from bot.adapters.sqlite import _ops as sqlite_ops
 from bot.app import file_app
 from bot.cli import app
 from bot.config import load_settings
@@ -179,7 +178,7 @@ def test_purge_removes_one_authors_cases_only(home: Path) -> None:
     store = SqliteStore(home / "data" / "careops.db")
     assert [c.id for c in store.cases()] == ["x:3"]
     assert store.audit("x:1") == [] and len(store.audit("x:3")) == 1
-    assert sqlite_ops.author_case_ids(store, "MARIA_GX") == ["x:3"]
+    assert store.ops.author_case_ids("MARIA_GX") == ["x:3"]
     store.close()
 
 

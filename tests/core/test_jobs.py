@@ -10,9 +10,8 @@ import pytest
 
 from bot.core.cases import note
 from bot.core.clock import FakeClock
-from bot.core.crisis import CrisisState
 from bot.core.jobs import check_targets, daily_digest, handoff, retention, spike_check
-from bot.core.models import Case, CaseState, Intent, Network, Priority, Triage
+from bot.core.models import Case, CaseState, CrisisState, Intent, Network, Priority, Triage
 from bot.core.oncall import Override, Roster, Rotation
 from bot.core.sla import SlaPolicy
 from tests.conftest import make_mention

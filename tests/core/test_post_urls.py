@@ -12,15 +12,9 @@ from hypothesis import strategies as st
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Mention, Network
 from bot.core.ports import PostLookupError
-from bot.core.post_urls import (
-    Outcome,
-    PostRef,
-    known_case_ids,
-    parse_post_url,
-    same_post,
-    take_in,
-)
+from bot.core.post_urls import PostRef, known_case_ids, parse_post_url, same_post
 from bot.core.rules import LinkBook
+from bot.core.take_in import Outcome, take_in
 from tests.conftest import make_mention
 from tests.core.helpers import Core, wire
 

@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.adapters.slack import SlackRuntime, build_runtime
-from bot.adapters.slack._surface import RetryAfterHandler
+from bot.adapters.slack import SlackOptions
+from bot.adapters.slack._poster import RetryAfterHandler
 from bot.app import Careops, build_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
@@ -42,23 +42,17 @@ def config(api: FakeSlackApi, mastodon: FakeMastodon, data_dir: Path) -> Setting
 
 
 @contextmanager
-def running(settings: Settings, clock: FakeClock) -> Iterator[tuple[SlackRuntime, str]]:
-    def make_app(surface: Any, notifier: Any, approvers: Any) -> Careops:
-        return build_app(
-            settings, clock=clock, surface=surface, notifier=notifier, approvers=approvers.ids
-        )
-
-    rt = build_runtime(
-        settings, make_app, clock=clock, retry=RetryAfterHandler(sleep=lambda s: None)
-    )
-    rt.careops.startup()
-    server = rt.serve_http("127.0.0.1", 0)
+def running(settings: Settings, clock: FakeClock) -> Iterator[tuple[Careops, str]]:
+    slack = SlackOptions(retry=RetryAfterHandler(sleep=lambda s: None))
+    care = build_app(settings, clock=clock, slack=slack)
+    assert care.slack is not None
+    care.startup()
+    server = care.slack.serve_http("127.0.0.1", 0)
     host, port = server.server_address[:2]
     try:
-        yield rt, f"http://{host!s}:{port}"
+        yield care, f"http://{host!s}:{port}"
     finally:
-        rt.close()
-        rt.careops.store.close()
+        care.close()
 
 
 class KilledAfterPosting(BaseException):
@@ -95,28 +89,32 @@ def test_mastodon_mention_to_card_to_one_reply_across_a_restart(tmp_path: Path) 
         )
         mastodon.state.honour_idempotency = False  # only our own reconcile may save us
         settings = config(api, mastodon, tmp_path / "data")
-        with running(settings, clock) as (rt, url):
-            rt.submit(rt.careops.tick).result(10)
+        with running(settings, clock) as (care, url):
+            rt = care.slack
+            assert rt is not None
+            rt.submit(care.tick).result(10)
             case_id = f"mastodon:{note['status']['id']}"
             [card] = api.wait_for("chat.postMessage")
             assert card.params["channel"] == CHANNEL
             assert "order 5521" in str(card.params["blocks"])
-            case = rt.careops.store.get_case(case_id)
+            case = care.store.get_case(case_id)
             assert case is not None and case.review_ref
             ts = case.review_ref.split("/")[1]
 
-            publisher = rt.careops.publishers[Network.MASTODON]
-            rt.careops.publishing.publishers = {Network.MASTODON: DiesAfterPosting(publisher)}
+            publisher = care.publishers[Network.MASTODON]
+            care.publishing.publishers = {Network.MASTODON: DiesAfterPosting(publisher)}
             body = reaction_body("white_check_mark", APPROVER, CHANNEL, ts, "EvMasto1")
             assert signed_post(url, SECRET, body)[0] == 200
-            wait_until(lambda: rt.careops.store.get_case(case_id).state is CaseState.APPROVED)
+            wait_until(lambda: care.store.get_case(case_id).state is CaseState.APPROVED)
             with suppress(KilledAfterPosting):
-                rt.submit(rt.careops.publishing.publish_pending).result(10)
+                rt.submit(care.publishing.publish_pending).result(10)
             assert len(mastodon.state.replies()) == 1
 
-        with running(settings, clock) as (rt, _):  # careops starts again
-            rt.submit(rt.careops.tick).result(10)
-            final = rt.careops.store.get_case(case_id)
+        with running(settings, clock) as (care, _):  # careops starts again
+            rt = care.slack
+            assert rt is not None
+            rt.submit(care.tick).result(10)
+            final = care.store.get_case(case_id)
 
     [reply] = mastodon.state.replies()
     assert reply["in_reply_to_id"] == note["status"]["id"]

@@ -112,7 +112,7 @@ def test_thirty_similar_mentions_make_one_card_updated_in_place(world: SlackWorl
     posts = card_posts(world)
     assert len(posts) == 1 + 3  # one group card; the three unrelated complaints keep their own
     assert len(updates_at(world, ts)) <= 30
-    refs = {world.care.store.get_case(f"x:90{n:02d}").review_ref for n in range(30)}  # type: ignore[union-attr]
+    refs = {world.care.store.get_case(f"x:90{n:02d}").review_ref for n in range(30)}
     assert refs == {f"{CHANNEL}/{ts}"}  # every member points at the group card
     blocks = json.dumps(updates_at(world, ts)[-1].params["blocks"])
     assert "Approve all (30)" in blocks and "Show cases" in blocks
@@ -124,7 +124,7 @@ def test_bulk_approve_needs_a_second_approver_and_publishes_each_member_once(
 ) -> None:
     ts = crisis_burst(world, similar=12)
     wait_for_text(world, ts, "12 similar mentions")
-    group = world.rt.surface.groups.repo.group_at(f"{CHANNEL}/{ts}")  # type: ignore[union-attr]
+    group = world.care.store.groups.group_at(f"{CHANNEL}/{ts}")
     assert group is not None and len(group.members) == 12
 
     press(world, ACTION_APPROVE_ALL, group.id, APPROVER)
@@ -162,7 +162,7 @@ def test_show_cases_posts_each_member_into_the_thread_where_each_can_be_acted_on
     world: SlackWorld,
 ) -> None:
     ts = crisis_burst(world, similar=4)
-    group = world.rt.surface.groups.repo.group_at(f"{CHANNEL}/{ts}")  # type: ignore[union-attr]
+    group = world.care.store.groups.group_at(f"{CHANNEL}/{ts}")
     assert group is not None
     press(world, ACTION_SHOW_CASES, group.id, STRANGER)  # anyone may look
     thread = in_thread(world, ts)
@@ -175,12 +175,12 @@ def test_show_cases_posts_each_member_into_the_thread_where_each_can_be_acted_on
         == 4
     )
 
-    second = world.rt.surface.groups.repo.card_ref("x:9001")  # type: ignore[union-attr]
+    second = world.care.store.groups.card_ref("x:9001")
     assert second is not None
     press(world, ACTION_DISMISS, "x:9001", APPROVER)  # the member card's own button
     dismissed = world.care.store.get_case("x:9001")
     assert dismissed is not None and dismissed.state is CaseState.DISMISSED
-    assert world.care.store.get_case("x:9002").state is CaseState.IN_REVIEW  # type: ignore[union-attr]
+    assert world.care.store.get_case("x:9002").state is CaseState.IN_REVIEW
     assert "Dismissed" in json.dumps(updates_at(world, second.split("/")[1])[-1].params["blocks"])
     wait_for_text(world, ts, "Approve all (3)")
 
@@ -191,5 +191,5 @@ def test_with_crisis_mode_off_similar_mentions_each_get_their_own_card(world: Sl
     world.tick()
     world.rt.drain()
     assert len(card_posts(world)) == 3
-    refs = {world.care.store.get_case(f"x:70{n}").review_ref for n in range(3)}  # type: ignore[union-attr]
+    refs = {world.care.store.get_case(f"x:70{n}").review_ref for n in range(3)}
     assert len(refs) == 3

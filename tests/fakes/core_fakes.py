@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.models import Case, Draft, OutboxItem, PublishResult
+from bot.core.models import Case, CaseGroup, Draft, OutboxItem, PublishResult
 from bot.core.ports import Clock, DraftRequest, PermanentPublishError
 
 
@@ -66,6 +66,6 @@ def refuse(reason: str) -> PermanentPublishError:
 class RecordingSurface:
     shown: list[tuple[str, str, str | None]] = field(default_factory=list)  # id, state, draft
 
-    def show(self, case: Case, draft: Draft | None) -> str | None:
+    def show(self, case: Case, draft: Draft | None, group: CaseGroup | None = None) -> str | None:
         self.shown.append((case.id, case.state.value, draft.text if draft else None))
         return f"C1/{case.id}"

@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.adapters.files._jsonl import mention_to_inbox
-from bot.adapters.slack import SlackRuntime, build_runtime
-from bot.adapters.slack._surface import ChannelPacer, RetryAfterHandler
+from bot.adapters.slack import SlackOptions, SlackRuntime
+from bot.adapters.slack._poster import ChannelPacer, RetryAfterHandler
 from bot.app import Careops, file_app
 from bot.config import Settings
 from bot.core.models import Mention
@@ -33,14 +33,15 @@ STRANGER = "USTRANGER"
 @dataclass
 class SlackWorld:
     api: FakeSlackApi
-    rt: SlackRuntime
+    care: Careops
     base_url: str
     inbox: Path
     outbox: Path
 
     @property
-    def care(self) -> Careops:
-        return self.rt.careops
+    def rt(self) -> SlackRuntime:
+        assert self.care.slack is not None
+        return self.care.slack
 
     def add_mention(self, mention: Mention) -> None:
         with self.inbox.open("a", encoding="utf-8") as handle:
@@ -87,35 +88,24 @@ def slack_world(
         config = world_settings(api, tmp_path / "data", **(settings or {}))
         inbox, outbox = tmp_path / "inbox.jsonl", tmp_path / "outbox.jsonl"
 
-        def make_app(surface: Any, notifier: Any, approvers: Any) -> Careops:
-            return file_app(
-                config,
-                inbox,
-                outbox,
-                clock=clock,
-                surface=surface,
-                notifier=notifier,
-                approvers=approvers.ids,
-                drafter=drafter,
-            )
-
-        rt = build_runtime(
+        retry = RetryAfterHandler(sleep=lambda s: None)
+        care = file_app(
             config,
-            make_app,
+            inbox,
+            outbox,
             clock=clock,
-            pacer=pacer,
-            retry=RetryAfterHandler(sleep=lambda s: None),
-            socket_mode=socket_mode,
+            drafter=drafter,
+            slack=SlackOptions(socket_mode=socket_mode, pacer=pacer, retry=retry),
         )
-        rt.careops.startup()
+        assert care.slack is not None
+        care.startup()
         base_url = ""
         if not socket_mode:
-            host, port = rt.serve_http("127.0.0.1", 0).server_address[:2]
+            host, port = care.slack.serve_http("127.0.0.1", 0).server_address[:2]
             base_url = f"http://{host!s}:{port}"
         if jobs:
-            rt.start_jobs()
+            care.start_jobs()
         try:
-            yield SlackWorld(api, rt, base_url, inbox, outbox)
+            yield SlackWorld(api, care, base_url, inbox, outbox)
         finally:
-            rt.close()
-            rt.careops.store.close()
+            care.close()

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.adapters.slack._groups import SqliteGroups
-from bot.core.crisis_groups import CaseGroup
-from bot.core.models import Case, CaseState
+from bot.core.models import Case, CaseGroup, CaseState
 from tests.conftest import make_mention
 
 AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -17,7 +15,7 @@ def test_membership_card_places_and_stale_cards(store: Any) -> None:
     for n in ("1", "2"):
         m = make_mention(n)
         store.save_case(Case(m.case_id, m, CaseState.IN_REVIEW, AT, AT), None)
-    groups = SqliteGroups(store)
+    groups = store.groups
     groups.start_group(CaseGroup("g:x:1", "app down", ("x:1",)), AT)
     groups.start_group(CaseGroup("g:x:1", "again", ("x:1",)), AT)  # a replay changes nothing
     groups.set_ref("g:x:1", "C1/1.000001")

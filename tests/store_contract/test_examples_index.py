@@ -7,19 +7,11 @@ from dataclasses import replace
 from typing import Any
 
 from bot.adapters.sqlite import SqliteStore
-from bot.adapters.sqlite._examples import ExamplesIndex, fts_query
+from bot.adapters.sqlite._examples import fts_query
 from bot.core.cases import note
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Draft, OutboxItem, OutboxState
 from tests.conftest import make_mention
-
-
-def index_of(store: Any) -> Any:
-    if isinstance(store, SqliteStore):
-        return ExamplesIndex(store.db)
-    from bot.adapters.postgres import PostgresExamples
-
-    return PostgresExamples(store.sql)
 
 
 def _publish(
@@ -65,7 +57,7 @@ def test_published_replies_rank_by_similar_mentions(store: Any, clock: FakeClock
         "refund still missing after two weeks",
         "Thanks for your patience, DM us the order.",
     )
-    index = index_of(store)
+    index = store.examples
     assert index.similar("tracking stuck, parcel late again", 2)[0] == (
         "Thanks for flagging! DM us the tracking number."
     )
@@ -85,15 +77,15 @@ def test_query_is_quoted_words_only() -> None:
 def test_replies_published_later_are_indexed_and_idle_lookups_scan_nothing(
     store: Any, clock: FakeClock
 ) -> None:
-    index = index_of(store)
+    index = store.examples
     _publish(store, clock, "1", "my parcel is late", "Thanks! DM us the tracking number.")
     assert index.similar("parcel late", 3) == ["Thanks! DM us the tracking number."]
     if isinstance(store, SqliteStore):
         statements: list[str] = []
-        store.conn.set_trace_callback(statements.append)
+        store.db.trace(statements.append)
         assert index.similar("parcel late", 3) == ["Thanks! DM us the tracking number."]
         assert not [s for s in statements if s.lstrip().upper().startswith("INSERT")]
-        store.conn.set_trace_callback(None)
+        store.db.trace(None)
     assert index.sync() == 0, "nothing new published: nothing to index"
     _publish(store, clock, "2", "parcel late again", "Thanks, sorry! DM us the order.")
     assert sorted(index.similar("parcel late", 3)) == [

@@ -135,7 +135,7 @@ def test_cursors_settings_and_usage(store):
     store.record_usage("x", "read", 2, 0.01, day="2026-11-25")
     store.record_usage("x", "read", 3, 0.015, day="2026-11-25")
     [row] = store.usage_since("2026-11-01")
-    assert (row["count"], round(row["cost"], 3)) == (5, 0.025)
+    assert (row.count, round(row.cost, 3)) == (5, 0.025)
 
 
 def test_nested_transactions_commit_once_at_the_outermost_level(store, clock):
@@ -169,7 +169,7 @@ def test_recent_replies_follow_every_publication_and_removal(store, clock):
         assert store.recent_replies(2) == ["reply 1"] * (n - 1)
         store.save_outbox(item.evolve(state=OutboxState.PUBLISHED))
     assert store.recent_replies(2) == ["reply 2", "reply 1"]
-    store.conn.execute("DELETE FROM outbox WHERE draft_id = 'd2'")  # a purge
+    store.db.execute("DELETE FROM outbox WHERE draft_id = 'd2'")  # a purge
     assert store.recent_replies(2) == ["reply 1"]
 
 
@@ -195,5 +195,5 @@ def test_known_answers_for_batches_larger_than_one_query(store, clock):
 
 def test_every_migration_is_recorded_once_and_running_again_applies_nothing(store):
     assert store.migrate() == []
-    rows = store._rows("SELECT version FROM migrations ORDER BY version")
+    rows = store.db.query("SELECT version FROM migrations ORDER BY version")
     assert [r["version"] for r in rows] == sorted(m.version for m in MIGRATIONS)

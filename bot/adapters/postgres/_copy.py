@@ -34,7 +34,7 @@ class TableCopy:
 
 def data_tables(source: SqliteStore) -> list[str]:
     """The source's own tables: no SQLite internals, full-text tables or their shadows."""
-    rows = source._rows("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    rows = source.db.query("SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name")
     virtual = [r["name"] for r in rows if str(r["sql"]).upper().startswith("CREATE VIRTUAL")]
     return [
         r["name"]
@@ -74,8 +74,8 @@ def copy_store(source: SqliteStore, target: PostgresStore, *, replace: bool) -> 
 
 
 def _same_schema(source: SqliteStore, target: PostgresStore) -> None:
-    mine = {r["version"] for r in source._rows("SELECT version FROM migrations")}
-    theirs = {r["version"] for r in target._rows("SELECT version FROM migrations")}
+    mine = {r["version"] for r in source.db.query("SELECT version FROM migrations")}
+    theirs = {r["version"] for r in target.db.query("SELECT version FROM migrations")}
     if mine != theirs:
         raise CopyRefused(
             f"the two databases are at different migrations ({sorted(mine ^ theirs)}):"
@@ -83,25 +83,22 @@ def _same_schema(source: SqliteStore, target: PostgresStore) -> None:
         )
 
 
-def _count(store: Any, table: str) -> int:
-    rows = store._rows(f'SELECT count(*) AS n FROM "{table}"')
-    return int(rows[0]["n"])
+def _count(store: SqliteStore | PostgresStore, table: str) -> int:
+    return int(store.db.scalar(f'SELECT count(*) FROM "{table}"'))
 
 
 def _copy_table(source: SqliteStore, conn: Any, table: str) -> None:
-    columns = [r["name"] for r in source._rows(f'PRAGMA table_info("{table}")')]
+    columns = [r["name"] for r in source.db.query(f'PRAGMA table_info("{table}")')]
     if table == EXAMPLES:
         columns = ["rowid", *columns]  # the full-text rows point at it
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))
     )
     select = f'SELECT {", ".join(columns)} FROM "{table}"'
-    with source.lock:
-        rows = source.conn.execute(select)
-        with conn.cursor() as cursor, cursor.copy(statement) as copy:
-            while batch := rows.fetchmany(BATCH):
-                for row in batch:
-                    copy.write_row([_clean(v) for v in row])
+    with conn.cursor() as cursor, cursor.copy(statement) as copy:
+        for batch in source.db.batches(select, BATCH):
+            for row in batch:
+                copy.write_row([_clean(v) for v in row])
 
 
 def _clean(value: Any) -> Any:

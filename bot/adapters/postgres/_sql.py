@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -105,3 +105,33 @@ class SqlConnection:
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         self._sql.many(sql, rows)
+
+
+class PgDatabase:
+    """The `SqlDatabase` the repositories written once for both stores run on (crisis
+    groups, operations state, the read side): `?` placeholders, rows as dicts."""
+
+    dialect = "postgresql"
+
+    def __init__(self, sql: Sql) -> None:
+        self._sql = sql
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        return self._sql.rows(sql, params)
+
+    def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
+        rows = self._sql.rows(sql, params)
+        return rows[0] if rows else None
+
+    def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        row = self.one(sql, params)
+        return None if row is None else next(iter(row.values()))
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Result:
+        return self._sql.run(sql, params)
+
+    def transaction(self) -> AbstractContextManager[object]:
+        return self._sql.transaction()
+
+    def table_exists(self, name: str) -> bool:
+        return bool(self.scalar("SELECT to_regclass(?) IS NOT NULL", (name,)))

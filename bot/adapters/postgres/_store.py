@@ -24,10 +24,21 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from bot.adapters.postgres._connect import CONNECT_TIMEOUT, check_url, classify, connect
+from bot.adapters.postgres._examples import PostgresExamples
 from bot.adapters.postgres._migrations import migrate
-from bot.adapters.postgres._sql import Row, Sql, SqlConnection
+from bot.adapters.postgres._sql import PgDatabase, Row, Sql, SqlConnection
+from bot.adapters.sqlite import SqlGroups, SqlOps, SqlQueries
 from bot.adapters.sqlite import _codec as codec
-from bot.core.models import AuditEntry, Case, CaseState, Draft, OutboxItem, OutboxState, Quarantined
+from bot.core.models import (
+    AuditEntry,
+    Case,
+    CaseState,
+    Draft,
+    OutboxItem,
+    OutboxState,
+    Quarantined,
+    Usage,
+)
 from bot.core.ports import AlreadyExists, OutboxConflict
 
 QUARANTINE_PREVIEW = 2_000
@@ -66,6 +77,11 @@ class PostgresStore:
         self.pool = pool
         self.sql = Sql(pool)
         self.conn = SqlConnection(self.sql)
+        self.db = PgDatabase(self.sql)
+        self.groups = SqlGroups(self.db)
+        self.ops = SqlOps(self.db)
+        self.queries = SqlQueries(self.db)
+        self.examples = PostgresExamples(self.sql)
         if auto_migrate:
             self.migrate()
 
@@ -83,8 +99,7 @@ class PostgresStore:
         return self.sql.rows(sql, params)
 
     def has_table(self, name: str) -> bool:
-        found = self._rows("SELECT to_regclass(?) IS NOT NULL AS found", (name,))
-        return bool(found[0]["found"])
+        return self.db.table_exists(name)
 
     def _upsert(self, table: str, row: dict[str, Any], pk: str) -> None:
         cols = ", ".join(row)
@@ -179,19 +194,7 @@ class PostgresStore:
         )
 
     def audit(self, case_id: str) -> list[AuditEntry]:
-        rows = self._rows("SELECT * FROM audit WHERE case_id = ? ORDER BY id", (case_id,))
-        return [
-            AuditEntry(
-                r["case_id"],
-                codec._time(r["at"]),
-                r["actor"],
-                r["action"],
-                r["from_state"],
-                r["to_state"],
-                r["detail"],
-            )
-            for r in rows
-        ]
+        return self.queries.audit(case_id)
 
     # --- drafts
     def add_draft(self, draft: Draft) -> None:
@@ -201,11 +204,9 @@ class PostgresStore:
         rows = self._rows("SELECT * FROM drafts WHERE id = ?", (draft_id,))
         return codec.draft_from_row(rows[0]) if rows else None
 
-    def drafts_for(self, case_id: str) -> list[Draft]:
-        rows = self._rows(
-            "SELECT * FROM drafts WHERE case_id = ? ORDER BY created_at, id", (case_id,)
-        )
-        return [codec.draft_from_row(r) for r in rows]
+    def similar_replies(self, text: str, k: int) -> list[str]:
+        """Approved replies to mentions like `text`, best first (drafting examples)."""
+        return self.examples.similar(text, k)
 
     def recent_replies(self, limit: int) -> list[str]:
         rows = self._rows(
@@ -303,8 +304,9 @@ class PostgresStore:
             (day or _now()[:10], network, kind, count, cost),
         )
 
-    def usage_since(self, day: str) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM usage WHERE day >= ? ORDER BY day, network, kind", (day,))
+    def usage_since(self, day: str) -> list[Usage]:
+        rows = self._rows("SELECT * FROM usage WHERE day >= ? ORDER BY day, network, kind", (day,))
+        return [Usage(r["day"], r["network"], r["kind"], r["count"], r["cost"]) for r in rows]
 
 
 def _text(value: str) -> str:

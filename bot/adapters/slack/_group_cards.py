@@ -17,22 +17,25 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
 from bot.adapters.slack._cards import card_blocks, card_text, rule_lines
 from bot.adapters.slack._group_blocks import Block, group_blocks, group_text
-from bot.adapters.slack._groups import SqliteGroups
+from bot.adapters.slack._poster import SlackPoster, make_ref
 from bot.core.card import card_view
-from bot.core.crisis_groups import CaseGroup, CrisisGrouper, group_decisions, group_view
-from bot.core.models import AuditEntry, Case, Draft
-
-if TYPE_CHECKING:
-    from bot.adapters.slack._surface import SlackPoster, SlackSurface
+from bot.core.crisis_groups import group_decisions, group_view
+from bot.core.models import Case, CaseGroup, Draft
+from bot.core.ports import CareQueries, Clock, GroupCardMarks, GroupPlaces
+from bot.core.sla import SlaPolicy
 
 log = logging.getLogger(__name__)
 
 SHUTDOWN_FLUSH_SECONDS = 5.0
+
+
+class GroupStore(GroupPlaces, GroupCardMarks, Protocol):
+    """Where the store keeps groups and this surface's marks on them."""
 
 
 class GroupCards:
@@ -40,23 +43,24 @@ class GroupCards:
 
     def __init__(
         self,
-        surface: SlackSurface,
-        repo: SqliteGroups,
-        grouper: CrisisGrouper,
-        get_draft: Callable[[str], Draft | None],
+        poster: SlackPoster,
+        channel: str,
+        clock: Clock,
+        sla: SlaPolicy,
+        repo: GroupStore,
+        queries: CareQueries,
         *,
         interval: float,
         monotonic: Callable[[], float] = time.monotonic,
-        audit: Callable[[str], Sequence[AuditEntry]] | None = None,
         required: Callable[[], int] = lambda: 1,
     ) -> None:
-        """`audit` reads a case's audit rows (default: the group store's); `required` is
-        how many approvals a reply needs now (the review policy's)."""
-        self.surface = surface
+        """`required` is how many approvals a reply needs now (the review policy's)."""
+        self.poster = poster
+        self.channel = channel
+        self.clock = clock
+        self.sla = sla
         self.repo = repo
-        self.grouper = grouper
-        self.get_draft = get_draft
-        self.audit = audit or repo.store.audit
+        self.queries = queries
         self.required = required
         self.interval = interval
         self.monotonic = monotonic
@@ -66,56 +70,44 @@ class GroupCards:
         self._timers: dict[str, threading.Timer] = {}
         self._closed = False
 
-    @property
-    def poster(self) -> SlackPoster:
-        return self.surface.poster
-
     def draft_of(self, case: Case) -> Draft | None:
-        return self.get_draft(case.draft_id) if case.draft_id else None
+        return self.queries.draft(case.draft_id) if case.draft_id else None
 
-    def show(self, case: Case, draft: Draft | None) -> str | None:
-        """ReviewSurface.show for any case: grouped ones refresh their group's card and
-        return its ref, so reactions on the group card find the group."""
-        group = self.grouper.place(case)
-        if group is None or len(group.members) < 2:
-            ref = self.surface.show_single(case, draft)
-            if group is not None and ref and group.ref != ref:
-                self.repo.set_ref(group.id, ref)  # a lone lead's card becomes the group card
-            return ref
+    def members(self, group: CaseGroup) -> list[Case]:
+        return [c for c in map(self.queries.case, group.members) if c is not None]
+
+    def show(self, case: Case, draft: Draft | None, group: CaseGroup) -> str:
+        """Show a member of a group of two or more: refresh the group's card and return its
+        ref, so reactions on the group card find the group."""
         own = self.repo.card_ref(case.id)
         if own:  # the member's card in the group card's thread
             text, blocks = self.member_card(case, draft)
-            channel, _, ts = own.partition("/")
-            self.poster.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            self.poster.update(own, text, blocks)
         if group.ref is None:
             return self.post(group)
         self.refresh(group.id)
         return group.ref
 
     def blocks(self, group: CaseGroup) -> tuple[str, list[Block]]:
-        members = self.grouper.members(group)
+        members = self.members(group)
         drafts = {}
         for case in members:
             draft = self.draft_of(case)
             if draft is not None:
                 drafts[case.id] = draft.text
         view = group_view(group, members, drafts)
-        decisions = group_decisions(members, self.audit, self.required())
+        decisions = group_decisions(members, self.queries.audit, self.required())
         lead_view = card_view(
-            view.lead,
-            self.draft_of(view.lead),
-            now=self.surface.clock.now(),
-            sla=self.surface.sla,
+            view.lead, self.draft_of(view.lead), now=self.clock.now(), sla=self.sla
         )
         rules = rule_lines(lead_view.all_checks)
         return group_text(view, decisions), group_blocks(view, rules, decisions)
 
     def post(self, group: CaseGroup) -> str:
-        at = self.surface.clock.now()
+        at = self.clock.now()
         text, blocks = self.blocks(group)
-        channel, ts = self.poster.post(self.surface.channel, text, blocks=blocks)
-        ref = f"{channel}/{ts}"
-        self.repo.set_ref(group.id, ref)
+        ref = make_ref(*self.poster.post(self.channel, text, blocks=blocks))
+        self.repo.set_ref(group.id, ref)  # before any refresh of this group can look for it
         self.repo.mark_rendered(group.id, at)
         return ref
 
@@ -149,23 +141,22 @@ class GroupCards:
 
     def _render(self, group_id: str) -> None:
         with self._render_lock:  # renders in order: the last one shows the newest state
-            group = self.repo.get(group_id)
+            group = self.repo.group(group_id)
             if group is None or group.ref is None:
                 return
-            at = self.surface.clock.now()  # before reading: a later change is newer than this
+            at = self.clock.now()  # before reading: a later change is newer than this
             text, blocks = self.blocks(group)
-            channel, _, ts = group.ref.partition("/")
-            self.poster.client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
+            self.poster.update(group.ref, text, blocks)
             self.repo.mark_rendered(group_id, at)
 
     def show_cases(self, group_id: str) -> int:
         """Post each member's card (not posted yet) into the group card's thread, paced."""
-        group = self.repo.get(group_id)
+        group = self.repo.group(group_id)
         if group is None or group.ref is None:
             return 0
         channel, _, thread_ts = group.ref.partition("/")
         posted = 0
-        for case in self.grouper.members(group):
+        for case in self.members(group):
             if self.repo.card_ref(case.id):
                 continue
             text, blocks = self.member_card(case, self.draft_of(case))
@@ -177,7 +168,7 @@ class GroupCards:
         return posted
 
     def member_card(self, case: Case, draft: Draft | None) -> tuple[str, list[Block]]:
-        view = card_view(case, draft, now=self.surface.clock.now(), sla=self.surface.sla)
+        view = card_view(case, draft, now=self.clock.now(), sla=self.sla)
         return card_text(view), card_blocks(view)
 
     def close(self, timeout: float = SHUTDOWN_FLUSH_SECONDS) -> list[str]:

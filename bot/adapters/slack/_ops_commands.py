@@ -1,46 +1,40 @@
-"""`/care oncall|cover|crisis|stats`: the operations subcommands.
+"""`/care oncall|cover|crisis|stats` and App Home's operations part.
 
-Each handler is a plain function `(app, user_id, args) -> CommandReply`, registered in
-the `/care` registry when this module is imported. They translate between Slack text
-and the core (oncall, crisis, reports) and the operations store; no rules live here.
+Each handler is a plain function `(context, user_id, args) -> CommandReply`, listed in
+`SUBCOMMANDS` (bot/adapters/slack/_commands.py). They translate between Slack text and
+the core's operations service; no rules live here.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import date, timedelta
+from typing import Any
 
-from bot.adapters.slack._commands import CommandReply, refusal, subcommand
+from slack_sdk import WebClient
+
 from bot.adapters.slack._escape import escape_mrkdwn
-from bot.adapters.sqlite import _ops as sqlite_ops
-from bot.core.oncall import CoverError, Override, Roster, parse_cover
+from bot.adapters.slack._reply import CommandContext, CommandReply
+from bot.core.oncall import CoverError, Override, parse_cover
+from bot.core.operations import Operations
 from bot.core.permissions import Action
-from bot.core.reports import Figures, parse_since, to_text
+from bot.core.reports import Figures, Report, parse_since, to_text
 from bot.core.x_costs import budget_line, day_line, first_day_needed, money, x_rows, x_spend
 
-if TYPE_CHECKING:
-    from bot.app import Careops
-
 log = logging.getLogger(__name__)
-
-
-def roster(app: Careops) -> Roster:
-    return sqlite_ops.roster_for(app.store, app.settings.ops())
 
 
 def who(user: str | None) -> str:
     return f"<@{user}>" if user else "nobody"
 
 
-@subcommand("oncall")
-def oncall_command(app: Careops, user_id: str, args: str) -> CommandReply:
+def oncall_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply:
     """Who is on call now, who is next, and the week ahead."""
-    team = roster(app)
+    team = ctx.services.ops.roster
     if team.rotation is None and not team.overrides():
         return CommandReply("No on-call rotation yet: add an `[oncall]` table to careops.toml.")
-    now = app.clock.now()
+    now = ctx.services.clock.now()
     tz = team.rotation.tz if team.rotation else None
     upcoming = team.handoffs(now, now + timedelta(days=14))
     lines = [f"*On call now*: {who(team.who_at(now))}"]
@@ -55,11 +49,11 @@ def oncall_command(app: Careops, user_id: str, args: str) -> CommandReply:
     return CommandReply("\n".join(lines[:40]))
 
 
-@subcommand("cover")
-def cover_command(app: Careops, user_id: str, args: str) -> CommandReply:
+def cover_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply:
     """`cover @user 2h` or `cover @user until 18:00`: put someone on call for a while."""
-    team = roster(app)
-    now = app.clock.now()
+    s = ctx.services
+    team = s.ops.roster
+    now = s.clock.now()
     tz = team.rotation.tz if team.rotation else None
     try:
         if tz is None:
@@ -67,35 +61,33 @@ def cover_command(app: Careops, user_id: str, args: str) -> CommandReply:
         user, start, end = parse_cover(args, now, tz)
     except CoverError as exc:
         return CommandReply(escape_mrkdwn(str(exc)))
-    sqlite_ops.add_override(
-        app.store, Override(user, start, end, created_by=user_id, created_at=now, reason=args)
-    )
+    s.ops.cover(Override(user, start, end, created_by=user_id, created_at=now, reason=args))
     log.info("on-call cover: %s until %s, set by %s", user, end.isoformat(), user_id)
-    if app.notifier is not None and user != user_id:
-        app.notifier.direct(
+    if user != user_id:
+        s.notifier.direct(
             user, f"<@{user_id}> put you on call until {end.astimezone(tz):%a %H:%M %Z}."
         )
     return CommandReply(f"{who(user)} is on call until {end.astimezone(tz):%a %H:%M %Z}.")
 
 
-@subcommand("crisis")
-def crisis_command(app: Careops, user_id: str, args: str) -> CommandReply:
+def crisis_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply:
     """`crisis on [reason]` / `crisis off`: crisis voice, two approvers, grouped cards."""
     word, _, reason = args.strip().partition(" ")
     word = word.lower()
     if word not in ("on", "off", ""):
         return CommandReply("Usage: `/care crisis on [reason]` or `/care crisis off`")
-    state = sqlite_ops.crisis_state(app.store)
+    ops = ctx.services.ops
+    state = ops.crisis()
     if not word:
         if not state.active:
             return CommandReply("Crisis mode is off.")
         since = f"{state.at:%a %H:%M} UTC" if state.at else "earlier"
         reason = escape_mrkdwn(state.reason) or "no reason given"
         return CommandReply(f"Crisis mode is ON since {since} ({who(state.user)}): {reason}")
-    if refused := refusal(app, Action.CRISIS, user_id):
+    if refused := ctx.refusal(Action.CRISIS, user_id):
         return CommandReply(refused)
     on = word == "on"
-    changed = sqlite_ops.set_crisis(app.store, on, reason.strip(), user_id, app.clock.now())
+    changed = ops.set_crisis(on, reason.strip(), user_id)
     if not changed:
         return CommandReply(f"Crisis mode is already {'on' if on else 'off'}.")
     text = (
@@ -104,36 +96,34 @@ def crisis_command(app: Careops, user_id: str, args: str) -> CommandReply:
         if on
         else f"Crisis mode OFF ({who(user_id)}). Normal drafting and approval again."
     )
-    if app.notifier is not None:
-        app.notifier.channel(text)
+    ctx.services.notifier.channel(text)
     return CommandReply(text)
 
 
-@subcommand("stats")
-def stats_command(app: Careops, user_id: str, args: str) -> CommandReply:
+def stats_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply:
     """`stats [7d]`: response times, answered in time, per network and person (+ chart)."""
-    now = app.clock.now()
+    now = ctx.services.clock.now()
     try:
         since = parse_since(args.strip() or "7d", now)
     except ValueError as exc:
         return CommandReply(escape_mrkdwn(str(exc)))
-    report = sqlite_ops.load_report(app.store, since, now, app.sla)
+    report = ctx.services.ops.report(since, now)
     lines = [f"*Care stats since {since:%d %b %H:%M} UTC*", to_text(report.overall)]
     for network, figures in sorted(report.by_network.items()):
         lines.append(f"• *{network}*: {_short(figures)}")
     for person, figures in sorted(report.by_person.items()):
         lines.append(f"• {who(person) if person != 'unknown' else 'unknown'}: {_short(figures)}")
-    lines += x_spend_lines(app, since.date(), now.date())
-    uploaded = upload_chart(app, report, user_id)
+    lines += x_spend_lines(ctx.services.ops, since.date(), now.date())
+    uploaded = upload_chart(ctx, report, user_id)
     if uploaded:
         lines.append("Chart posted in the care channel.")
     return CommandReply("\n".join(lines))
 
 
-def x_spend_lines(app: Careops, since: date, today: date) -> list[str]:
+def x_spend_lines(ops: Operations, since: date, today: date) -> list[str]:
     """X spend per day (the last two weeks of the period) and this month's against the budget."""
-    budget = app.settings.ops().get("x", {}).get("monthly_budget")
-    rows = x_rows(app.store.usage_since(first_day_needed(since, today).isoformat()))
+    budget = ops.x_budget()
+    rows = x_rows(ops.usage.usage_since(first_day_needed(since, today).isoformat()))
     spend = x_spend(rows, since=since, today=today, monthly_budget=budget)
     if not spend.days and not budget:
         return []
@@ -151,11 +141,9 @@ def _short(f: Figures) -> str:
     return f"{f.answered}/{f.needing_reply} answered, median {median}, {within} within 2 h"
 
 
-def upload_chart(app: Careops, report: Any, user_id: str) -> bool:
+def upload_chart(ctx: CommandContext, report: Report, user_id: str) -> bool:
     """Upload the PNG to the care channel when a Slack client is at hand."""
-    poster = getattr(app.notifier, "poster", None)
-    client = getattr(poster, "client", None)
-    channel = getattr(app.notifier, "channel_id", None)
+    client, channel = ctx.client, ctx.channel
     if client is None or not channel:
         return False
     from bot.adapters.charts import report_png
@@ -174,19 +162,16 @@ def upload_chart(app: Careops, report: Any, user_id: str) -> bool:
     return True
 
 
-def today_text(app: Careops) -> str:
+def today_text(ops: Operations) -> str:
     """Today's figures (UTC day) for App Home."""
-    now = app.clock.now()
-    midnight = datetime.combine(now.date(), datetime.min.time(), tzinfo=now.tzinfo)
-    return to_text(sqlite_ops.load_report(app.store, midnight, now, app.sla).overall)
+    return to_text(ops.today().overall)
 
 
-def home_blocks(app: Careops) -> list[dict[str, Any]]:
+def home_blocks(ops: Operations) -> list[dict[str, Any]]:
     """App Home's operations part: today's figures and who is on call."""
-    now = app.clock.now()
-    on_call = who(roster(app).who_at(now))
-    crisis = sqlite_ops.crisis_state(app.store)
-    text = f"{today_text(app)}\n*On call now*: {on_call}"
+    on_call = who(ops.roster.who_at(ops.clock.now()))
+    crisis = ops.crisis()
+    text = f"{today_text(ops)}\n*On call now*: {on_call}"
     if crisis.active:
         text += f"\n🚨 *Crisis mode is on*: {escape_mrkdwn(crisis.reason) or 'no reason given'}"
     return [
@@ -195,11 +180,8 @@ def home_blocks(app: Careops) -> list[dict[str, Any]]:
     ]
 
 
-def usergroup_setter(app: Careops) -> Callable[[str, str], None] | None:
-    """`set(group, user)`: make the on-call user group hold just `user` (Slack connected)."""
-    client = getattr(getattr(app.notifier, "poster", None), "client", None)
-    if client is None:
-        return None
+def usergroup_setter(client: WebClient) -> Callable[[str, str], None]:
+    """`set(group, user)`: make the on-call user group hold just `user`."""
 
     def set_group(group: str, user: str) -> None:
         client.usergroups_users_update(usergroup=group, users=[user])

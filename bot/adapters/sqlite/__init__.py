@@ -1,6 +1,14 @@
-"""The embedded store: one SQLite file in WAL mode, versioned migrations, the run lock."""
+"""The embedded store: one SQLite file in WAL mode, versioned migrations, the run lock.
 
+`SqliteStore` implements the core's Store port and carries the other repositories:
+`groups` (crisis groups), `ops` (on-call overrides, crisis switch, removal), `queries`
+(the read side) and `examples` (approved replies as drafting examples). One module,
+`_db.py`, owns the connection and its transactions.
+"""
+
+from bot.adapters.sqlite._db import SqlDatabase
 from bot.adapters.sqlite._examples import ExamplesIndex
+from bot.adapters.sqlite._groups import SqlGroups
 from bot.adapters.sqlite._health import (
     StorageProblem,
     backup,
@@ -9,9 +17,9 @@ from bot.adapters.sqlite._health import (
     startup_problem,
 )
 from bot.adapters.sqlite._migrations import MIGRATIONS
-from bot.adapters.sqlite._ops import crisis_active
+from bot.adapters.sqlite._ops import SqlOps
+from bot.adapters.sqlite._queries import SqlQueries
 from bot.adapters.sqlite._run_lock import AlreadyRunning, RunLock
-from bot.adapters.sqlite._shared import SqlStore
 from bot.adapters.sqlite._store import SqliteStore
 
 __all__ = [
@@ -19,12 +27,14 @@ __all__ = [
     "AlreadyRunning",
     "ExamplesIndex",
     "RunLock",
-    "SqlStore",
+    "SqlDatabase",
+    "SqlGroups",
+    "SqlOps",
+    "SqlQueries",
     "SqliteStore",
     "StorageProblem",
     "backup",
     "create_private",
-    "crisis_active",
     "integrity_problems",
     "startup_problem",
 ]

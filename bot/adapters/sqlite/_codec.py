@@ -46,7 +46,7 @@ def parse_time(value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _time(value: str) -> datetime:
+def required_time(value: str) -> datetime:
     parsed = parse_time(value)
     assert parsed is not None
     return parsed
@@ -76,7 +76,7 @@ def mention_from_dict(d: dict[str, Any]) -> Mention:
         author_handle=d["author_handle"],
         author_name=d.get("author_name", ""),
         text=d["text"],
-        created_at=_time(d["created_at"]),
+        created_at=required_time(d["created_at"]),
         url=d.get("url", ""),
         in_reply_to=d.get("in_reply_to"),
         conversation_id=d.get("conversation_id"),
@@ -147,8 +147,8 @@ def case_from_row(row: dict[str, Any]) -> Case:
         id=row["id"],
         mention=mention_from_dict(body["mention"]),
         state=CaseState(row["state"]),
-        created_at=_time(row["created_at"]),
-        updated_at=_time(row["updated_at"]),
+        created_at=required_time(row["created_at"]),
+        updated_at=required_time(row["updated_at"]),
         triage=triage_from_dict(body["triage"]),
         draft_id=row["draft_id"],
         draft_seq=body.get("draft_seq", 0),
@@ -187,7 +187,7 @@ def draft_from_row(row: dict[str, Any]) -> Draft:
         case_id=row["case_id"],
         text=row["text"],
         drafter=row["drafter"],
-        created_at=_time(row["created_at"]),
+        created_at=required_time(row["created_at"]),
         topic=row["topic"],
         prompt_version=row["prompt_version"],
         checks=tuple(RuleCheck(r, bool(ok), why) for r, ok, why in orjson.loads(row["checks"])),
@@ -222,7 +222,7 @@ def outbox_from_row(row: dict[str, Any]) -> OutboxItem:
         in_reply_to=row["in_reply_to"],
         text=row["text"],
         state=OutboxState(row["state"]),
-        created_at=_time(row["created_at"]),
+        created_at=required_time(row["created_at"]),
         attempts=row["attempts"],
         remote_id=row["remote_id"],
         remote_url=row["remote_url"],

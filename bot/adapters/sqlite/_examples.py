@@ -12,9 +12,8 @@ what `unedited_share()` reports.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import sqlite_utils
+from bot.adapters.sqlite._db import Database
 
 EXAMPLES_TABLE = "drafting_examples"
 FTS_TABLE = "drafting_examples_fts"
@@ -51,7 +50,7 @@ def fts_query(text: str) -> str:
 
 
 class ExamplesIndex:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self.db = db
         self._synced_upto: object = None  # the outbox's publication counter at the last sync
 
@@ -60,15 +59,16 @@ class ExamplesIndex:
 
         Nothing to do, and no table scan, while no reply has been published since last time.
         """
-        if not self.db[EXAMPLES_TABLE].exists():  # type: ignore[union-attr]
+        if not self.db.table_exists(EXAMPLES_TABLE):
             return 0
-        upto = self.db.execute("SELECT max(published_seq) FROM outbox").fetchone()[0]
+        upto = self.db.scalar("SELECT max(published_seq) FROM outbox")
         if upto is not None and upto == self._synced_upto:
             return 0
-        before = self.db.execute(f"SELECT count(*) FROM {EXAMPLES_TABLE}").fetchone()[0]
-        self.db.execute(_SYNC_SQL)
-        self.db.execute(_FTS_SQL)
-        after = self.db.execute(f"SELECT count(*) FROM {EXAMPLES_TABLE}").fetchone()[0]
+        with self.db.transaction():
+            before = self.db.scalar(f"SELECT count(*) FROM {EXAMPLES_TABLE}")
+            self.db.execute(_SYNC_SQL)
+            self.db.execute(_FTS_SQL)
+            after = self.db.scalar(f"SELECT count(*) FROM {EXAMPLES_TABLE}")
         self._synced_upto = upto
         return int(after - before)
 
@@ -76,12 +76,13 @@ class ExamplesIndex:
         self, draft_id: str, mention_text: str, reply_text: str, *, edited: bool = False
     ) -> None:
         """Index one approved reply directly (imports, tests)."""
-        self.db.execute(
-            f"INSERT OR IGNORE INTO {EXAMPLES_TABLE} (draft_id, case_id, mention_text,"
-            " reply_text, edited, drafter, published_at) VALUES (?, '', ?, ?, ?, '', '')",
-            [draft_id, mention_text, reply_text, int(edited)],
-        )
-        self.db.execute(_FTS_SQL)
+        with self.db.transaction():
+            self.db.execute(
+                f"INSERT OR IGNORE INTO {EXAMPLES_TABLE} (draft_id, case_id, mention_text,"
+                " reply_text, edited, drafter, published_at) VALUES (?, '', ?, ?, ?, '', '')",
+                [draft_id, mention_text, reply_text, int(edited)],
+            )
+            self.db.execute(_FTS_SQL)
 
     def similar(self, text: str, k: int = 3) -> list[str]:
         """Up to k approved replies whose customer posts best match `text`, best first."""
@@ -89,14 +90,14 @@ class ExamplesIndex:
         if not query or k <= 0:
             return []
         self.sync()
-        rows = self.db.execute(
+        rows = self.db.query(
             f"SELECT e.reply_text FROM {FTS_TABLE} f JOIN {EXAMPLES_TABLE} e"
             f" ON e.rowid = f.rowid WHERE {FTS_TABLE} MATCH ? ORDER BY bm25({FTS_TABLE})"
             " LIMIT ?",
             [query, k * 3],
-        ).fetchall()
+        )
         unique: list[str] = []
-        for (reply,) in rows:
+        for reply in (row["reply_text"] for row in rows):
             if reply not in unique:
                 unique.append(reply)
         return unique[:k]
@@ -104,8 +105,10 @@ class ExamplesIndex:
     def unedited_share(self) -> float | None:
         """Share of published replies sent exactly as drafted; None before the first one."""
         self.sync()
-        row: Any = self.db.execute(
-            f"SELECT count(*), sum(edited) FROM {EXAMPLES_TABLE} WHERE case_id != ''"
-        ).fetchone()
-        total, edited = int(row[0]), int(row[1] or 0)
+        row = self.db.one(
+            f"SELECT count(*) AS total, sum(edited) AS edited FROM {EXAMPLES_TABLE}"
+            " WHERE case_id != ''"
+        )
+        assert row is not None
+        total, edited = int(row["total"]), int(row["edited"] or 0)
         return None if total == 0 else (total - edited) / total

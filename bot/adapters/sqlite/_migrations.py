@@ -12,9 +12,15 @@ that store. The contract suite (tests/store_contract/) applies every one on both
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from bot.adapters.sqlite._db import Database
+
+# When an approved case was decided: its publication, else its last change (App Home's
+# "approved today"). Queries must spell it exactly so to use the cases_decided index.
+DECIDED_AT = "coalesce(json_extract(body, '$.published_at'), updated_at)"
+PG_DECIDED_AT = "coalesce(body::jsonb ->> 'published_at', updated_at)"
 
 
 @dataclass(frozen=True)
@@ -83,6 +89,20 @@ MIGRATIONS: list[Migration] = [
         "CREATE INDEX outbox_published_seq ON outbox(published_seq)",
     ),
     Migration(3, "drop the unused cases.author index", "DROP INDEX IF EXISTS cases_author"),
+    Migration(
+        4,
+        "indexes for reads bounded by what they show: the queue, approvals, one author",
+        f"""
+        CREATE INDEX cases_state_posted ON cases(state, posted_at);
+        CREATE INDEX cases_author ON cases(author);
+        CREATE INDEX cases_decided ON cases({DECIDED_AT}) WHERE approved_by IS NOT NULL
+        """,
+        postgres=f"""
+        CREATE INDEX cases_state_posted ON cases(state, posted_at);
+        CREATE INDEX cases_author ON cases(author);
+        CREATE INDEX cases_decided ON cases(({PG_DECIDED_AT})) WHERE approved_by IS NOT NULL
+        """,
+    ),
     Migration(
         8,
         "leader lease (PostgreSQL: one leader among instances; SQLite has the run lock)",
@@ -181,17 +201,17 @@ MIGRATIONS: list[Migration] = [
 ]
 
 
-def applied_versions(conn: sqlite3.Connection) -> set[int]:
-    conn.execute(
+def applied_versions(db: Database) -> set[int]:
+    db.execute(
         "CREATE TABLE IF NOT EXISTS migrations"
         " (version INTEGER PRIMARY KEY, name TEXT, applied_at TEXT)"
     )
-    return {row[0] for row in conn.execute("SELECT version FROM migrations")}
+    return {row["version"] for row in db.query("SELECT version FROM migrations")}
 
 
-def migrate(conn: sqlite3.Connection) -> list[Migration]:
-    """Apply every migration not applied yet; return the ones applied now."""
-    done = applied_versions(conn)
+def migrate(db: Database) -> list[Migration]:
+    """Apply every migration not applied yet, each in its own transaction; return them."""
+    done = applied_versions(db)
     versions = [m.version for m in MIGRATIONS]
     if len(versions) != len(set(versions)):
         raise RuntimeError(f"duplicate migration versions: {sorted(versions)}")
@@ -199,18 +219,13 @@ def migrate(conn: sqlite3.Connection) -> list[Migration]:
     for migration in sorted(MIGRATIONS, key=lambda m: m.version):
         if migration.version in done:
             continue
-        conn.execute("BEGIN")  # one transaction per migration: all of it or none of it
-        try:
+        with db.transaction(immediate=False):
             for statement in statements(migration.sql):
-                conn.execute(statement)
-            conn.execute(
+                db.execute(statement)
+            db.execute(
                 "INSERT INTO migrations VALUES (?, ?, ?)",
                 (migration.version, migration.name, datetime.now(UTC).isoformat()),
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         applied.append(migration)
     return applied
 

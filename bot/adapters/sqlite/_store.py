@@ -1,26 +1,25 @@
-"""The Store port on SQLite (sqlite-utils), one file, WAL mode, versioned migrations.
+"""The Store port on SQLite: cases, audit, drafts, outbox, quarantine, cursors, settings.
 
-One connection shared by the loop, the scheduler and Slack workers, guarded by a lock;
-every method is its own transaction unless called inside `transaction()`. WAL with
-synchronous=NORMAL survives a killed process (what the outbox relies on) at a small
-risk of losing the last commits on power loss.
+Every method is its own transaction unless called inside `transaction()`. The
+connection belongs to `Database` (bot/adapters/sqlite/_db.py); the other repositories
+(`groups`, `ops`, `queries`) share it.
 """
 
 from __future__ import annotations
 
 import sqlite3
-import threading
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from bot.adapters.sqlite import _codec as codec
-from bot.adapters.sqlite._health import create_private
+from bot.adapters.sqlite._db import Database, Row, Transaction
+from bot.adapters.sqlite._examples import ExamplesIndex
+from bot.adapters.sqlite._groups import SqlGroups
 from bot.adapters.sqlite._migrations import migrate
-from bot.adapters.sqlite._tx import Transaction
+from bot.adapters.sqlite._ops import SqlOps
+from bot.adapters.sqlite._queries import SqlQueries
 from bot.core.models import (
     AuditEntry,
     Case,
@@ -29,6 +28,7 @@ from bot.core.models import (
     OutboxItem,
     OutboxState,
     Quarantined,
+    Usage,
 )
 from bot.core.ports import AlreadyExists
 
@@ -39,62 +39,47 @@ class SqliteStore:
     dialect = "sqlite"
 
     def __init__(self, path: str | Path = ":memory:", *, auto_migrate: bool = True) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            create_private(Path(self.path))  # 0600: it holds session tokens and posts
-        conn = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=5000")
-        conn.execute("PRAGMA foreign_keys=ON")
-        self.conn = conn
-        self.db = sqlite_utils.Database(conn)
-        self.lock = threading.RLock()
-        self._depth = 0
+        self.db = Database(path)
+        self.path = self.db.path
+        self.groups = SqlGroups(self.db)
+        self.ops = SqlOps(self.db)
+        self.queries = SqlQueries(self.db)
+        self.examples = ExamplesIndex(self.db)
         self._recent: tuple[tuple[int, int] | None, list[str]] = (None, [])
         if auto_migrate:
             self.migrate()
 
     def migrate(self) -> list[int]:
-        with self.lock:
-            return [m.version for m in migrate(self.conn)]
+        return [m.version for m in migrate(self.db)]
 
     def close(self) -> None:
-        with self.lock:
-            self.conn.close()
+        self.db.close()
 
     def transaction(self) -> Transaction:
         """Group several calls into one commit (nested calls join the outer one)."""
-        return Transaction(self)
+        return self.db.transaction()
 
-    def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        with self.lock:
-            cursor = self.conn.execute(sql, params)
-            names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-    def _upsert(self, table: str, row: dict[str, Any], pk: str) -> None:
+    def _upsert(self, table: str, row: Row, pk: str) -> None:
         cols = ", ".join(row)
         marks = ", ".join("?" for _ in row)
         updates = ", ".join(f"{c}=excluded.{c}" for c in row if c != pk)
-        self.conn.execute(
+        self.db.execute(
             f"INSERT INTO {table} ({cols}) VALUES ({marks})"
             f" ON CONFLICT({pk}) DO UPDATE SET {updates}",
             list(row.values()),
         )
 
-    def _insert_new(self, table: str, row: dict[str, Any]) -> bool:
+    def _insert_new(self, table: str, row: Row) -> bool:
         """Insert unless the primary key exists; True when a row was added."""
         marks = ", ".join("?" for _ in row)
-        cursor = self.conn.execute(
+        cursor = self.db.execute(
             f"INSERT INTO {table} ({', '.join(row)}) VALUES ({marks}) ON CONFLICT DO NOTHING",
             list(row.values()),
         )
         return cursor.rowcount > 0
 
     def has_table(self, name: str) -> bool:
-        rows = self._rows("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-        return bool(rows)
+        return self.db.table_exists(name)
 
     # --- cases
     def add_case(self, case: Case, *audits: AuditEntry) -> bool:
@@ -118,18 +103,18 @@ class SqliteStore:
         except sqlite3.IntegrityError as exc:
             raise AlreadyExists(str(exc)) from None
 
-    def _insert_many(self, table: str, rows: list[dict[str, Any]]) -> None:
+    def _insert_many(self, table: str, rows: list[Row]) -> None:
         if not rows:
             return
         columns = list(rows[0])
         marks = ", ".join("?" for _ in columns)
-        self.conn.executemany(
+        self.db.executemany(
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})",
             [[row[c] for c in columns] for row in rows],
         )
 
     def get_case(self, case_id: str) -> Case | None:
-        rows = self._rows("SELECT * FROM cases WHERE id = ?", (case_id,))
+        rows = self.db.query("SELECT * FROM cases WHERE id = ?", (case_id,))
         return codec.case_from_row(rows[0]) if rows else None
 
     def known(self, case_ids: Sequence[str]) -> set[str]:
@@ -138,7 +123,7 @@ class SqliteStore:
             part = list(case_ids[start : start + 500])
             marks = ", ".join("?" * len(part))
             found |= {
-                r["id"] for r in self._rows(f"SELECT id FROM cases WHERE id IN ({marks})", part)
+                r["id"] for r in self.db.query(f"SELECT id FROM cases WHERE id IN ({marks})", part)
             }
         return found
 
@@ -158,20 +143,20 @@ class SqliteStore:
         if since is not None:
             sql += " AND created_at >= ?"
             params.append(codec.iso(since))
-        rows = self._rows(sql + " ORDER BY posted_at, id", params)
+        rows = self.db.query(sql + " ORDER BY posted_at, id", params)
         return [codec.case_from_row(r) for r in rows]
 
     def case_by_ref(self, ref: str) -> Case | None:
-        rows = self._rows("SELECT * FROM cases WHERE review_ref = ?", (ref,))
+        rows = self.db.query("SELECT * FROM cases WHERE review_ref = ?", (ref,))
         return codec.case_from_row(rows[0]) if rows else None
 
     def count_by_state(self) -> dict[str, int]:
-        rows = self._rows("SELECT state, count(*) AS n FROM cases GROUP BY state")
+        rows = self.db.query("SELECT state, count(*) AS n FROM cases GROUP BY state")
         return {r["state"]: r["n"] for r in rows}
 
     # --- audit
     def _audit(self, *entries: AuditEntry | None) -> None:
-        self.conn.executemany(
+        self.db.executemany(
             "INSERT INTO audit (case_id, at, actor, action, from_state, to_state, detail)"
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [
@@ -182,19 +167,7 @@ class SqliteStore:
         )
 
     def audit(self, case_id: str) -> list[AuditEntry]:
-        rows = self._rows("SELECT * FROM audit WHERE case_id = ? ORDER BY id", (case_id,))
-        return [
-            AuditEntry(
-                r["case_id"],
-                codec._time(r["at"]),
-                r["actor"],
-                r["action"],
-                r["from_state"],
-                r["to_state"],
-                r["detail"],
-            )
-            for r in rows
-        ]
+        return self.queries.audit(case_id)
 
     # --- drafts
     def add_draft(self, draft: Draft) -> None:
@@ -202,35 +175,32 @@ class SqliteStore:
             self._upsert("drafts", codec.draft_to_row(draft), "id")
 
     def get_draft(self, draft_id: str) -> Draft | None:
-        rows = self._rows("SELECT * FROM drafts WHERE id = ?", (draft_id,))
+        rows = self.db.query("SELECT * FROM drafts WHERE id = ?", (draft_id,))
         return codec.draft_from_row(rows[0]) if rows else None
-
-    def drafts_for(self, case_id: str) -> list[Draft]:
-        rows = self._rows(
-            "SELECT * FROM drafts WHERE case_id = ? ORDER BY created_at, id", (case_id,)
-        )
-        return [codec.draft_from_row(r) for r in rows]
 
     def recent_replies(self, limit: int) -> list[str]:
         """Latest published replies, newest first. Every draft asks, so the answer is kept
         until this connection next changes a row (`total_changes`)."""
-        with self.lock:
-            key = (limit, self.conn.total_changes)
-            if self._recent[0] != key:
-                rows = self._rows(
-                    "SELECT text FROM outbox WHERE state = 'published'"
-                    " ORDER BY published_seq DESC LIMIT ?",
-                    (limit,),
-                )
-                self._recent = (key, [r["text"] for r in rows])
-            return list(self._recent[1])
+        key = (limit, self.db.changes)
+        if self._recent[0] != key:
+            rows = self.db.query(
+                "SELECT text FROM outbox WHERE state = 'published'"
+                " ORDER BY published_seq DESC LIMIT ?",
+                (limit,),
+            )
+            self._recent = (key, [r["text"] for r in rows])
+        return list(self._recent[1])
+
+    def similar_replies(self, text: str, k: int) -> list[str]:
+        """Approved replies to mentions like `text`, best first (drafting examples)."""
+        return self.examples.similar(text, k)
 
     # --- outbox
     def enqueue(self, item: OutboxItem) -> OutboxItem:
         row = codec.outbox_to_row(item)
         with self.transaction():
             self._insert_new("outbox", row)
-            stored = self._rows("SELECT * FROM outbox WHERE draft_id = ?", (item.draft_id,))
+            stored = self.db.query("SELECT * FROM outbox WHERE draft_id = ?", (item.draft_id,))
         return codec.outbox_from_row(stored[0])
 
     def save_outbox(self, item: OutboxItem) -> None:
@@ -238,7 +208,7 @@ class SqliteStore:
         with self.transaction():
             self._upsert("outbox", row, "draft_id")
             if item.state is OutboxState.PUBLISHED:
-                self.conn.execute(
+                self.db.execute(
                     "UPDATE outbox SET published_seq = (SELECT coalesce(max(published_seq), 0) + 1"
                     " FROM outbox) WHERE draft_id = ? AND published_seq IS NULL",
                     (item.draft_id,),
@@ -246,7 +216,7 @@ class SqliteStore:
 
     def outbox(self, states: Sequence[OutboxState]) -> list[OutboxItem]:
         wanted = [s.value for s in states]
-        rows = self._rows(
+        rows = self.db.query(
             f"SELECT * FROM outbox WHERE state IN ({', '.join('?' * len(wanted))})"
             " ORDER BY created_at, draft_id",
             wanted,
@@ -256,7 +226,7 @@ class SqliteStore:
     # --- quarantine
     def quarantine(self, item: Quarantined) -> None:
         with self.transaction():
-            self.conn.execute(
+            self.db.execute(
                 "INSERT INTO quarantine (source, at, reason, raw, raw_bytes)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (
@@ -268,14 +238,14 @@ class SqliteStore:
                 ),
             )
 
-    def quarantined(self) -> list[dict[str, Any]]:
-        return self._rows(
+    def quarantined(self) -> list[Row]:
+        return self.db.query(
             "SELECT id, source, at, reason, raw, raw_bytes FROM quarantine ORDER BY id"
         )
 
     # --- cursors, settings, usage
     def get_cursor(self, source: str) -> str | None:
-        rows = self._rows("SELECT cursor FROM cursors WHERE source = ?", (source,))
+        rows = self.db.query("SELECT cursor FROM cursors WHERE source = ?", (source,))
         return rows[0]["cursor"] if rows else None
 
     def set_cursor(self, source: str, cursor: str) -> None:
@@ -285,7 +255,7 @@ class SqliteStore:
             )
 
     def get_setting(self, key: str) -> str | None:
-        rows = self._rows("SELECT value FROM settings WHERE key = ?", (key,))
+        rows = self.db.query("SELECT value FROM settings WHERE key = ?", (key,))
         return rows[0]["value"] if rows else None
 
     def set_setting(self, key: str, value: str) -> None:
@@ -297,15 +267,18 @@ class SqliteStore:
     ) -> None:
         """Add to today's (or `day`'s, YYYY-MM-DD) request count and spend for a network."""
         with self.transaction():
-            self.conn.execute(
+            self.db.execute(
                 "INSERT INTO usage (day, network, kind, count, cost) VALUES (?, ?, ?, ?, ?)"
                 " ON CONFLICT(day, network, kind) DO UPDATE SET count = count + excluded.count,"
                 " cost = cost + excluded.cost",
                 (day or _now()[:10], network, kind, count, cost),
             )
 
-    def usage_since(self, day: str) -> list[dict[str, Any]]:
-        return self._rows("SELECT * FROM usage WHERE day >= ? ORDER BY day, network, kind", (day,))
+    def usage_since(self, day: str) -> list[Usage]:
+        rows = self.db.query(
+            "SELECT * FROM usage WHERE day >= ? ORDER BY day, network, kind", (day,)
+        )
+        return [Usage(r["day"], r["network"], r["kind"], r["count"], r["cost"]) for r in rows]
 
 
 def _now() -> str:

@@ -17,7 +17,7 @@ from rich.text import Text
 from bot.adapters.terminal._cards import render_card
 from bot.adapters.terminal._input import EditorFailed
 from bot.core.card import card_view
-from bot.core.models import Case, CaseState, Draft, Network
+from bot.core.models import Case, CaseGroup, CaseState, Draft, Network
 from bot.core.ports import Clock
 from bot.core.review import ReviewService
 from bot.core.sla import SlaPolicy
@@ -63,14 +63,15 @@ def needs_answer_by_hand(case: Case) -> bool:
 
 
 class TerminalSurface:
-    """ReviewSurface for a terminal: prints the card; returns no reference."""
+    """ReviewSurface for a terminal: prints the card; returns no reference. It shows each
+    case on its own: a crisis group's members are printed one by one."""
 
     def __init__(self, console: Console, clock: Clock, sla: SlaPolicy) -> None:
         self.console = console
         self.clock = clock
         self.sla = sla
 
-    def show(self, case: Case, draft: Draft | None) -> str | None:
+    def show(self, case: Case, draft: Draft | None, group: CaseGroup | None = None) -> str | None:
         view = card_view(case, draft, now=self.clock.now(), sla=self.sla)
         self.console.print(render_card(view))
         return None

@@ -23,11 +23,11 @@ def test_home_shows_degraded_intake_and_todays_spend(tmp_path: Path, clock) -> N
         load_settings(data_dir=tmp_path), tmp_path / "in.jsonl", tmp_path / "out.jsonl", clock=clock
     )
     care.startup()
-    text = json.dumps(home_view(care))
+    text = json.dumps(home_view(care.services))
     assert "Every source answered" in text and "Spent today" not in text
     care.sources.append(RateLimited())
     care.tick()
     care.store.record_usage("x", "read", 40, 0.2, day=clock.now().date().isoformat())
-    text = json.dumps(home_view(care))
+    text = json.dumps(home_view(care.services))
     assert "x: rate limited until 12:15 UTC &lt;!channel&gt;" in text
     assert "x read: 40, $0.20" in text and "Spent today: $0.20" in text

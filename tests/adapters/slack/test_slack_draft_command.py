@@ -188,15 +188,13 @@ def test_the_card_link_is_slacks_permalink_when_there_is_one(clock: FakeClock) -
     mention = make_mention("5")
     case = SimpleNamespace(id=mention.case_id, review_ref="C0CARE/1764061200.000001")
     client = PermalinkClient("https://care.slack.com/archives/C0CARE/p1764061200000001")
-    app = SimpleNamespace(notifier=SimpleNamespace(poster=SimpleNamespace(client=client)))
+    app = SimpleNamespace(client=client)
     link = _card_link(app, case)  # type: ignore[arg-type]
     assert link == "<https://care.slack.com/archives/C0CARE/p1764061200000001|the card>"
     assert client.asked == [("C0CARE", "1764061200.000001")]
-    app.notifier.poster.client = PermalinkClient(None)
+    app.client = PermalinkClient(None)
     assert _card_link(app, case) == "the card in <#C0CARE>"  # type: ignore[arg-type]
-    assert _card_link(
-        SimpleNamespace(notifier=None), SimpleNamespace(id="x:5", review_ref=None)
-    ) == (  # type: ignore[arg-type]
+    assert _card_link(SimpleNamespace(client=None), SimpleNamespace(id="x:5", review_ref=None)) == (  # type: ignore[arg-type]
         "case `x:5`"
     )
 

@@ -19,7 +19,7 @@ from bot.adapters.slack._group_blocks import (
     decision_lines,
 )
 from bot.adapters.slack._group_cards import GroupCards
-from bot.adapters.slack._surface import ChannelPacer
+from bot.adapters.slack._poster import ChannelPacer
 from bot.core.clock import FakeClock
 from bot.core.crisis_groups import CaseGroup, GroupDecisions, Tally
 from bot.core.models import CaseState
@@ -53,13 +53,11 @@ def slow_world(tmp_path: Path, clock: FakeClock) -> Iterator[SlackWorld]:
 
 
 def group_cards(world: SlackWorld) -> GroupCards:
-    cards = world.rt.surface.groups
-    assert cards is not None
-    return cards
+    return world.rt.cards
 
 
 def the_group(world: SlackWorld, ts: str) -> CaseGroup:
-    group = group_cards(world).repo.group_at(f"{CHANNEL}/{ts}")
+    group = world.care.store.groups.group_at(f"{CHANNEL}/{ts}")
     assert group is not None
     return group
 

@@ -9,11 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.slack._cards import ACTION_DISMISS, ACTION_EDIT, ACTION_REGENERATE
-from bot.adapters.slack._groups import SqliteGroups
 from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
-from bot.core.crisis_groups import CaseGroup
-from bot.core.models import CaseState
+from bot.core.models import CaseGroup, CaseState
 from tests.conftest import make_mention
 from tests.fakes.slack_requests import interactive_body, signed_post
 from tests.fakes.slack_world import APPROVER, CHANNEL, SECRET, STRANGER, SlackWorld, slack_world
@@ -24,20 +22,20 @@ AT = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 def test_group_membership_and_card_places_survive_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "careops.db"
     store = SqliteStore(path)
-    groups = SqliteGroups(store)
+    groups = store.groups
     groups.start_group(CaseGroup("g:x:1", "app down", ("x:1",)), AT)
     groups.set_ref("g:x:1", "C1/1.000001")
     groups.join_group("g:x:1", "x:2", AT + timedelta(seconds=1))
     groups.set_card_ref("x:2", "C1/1.000009")
     store.close()
 
-    again = SqliteGroups(SqliteStore(path))
+    again = SqliteStore(path).groups
     group = again.group_of("x:2")
     assert group == CaseGroup("g:x:1", "app down", ("x:1", "x:2"), "C1/1.000001")
     assert again.group_at("C1/1.000001") == group
     assert again.case_at("C1/1.000009") == "x:2" and again.card_ref("x:1") is None
     assert again.groups_since(AT + timedelta(hours=1)) == []
-    again.store.close()
+    again.db.close()
 
 
 @pytest.fixture

@@ -117,7 +117,7 @@ def test_when_the_journal_cannot_be_written_the_person_is_told_and_nothing_chang
 def test_an_approval_stored_while_the_database_is_locked_goes_in_once_it_is_free(
     world: SlackWorld,
 ) -> None:
-    world.care.store.conn.execute("PRAGMA busy_timeout=50")  # past it quickly
+    world.care.store.db.execute("PRAGMA busy_timeout=50")  # past it quickly
     released = threading.Event()
     with locked(Path(world.care.store.path)):
         assert react(world, "EvDuringLock") == 200  # journaled: the journal is its own file

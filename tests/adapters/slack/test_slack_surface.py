@@ -10,15 +10,11 @@ import pytest
 from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack._approvers import Approvers
-from bot.adapters.slack._commands import SUBCOMMANDS, CommandReply, dispatch
+from bot.adapters.slack._commands import SUBCOMMANDS, dispatch
 from bot.adapters.slack._manifest import manifest
-from bot.adapters.slack._surface import (
-    ChannelPacer,
-    RetryAfterHandler,
-    SlackNotifier,
-    SlackPoster,
-    web_client,
-)
+from bot.adapters.slack._poster import ChannelPacer, RetryAfterHandler, SlackPoster, web_client
+from bot.adapters.slack._reply import CommandReply
+from bot.adapters.slack._surface import SlackNotifier
 from bot.core.models import Case, CaseState
 from tests.conftest import make_mention
 from tests.fakes.fake_slack import FIXTURES, FakeSlackApi
