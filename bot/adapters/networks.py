@@ -113,6 +113,7 @@ def build_networks(
             str(_secret(settings.bluesky_app_password)),
             store,
             store,
+            clock=clock,
         )
         sources.append(BlueskySource(session, clock))
         publishers[Network.BLUESKY] = BlueskyPublisher(session, clock)

@@ -20,7 +20,12 @@ from bot.adapters.bluesky._network import (
     BlueskySource,
     rkey_for,
 )
-from bot.adapters.bluesky._parse import lenient_time, link_facets, mention_from_notification
+from bot.adapters.bluesky._parse import (
+    lenient_time,
+    link_facets,
+    mention_from_notification,
+    stamp,
+)
 from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState
@@ -244,3 +249,58 @@ def test_a_notification_the_sdk_model_refuses_is_quarantined_alone(
         "bad notification: uri is not text (int)",
     ]
     assert batch.cursor == "2026-11-25T08:57:00.000Z"  # past them all
+
+
+def sign_ins(server: FakeBluesky) -> int:
+    return sum(nsid == "com.atproto.server.createSession" for _, nsid in server.state.calls)
+
+
+def test_a_refused_app_password_backs_off_says_so_the_same_way_and_recovers(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    """A wrong password used to make a createSession call on every poll (28 in 28 s)."""
+    server.state.password = "the-one-set-on-bluesky"  # careops has "app-password"
+    client = Client(base_url=server.url)
+    source = BlueskySource(
+        BlueskySession(client, BRAND_HANDLE, "app-password", store, store, clock=clock), clock
+    )
+    notices: list[str] = []
+    for _ in range(24 * 60):  # a day of polls, one a minute
+        notices += source.poll(None).notices
+        clock.advance(minutes=1)
+    # after 1, 2, 4 ... 32 minutes, then hourly: 7 in the first two hours, 22 after them
+    assert sign_ins(server) == 29
+    assert set(notices) == {source.session.backoff.notice}
+    assert "BLUESKY_APP_PASSWORD" in notices[0] and "app-password" not in notices[0]
+    server.state.password = "app-password"  # the account accepts it again
+    server.state.push(
+        notification("@parcelly anyone there?", rkey="3k1", indexed_at=stamp(clock.now()))
+    )
+    seen: list[str] = []
+    for _ in range(60):
+        batch = source.poll(None)
+        seen += batch.notices
+        if batch.mentions:
+            break
+        clock.advance(minutes=1)
+    assert [m.text for m in batch.mentions] == ["@parcelly anyone there?"]
+    assert seen[-1] == "bluesky: signed in again; intake resumed"  # within the hour
+    assert set(seen[:-1]) <= {source.session.backoff.notice}  # until the next try
+    assert sign_ins(server) == 30
+
+
+def test_restarts_never_sign_in_more_often_than_bluesky_allows(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    """A process restarted over and over (each restart tries once at once) still stays
+    within 30 createSession calls in 5 minutes: the calls are written down in the store."""
+    server.state.password = "the-one-set-on-bluesky"
+    refusals = []
+    for _ in range(40):  # 40 restarts in 4 minutes
+        session = BlueskySession(
+            Client(base_url=server.url), BRAND_HANDLE, "app-password", store, store, clock=clock
+        )
+        refusals += BlueskySource(session, clock).poll(None).notices
+        clock.advance(seconds=6)
+    assert sign_ins(server) == 25
+    assert "waits until 09:05 UTC to stay within Bluesky's limits" in refusals[-1]

@@ -215,3 +215,24 @@ def test_notification_ids_of_other_servers_sort_and_junk_ids_are_quarantined(
     assert [q.reason for q in batch.quarantined] == [
         "bad notification: notification id is not an id (\"['no']\")"
     ]
+
+
+def test_a_refused_token_backs_off_says_so_the_same_way_and_recovers(
+    server: FakeMastodon, clock: FakeClock
+) -> None:
+    server.state.token = "a-new-token"  # careops still has "token"
+    polls = source(server, clock)
+    notices: list[str] = []
+    for _ in range(120):  # two hours of polls, one a minute
+        notices += polls.poll("1").notices
+        clock.advance(minutes=1)
+    asked = [path for _, path, _ in server.state.requests if path == "/api/v1/notifications"]
+    assert len(asked) == 7  # at 0, 1, 3, 7, 15, 31 and 63 minutes
+    assert set(notices) == {polls.auth.notice} and "MASTODON_ACCESS_TOKEN" in notices[0]
+    server.state.token = "token"  # the token works again
+    server.state.add_mention("@parcelly hello?")
+    for _ in range(61):  # the next try is at most an hour away
+        if (batch := polls.poll("1")).mentions:
+            break
+        clock.advance(minutes=1)
+    assert batch.notices == ["mastodon: signed in again; intake resumed"] and batch.mentions

@@ -382,3 +382,30 @@ def test_wrong_types_in_a_page_are_quarantined_not_coerced_and_since_moves_past(
     ]
     since = json.loads(batch.cursor or "{}")["mentions"]["since"]
     assert since == max((p["id"] for p in page["data"]), key=int)
+
+
+def test_a_refused_token_backs_off_says_so_the_same_way_and_recovers(clock: FakeClock) -> None:
+    fake = FakeX()
+    refused = {
+        "title": "Unauthorized",
+        "type": "about:blank",
+        "status": 401,
+        "detail": "Unauthorized",
+    }
+    fake.on(MENTIONS, [(401, {}, refused)])
+    source = make(fake, clock)
+    notices: list[str] = []
+    for _ in range(120):  # two hours of polls, one a minute
+        notices += source.poll(None).notices
+        clock.advance(minutes=1)
+    assert len(fake.calls_to(MENTIONS)) == 7  # at 0, 1, 3, 7, 15, 31 and 63 minutes
+    assert set(notices) == {source.auth.notice} and "X_BEARER_TOKEN" in notices[0]
+    fake.on(MENTIONS, [(200, {}, body("search_tweets_query.json"))])  # a new token
+    seen: list[str] = []
+    for _ in range(61):  # the next try is at most an hour away
+        if (batch := source.poll(None)).mentions:
+            break
+        seen += batch.notices
+        clock.advance(minutes=1)
+    assert batch.notices == ["x: signed in again; intake resumed"] and batch.mentions
+    assert set(seen) == {source.auth.notice}

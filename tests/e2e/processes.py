@@ -49,14 +49,19 @@ def clean_env() -> dict[str, str]:
 
 
 def start_run(
-    tmp_path: Path, *args: str, ready: str, before: list[str] | None = None
+    tmp_path: Path,
+    *args: str,
+    ready: str,
+    before: list[str] | None = None,
+    files: bool = True,
 ) -> tuple[subprocess.Popen[str], str]:
     """`careops run ARGS --source/--publisher file:...` in `tmp_path` (its .env decides
-    the rest); returns the process and its first output line containing `ready` (the
-    lines before it go to `before` when given)."""
-    files = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
+    the rest; with `files=False` the networks it configures); returns the process and its
+    first output line containing `ready` (the lines before it go to `before` when given)."""
+    files_args = ["--source", "file:inbox.jsonl", "--publisher", "file:outbox.jsonl"]
+    files_args = files_args if files else []
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from bot.cli import main; main()", "run", *args, *files],
+        [sys.executable, "-c", "from bot.cli import main; main()", "run", *args, *files_args],
         cwd=tmp_path,
         env=clean_env(),
         stdout=subprocess.PIPE,

@@ -2,7 +2,8 @@
 
 Notifications are built from the SDK's own models (`notification()`), or taken from the
 real recorded bodies in tests/fixtures/bluesky. createRecord refuses a record key that
-exists, as a PDS does; createSession calls are counted (the real limit is 30 per 5 min).
+exists, as a PDS does; createSession calls are counted (the real limit is 30 per 5 min)
+and refused with 401 unless the password is `state.password`.
 """
 
 from __future__ import annotations
@@ -81,6 +82,7 @@ class BlueskyState:
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # uri -> post view
     handles: dict[str, str] = field(default_factory=dict)  # handle -> did (resolveHandle)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # rkey -> record
+    password: str = "app-password"  # the app password createSession accepts
     sessions_created: int = 0
     refreshes: int = 0
     calls: list[tuple[str, str]] = field(default_factory=list)
@@ -146,7 +148,7 @@ class _Handler(BaseHTTPRequestHandler):
             return handler(query, body)
 
     def _com_atproto_server_createSession(self, query: Any, body: dict[str, Any]) -> None:
-        if body.get("password") != "app-password":
+        if body.get("password") != self.state.password:
             return self._send(
                 401,
                 {"error": "AuthenticationRequired", "message": "Invalid identifier or password"},

@@ -44,6 +44,7 @@ class MastodonState:
     # Statuses on other instances, by their URL: search with resolve=true copies one in.
     remote: dict[str, dict[str, Any]] = field(default_factory=dict)
     rate_limited_until: str | None = None  # ISO time: answer 429 until cleared
+    token: str | None = None  # when set, any other bearer token is answered 401
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(117100000000000001))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -120,6 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         with self.state.lock:
             self.state.requests.append((method, parts.path, headers))
+            token = self.state.token
+            if token and headers.get("authorization") != f"Bearer {token}":
+                return self._send(401, {"error": "The access token is invalid"})
             if self.state.rate_limited_until:
                 reset = self.state.rate_limited_until
                 return self._send(429, {"error": "Too many requests"}, {"X-RateLimit-Reset": reset})

@@ -1,9 +1,9 @@
 """Bluesky (atproto): mention, reply and quote notifications in, thread replies out.
 
-The session is created once and kept in the store (`bluesky.session`), because
-createSession is limited to 30 per 5 minutes; every refresh the SDK makes is saved too.
-Each reply is created under a record key derived from its draft id, so a second create
-of the same draft is refused by the server and `find_existing` is one getRecord call.
+The session (`_session.py`) is created once and kept in the store, within Bluesky's
+createSession limits, backing off after a refused password. Each reply is created under
+a record key derived from its draft id, so a second create of the same draft is refused
+by the server and `find_existing` is one getRecord call.
 
 Intake pages listNotifications newest-first down to the cursor, the `indexedAt` of the
 newest notification taken. A gap wider than one poll's pages (a spike, an outage) is
@@ -15,18 +15,16 @@ fresh install starts with the last `FIRST_POLL_LOOKBACK`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import UTC, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
-from atproto import Client, models
+from atproto import models
 from atproto_client.exceptions import (
     AtProtocolError,
     BadRequestError,
     ModelError,
     RateLimitExceededError,
     RequestErrorBase,
-    UnauthorizedError,
 )
 
 from bot.adapters.bluesky._parse import (
@@ -45,14 +43,15 @@ from bot.adapters.bluesky._parse import (
     stamp,
     web_url,
 )
-from bot.core.budget import RateGate, UsageLog
+from bot.adapters.bluesky._session import SESSION_KEY, BlueskySession
+from bot.core.budget import RateGate
+from bot.core.credentials import CredentialsRefused
 from bot.core.models import Network, OutboxItem, PublishResult, Quarantined
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
 from bot.core.rules import measure
 
 log = logging.getLogger(__name__)
 
-SESSION_KEY = "bluesky.session"
 LIST_NOTIFICATIONS = "app.bsky.notification.listNotifications"
 POST = "app.bsky.feed.post"
 BLUESKY_LIMIT = 300
@@ -61,71 +60,8 @@ MAX_PAGES_PER_POLL = 4
 FIRST_POLL_LOOKBACK = timedelta(hours=24)
 """What a fresh install reads on its first poll: the last day, the time within which
 most customers expect an answer (81% the same day), read over several polls if large."""
-T = TypeVar("T")
 
-
-class BlueskySession:
-    """A logged-in atproto Client, reusing the stored session; logs in only when it must."""
-
-    def __init__(
-        self, client: Client, handle: str, password: str, store: Any, usage: UsageLog | None = None
-    ) -> None:
-        self.client = client
-        self.handle = handle
-        self._password = password
-        self.store = store
-        self.usage = usage
-        self._ready = False
-        client.on_session_change(self._save)
-
-    def _save(self, event: Any, session: Any) -> None:
-        self.store.set_setting(SESSION_KEY, session.export())
-
-    @property
-    def did(self) -> str:
-        self.ensure()
-        session = self.client._session
-        assert session is not None
-        return str(session.did)
-
-    def ensure(self, fresh: bool = False) -> None:
-        if self._ready and not fresh:
-            return
-        saved = None if fresh else self.store.get_setting(SESSION_KEY)
-        if saved:
-            try:
-                self.client.login(session_string=saved, fetch_bsky_profile=False)
-                self._ready = True
-                return
-            except (AtProtocolError, ValueError) as exc:
-                log.info("bluesky: stored session unusable (%s); logging in", type(exc).__name__)
-        self._count("session")
-        self.client.login(self.handle, self._password, fetch_bsky_profile=False)
-        self._ready = True
-
-    def call(self, fn: Callable[[], T]) -> T:
-        """Run an API call; an expired or revoked session gets one fresh login."""
-        self.ensure()
-        self._count("requests")
-        try:
-            return fn()
-        except (BadRequestError, UnauthorizedError) as exc:
-            if not _is_auth_error(exc):
-                raise
-        self.ensure(fresh=True)
-        return fn()
-
-    def _count(self, kind: str) -> None:
-        if self.usage is not None:
-            self.usage.record_usage(Network.BLUESKY.value, kind, 1, 0.0)
-
-
-def _is_auth_error(exc: RequestErrorBase) -> bool:
-    if isinstance(exc, UnauthorizedError):
-        return True
-    content = getattr(exc.response, "content", None)
-    error = get(content, "error") if content is not None else None
-    return error in ("ExpiredToken", "InvalidToken")
+__all__ = ["SESSION_KEY", "BlueskyPublisher", "BlueskySession", "BlueskySource"]
 
 
 class BlueskySource:
@@ -153,8 +89,14 @@ class BlueskySource:
         start = IntakeCursor.load(cursor)
         if start.since is None:
             start = IntakeCursor(since=stamp(self.clock.now() - FIRST_POLL_LOOKBACK))
-        notes, end = self._read_gap(start, batch)
-        self._convert(notes, batch)
+        try:
+            notes, end = self._read_gap(start, batch)
+            self._convert(notes, batch)
+        except CredentialsRefused as exc:  # said once in the channel; the cursor waits
+            batch.notices.append(str(exc))
+            return batch
+        finally:
+            batch.notices.extend(self.session.take_news())
         self._report(start, end, start.fetched + len(notes), batch)
         batch.cursor = end.dump() if end != start else None
         return batch

@@ -27,6 +27,7 @@ from mastodon import (
 )
 
 from bot.core.budget import RateGate, UsageLog
+from bot.core.credentials import AuthBackoff
 from bot.core.intake import mention_from, raw_preview
 from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
@@ -142,22 +143,30 @@ class MastodonSource:
         self.max_pages = max_pages
         self.with_context = with_context
         self.gate = RateGate(Network.MASTODON)
+        self.auth = AuthBackoff(Network.MASTODON, "MASTODON_ACCESS_TOKEN")
 
     def poll(self, cursor: str | None) -> SourceBatch:
         batch = SourceBatch()
+        if self.auth.blocked(self.clock.now()):  # refused lately: no call until it is time
+            batch.notices.append(self.auth.notice)
+            return batch
         if self.gate.blocked(self.clock.now()):
             batch.notices.append(self.gate.notice())
             return batch
         position = cursor
         try:
             for _ in range(self.max_pages if cursor else 1):
-                page = self._page(position)
+                page = self._page(position, batch)
                 before = position
                 for note_id, note in self._in_order(page, batch):
                     self._add(batch, note)
                     position = note_id
                 if len(page) < PAGE_SIZE or cursor is None or position == before:
                     break
+        except MastodonUnauthorizedError as exc:
+            until = self.auth.refused(self.clock.now())
+            log.warning("mastodon: credentials refused (%s); next try at %s", exc, until)
+            batch.notices.append(self.auth.notice)
         except MastodonRatelimitError:
             self.gate.limited(self.clock.now(), {"x-ratelimit-reset": self._reset()})
             batch.notices.append(self.gate.notice())
@@ -168,11 +177,16 @@ class MastodonSource:
         batch.cursor = position
         return batch
 
-    def _page(self, after: str | None) -> list[Any]:
+    def _page(self, after: str | None, batch: SourceBatch) -> list[Any]:
         self._count()
         if after is None:
-            return list(self.api.notifications(types=["mention"], limit=PAGE_SIZE))
-        return list(self.api.notifications(types=["mention"], min_id=after, limit=PAGE_SIZE))
+            page = self.api.notifications(types=["mention"], limit=PAGE_SIZE)
+        else:
+            page = self.api.notifications(types=["mention"], min_id=after, limit=PAGE_SIZE)
+        recovered = self.auth.accepted()
+        if recovered:
+            batch.notices.append(recovered)
+        return list(page)
 
     def _in_order(self, page: list[Any], batch: SourceBatch) -> list[tuple[str, Any]]:
         """The page's notifications oldest first, with their ids; one without a readable

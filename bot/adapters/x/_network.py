@@ -29,6 +29,7 @@ from bot.adapters.x._parse import (
     parse_page,
 )
 from bot.core.budget import RateGate
+from bot.core.credentials import AuthBackoff
 from bot.core.models import Network, OutboxItem, PublishResult
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
 from bot.core.rules import measure
@@ -106,6 +107,8 @@ class XSource:
         self.max_pages = max_pages
         self.gate = RateGate(Network.X)
         self.user_auth = client.bearer_token is None
+        keys = "X_API_KEY, X_API_SECRET, X_ACCESS_TOKEN and X_ACCESS_TOKEN_SECRET"
+        self.auth = AuthBackoff(Network.X, keys if self.user_auth else "X_BEARER_TOKEN")
 
     def poll(self, cursor: str | None) -> SourceBatch:
         state = _load_state(cursor)
@@ -114,6 +117,9 @@ class XSource:
         if self.listen_query:
             streams.append(("search", self._search))
         for key, fetch in streams:
+            if self.auth.blocked(self.clock.now()):  # refused lately: no call until it is time
+                batch.notices.append(self.auth.notice)
+                break
             if self.gate.blocked(self.clock.now()):
                 batch.notices.append(self.gate.notice())
                 break
@@ -149,6 +155,11 @@ class XSource:
         for _ in range(pages):
             try:
                 body = self._page(fetch, since, token)
+            except tweepy.Unauthorized as exc:
+                until = self.auth.refused(self.clock.now())
+                log.warning("x: credentials refused (%s); next try at %s", exc, until)
+                batch.notices.append(self.auth.notice)
+                return state
             except tweepy.TooManyRequests as exc:
                 self.gate.limited(self.clock.now(), _headers(exc))
                 batch.notices.append(self.gate.notice())
@@ -160,6 +171,9 @@ class XSource:
                 log.warning("x: page failed: %s", exc)
                 batch.notices.append(f"x: fetch failed ({type(exc).__name__}); will retry")
                 return {**state, "newest": newest} if token else state
+            recovered = self.auth.accepted()
+            if recovered:
+                batch.notices.append(recovered)
             parsed = parse_page(
                 body,
                 brand_id=self.user_id,
