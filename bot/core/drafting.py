@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from bot.core.guardrails import guard, merge_checks, unsafe
-from bot.core.models import Case, Draft, Mention, Network, RuleCheck, draft_id_for
+from bot.core.models import Case, Draft, Intent, Mention, Network, RuleCheck, draft_id_for
 from bot.core.ports import Clock, Drafter, DraftRequest
 from bot.core.risk import by_hand_reason
 from bot.core.rules import LIMITS, LinkBook, lint
@@ -130,6 +130,7 @@ class DraftingService:
             topic=draft.topic or request.triage.topic,
             previous_replies=request.previous_replies,
             customer_handle=request.mention.author_handle,
+            needs_link=request.triage.intent is not Intent.PRAISE,  # a thank-you needs none
         )
         guards = guard(
             draft.text,

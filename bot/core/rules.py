@@ -7,7 +7,9 @@ written for the person reviewing the card, so it names what was found or what is
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +21,6 @@ import regex
 from bot.core import rule_phrases as P
 from bot.core.models import LintResult, Network, RuleCheck
 from bot.core.text import (
-    Span,
     count_letters,
     grapheme_length,
     url_key,
@@ -104,6 +105,17 @@ _NOT_DEFENSIVE = RuleCheck("not_defensive", True, "no blame, lecture or sarcasm"
 _SHOUTING = RuleCheck("human", False, "mostly capital letters, reads as shouting")
 _COPY = RuleCheck("human", False, "near-copy of a recent reply")
 _HUMAN = RuleCheck("human", True, "no boilerplate, shouting or copy")
+_REPEATS = RuleCheck("human", False, "says the same thing twice, like a form letter")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?]+")
+_CLAUSE_ENDS = ".!?,;\n"
+_FUNCTION_WORDS = frozenset(
+    (  # noqa: SIM905 - a word list reads better as one string
+        "with this that your have from will what when there their they them then than been "
+        "were just also into about would could should these those here where which while "
+        "some more very much over only other such"
+    ).split()
+)
 
 
 def _quote(match: re.Match[str], original: str) -> str:
@@ -122,16 +134,34 @@ def _check_thanks(words: str, plain: str) -> RuleCheck:
 
 
 def _check_solution(words: str, plain: str, has_link: bool) -> RuleCheck:
-    step = P.SOLUTION.search(words)
-    if step:
-        return RuleCheck("solution", True, _quote(step, plain))
+    """A next step: something to do, something we did or will do, or a question for the
+    customer. A step inside a defensive clause ("it's your responsibility to check
+    the size chart") is not one."""
+    for step in P.SOLUTION.finditer(words):
+        if not P.DEFENSIVE.search(_clause_around(words, step.start())):
+            return RuleCheck("solution", True, _quote(step, plain))
     if "?" in words:
         for question in P.QUESTION.finditer(words):
-            if P.SECOND_PERSON.search(question.group()):
+            if _asks_the_customer(question.group()):
                 return _ASKS
     if has_link:
         return _POINTS_TO_HELP
     return _NO_NEXT_STEP
+
+
+def _asks_the_customer(question: str) -> bool:
+    """A question to the customer ("which device is it?", "has it worked before?"),
+    not a rhetorical one ("why would that happen?") or a defensive one."""
+    if P.DEFENSIVE.search(question):
+        return False
+    return bool(P.SECOND_PERSON.search(question)) or not question.lstrip(" ¿").startswith("why")
+
+
+def _clause_around(words: str, at: int) -> str:
+    """The clause (between punctuation marks) that holds position `at`."""
+    start = max(words.rfind(end, 0, at) for end in _CLAUSE_ENDS) + 1
+    ends = [i for i in (words.find(end, at) for end in _CLAUSE_ENDS) if i != -1]
+    return words[start : min(ends, default=len(words))]
 
 
 def _check_not_defensive(words: str, plain: str) -> RuleCheck:
@@ -179,26 +209,52 @@ def _check_human(text: str, plain: str, words: str, previous: Sequence[str]) -> 
         return RuleCheck("human", False, f"boilerplate {_quote(robotic, plain)}")
     if _shouting(without_handles(plain)):
         return _SHOUTING
+    if _repeats_itself(words):
+        return _REPEATS
     if previous and _copies(text, previous):
         return _COPY
     return _HUMAN
 
 
-def _check_link(text: str, spans: list[Span], links: LinkBook, topic: str) -> RuleCheck:
+def _repeats_itself(words: str) -> bool:
+    """A form letter says the same thing twice: a sentence repeated, a word of four or
+    more letters (not a function word) used three times, or three repeated word pairs
+    ("Thank you for your email. Thank you for your patience.")."""
+    sentences = [" ".join(_WORD.findall(s)) for s in _SENTENCE_END.split(words)]
+    sentences = [s for s in sentences if s]
+    if len(sentences) != len(set(sentences)):
+        return True
+    tokens = _WORD.findall(words)
+    long_words = Counter(t for t in tokens if len(t) >= 4 and t not in _FUNCTION_WORDS)
+    if long_words and max(long_words.values()) >= 3:
+        return True
+    pairs = Counter(itertools.pairwise(tokens))
+    return sum(n - 1 for n in pairs.values()) >= 3
+
+
+def check_link(
+    text: str, links: LinkBook, topic: str = "general", *, needs_link: bool = True
+) -> RuleCheck:
+    """The link rule: every link is one of links.yaml's, and the reply ends with one
+    (unless `needs_link` is False: a thank-you needs none). Any allowlisted page passes;
+    when the topic has a page of its own that fits better, the verdict says so as a hint.
+    """
+    spans = url_spans(text)
     for _, _, url in spans:
         if not links.allows(url):
             return RuleCheck("link", False, f"{url} is not in links.yaml")
     expected = links.url_for(topic)
-    if expected is None:
-        return RuleCheck("link", True, f"none needed for topic {topic!r}")
     if not spans:
+        if not needs_link or expected is None:
+            return RuleCheck("link", True, "none needed")
         return RuleCheck("link", False, f"missing: end with {expected}")
     _, end, last = spans[-1]
     if _LINK_TAIL.fullmatch(text, end) is None:
         return RuleCheck("link", False, f"text after {last}: end with the link")
-    fitting = {url_key(expected), url_key(links.url_for("general") or expected)}
-    if url_key(last) not in fitting:
-        return RuleCheck("link", False, f"{last} is not the {topic} help: use {expected}")
+    if expected is not None and url_key(last) != url_key(expected):
+        return RuleCheck(
+            "link", True, f"ends with {last} (the {topic} page fits better: {expected})"
+        )
     return RuleCheck("link", True, f"ends with {last}")
 
 
@@ -215,6 +271,7 @@ def lint(
     topic: str = "general",
     previous_replies: Sequence[str] = (),
     customer_handle: str | None = None,
+    needs_link: bool = True,
 ) -> LintResult:
     """One RuleCheck per rule, in RULES order.
 
@@ -231,7 +288,7 @@ def lint(
             _check_solution(words, plain, bool(spans)),
             _check_not_defensive(words, plain),
             _check_human(text, plain, words, previous_replies),
-            _check_link(text, spans, links, topic),
+            check_link(text, links, topic, needs_link=needs_link),
             _check_length(text, network),
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.models import Network
-from bot.core.rules import LIMITS, RULES, LinkBook, lint, measure
+from bot.core.rules import LIMITS, RULES, LinkBook, check_link, lint, measure
 from bot.core.text import handles_in, urls_in
 
 HELP = "https://help.parcelly.example/"
@@ -283,16 +283,26 @@ def test_no_link_passes_when_the_book_has_nothing_for_the_topic() -> None:
     assert result.checks[RULES.index("link")].ok
 
 
-def test_text_after_the_link_or_another_topics_link_fails() -> None:
+def test_text_after_the_link_fails_and_another_allowlisted_page_is_a_hint() -> None:
     after = check("Thanks! https://help.parcelly.example/delivery Let us know.", "link")
     assert not after.ok
     assert after.why == "text after https://help.parcelly.example/delivery: end with the link"
     other = check("Thanks! DM us. https://help.parcelly.example/refund", "link")
-    assert not other.ok
+    assert other.ok
     assert other.why == (
-        "https://help.parcelly.example/refund is not the delivery help: "
-        "use https://help.parcelly.example/delivery"
+        "ends with https://help.parcelly.example/refund "
+        "(the delivery page fits better: https://help.parcelly.example/delivery)"
     )
+
+
+def test_the_link_rule_is_one_function_any_allowlisted_page_passes() -> None:
+    general = check_link("Thanks! DM us. https://help.parcelly.example/", BOOK, "delivery")
+    assert general.ok and "fits better" in general.why
+    for url in BOOK.topics.values():  # careops lint without --topic: topic "general"
+        assert check_link(f"Thanks, DM us. {url}", BOOK).ok
+    assert not check_link("Thanks. https://evil.example/x", BOOK).ok
+    assert not check_link("Thanks, DM us.", BOOK, "delivery").ok
+    assert check_link("Thank you so much!", BOOK, "delivery", needs_link=False).ok
 
 
 # --- length ---------------------------------------------------------------------------
