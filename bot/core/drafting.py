@@ -51,6 +51,15 @@ class DrafterUnavailable(Exception):
         self.detail = detail
 
 
+class AnswerByHand(Exception):
+    """A drafter cannot write this reply (a language it has no words for ...): a person
+    must. `reason` goes on the card."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class DraftingService:
     def __init__(
         self,
@@ -105,7 +114,7 @@ class DraftingService:
         first = self._attempt(request)
         if isinstance(first, str):
             return self._fallback(request, first)
-        if first.lint.ok or self.primary is self.fallback:
+        if first.lint.ok or self.primary is self.fallback or first.drafter == BY_HAND:
             return first
         if (danger := unsafe(first.checks)) is not None:
             log.warning("draft %s unsafe: %s", request.draft_id, danger.why)
@@ -130,7 +139,8 @@ class DraftingService:
             topic=draft.topic or request.triage.topic,
             previous_replies=request.previous_replies,
             customer_handle=request.mention.author_handle,
-            needs_link=request.triage.intent is not Intent.PRAISE,  # a thank-you needs none
+            # a thank-you needs no link (a crisis reply always points to the status page)
+            needs_link=request.triage.intent is not Intent.PRAISE or request.crisis,
         )
         guards = guard(
             draft.text,
@@ -150,6 +160,8 @@ class DraftingService:
         except DrafterUnavailable as exc:
             log.warning("drafter %s unavailable: %s", self.primary.label, exc.reason)
             return exc.reason
+        except AnswerByHand as exc:
+            return self._by_hand(request, exc.reason)
         except Exception as exc:  # the loop must never stop because a drafter failed
             log.warning("drafter %s failed: %s", self.primary.label, type(exc).__name__)
             return f"{self.primary.label} failed: {type(exc).__name__}"
@@ -167,7 +179,10 @@ class DraftingService:
         )
 
     def _fallback(self, request: DraftRequest, why: str) -> Draft:
-        draft = self.fallback.draft(replace(request, feedback=()))
+        try:
+            draft = self.fallback.draft(replace(request, feedback=()))
+        except AnswerByHand as exc:
+            return self._by_hand(request, exc.reason)
         return replace(self.check(draft, request), note=why)
 
     def _examples_for(self, text: str) -> list[str]:

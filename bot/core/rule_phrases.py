@@ -61,6 +61,8 @@ SOLUTION = phrases(
     r"envie|mande|poderia|pode\s+nos|vamos\s+verificar",
     r"inviaci|scrivici|potresti|può\s+inviarci|stuur\s+ons|kun\s+je|kunt\s+u",
     r"du\s+kannst|sie\s+können|wir\s+melden\s+uns|nous\s+allons\s+\w+|vamos\s+\w+",
+    r"(?:se\s+lo|lo)\s+(?:contamos|compartimos|pasamos)|nous\s+(?:transmettons|le\s+partageons)"
+    r"|wir\s+geben|teilen\s+wir|lo\s+(?:diciamo|condividiamo|passiamo)|we\s+(?:geven|delen)",
     r"hemos\s+\w+(?:ado|ido)|nous\s+avons\s+\w+é|wir\s+haben\s+\w+|abbiamo\s+\w+(?:ato|uto|ito)"
     r"|we\s+hebben\s+\w+|enviamos|já\s+\w+(?:amos|emos)",
     # an action already taken or scheduled: "your refund went out this morning",

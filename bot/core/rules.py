@@ -113,7 +113,11 @@ _FUNCTION_WORDS = frozenset(
     (  # noqa: SIM905 - a word list reads better as one string
         "with this that your have from will what when there their they them then than been "
         "were just also into about would could should these those here where which while "
-        "some more very much over only other such"
+        "some more very much over only other such "
+        "nous vous avec pour dans notre votre nuestra nuestro para este esta como pero "
+        "nicht eine einen dich dein sind wird werden auch oder "
+        "você nosso nossa está vamos questo della nostro nostra sono anche voor onze jouw "
+        "deze niet maar"
     ).split()
 )
 

@@ -116,6 +116,15 @@ def detect_topic(text: str) -> str:
     return best
 
 
+def _topic(plain: str, context: tuple[str, ...]) -> str:
+    """The post's topic; a reply in a thread that names none ("still nothing") takes its
+    parent's."""
+    topic = detect_topic(plain)
+    if topic == "general" and context:
+        return detect_topic(without_handles(without_urls(context[-1])))
+    return topic
+
+
 def _lower(text: str) -> str:
     return text.lower().replace("’", "'")
 
@@ -245,6 +254,6 @@ def triage(
         sentiment=round(sentiment, 4),
         priority=_priority(intent, sentiment, tags),
         language=language,
-        topic=detect_topic(plain),
+        topic=_topic(plain, mention.context),
         tags=tuple(tags),
     )

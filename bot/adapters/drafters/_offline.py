@@ -1,11 +1,13 @@
-"""The offline drafter: rule-following replies from phrase templates, no model, no network.
+"""The offline drafter: short rule-following replies from phrase templates, no model.
 
 It is the fallback when the model drafter fails and the drafter of the demo. A reply is
-assembled from pieces (greeting, thanks, empathy, next step, closer, link) chosen by
-intent, topic and language from `prompts/offline.yaml`. Which variant of each piece is
-used comes from a hash of the draft id: replies vary from case to case, yet the same
-draft id always gives the same text. The customer's own words are never copied into a
-reply, so nothing they write (markup, links, instructions) can reach the network.
+assembled from pieces (greeting, thanks, sorry, next step, link) chosen by intent, topic
+and language from `prompts/offline.yaml`, and names the customer's problem with a short
+clause from their post (or from the post it replies to) when one is safe to use
+(`_issue.py`: plain words only, never a link, handle, tag, markup or instruction).
+Which variant of each piece is used comes from a hash of the draft id and the post, so
+two customers in a row get different words, yet the same draft is made again the same.
+A post in a language the templates do not cover is handed to a person.
 """
 
 from __future__ import annotations
@@ -16,26 +18,27 @@ import re
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from bot.adapters.drafters._issue import issue_clause
+from bot.core.drafting import AnswerByHand
 from bot.core.models import Draft, Intent, Network
 from bot.core.ports import Clock, DraftRequest
 from bot.core.rules import LinkBook, measure
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[3] / "prompts" / "offline.yaml"
 INTENTS = ("complaint", "question", "praise", "feedback")
-PLACEHOLDERS = frozenset({"name", "handle", "issue"})
+PLACEHOLDERS = frozenset({"name", "issue"})
+DEFAULT_TARGET = 160
 # Replies sharing this share of words with a recent reply read like a copy.
 MAX_OVERLAP = 0.75
 MAX_ATTEMPTS = 12
 CRISIS_TOPIC = "outage"
 
 _NAME_WORD = re.compile(r"[^\W\d_](?:[^\W\d_]|['’-](?=[^\W\d_])){1,19}")
-_HANDLE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.@-]{0,99}")
 _WORD = re.compile(r"\w+")
 # First words of display names that are not first names.
 _NOT_NAMES = frozenset(
@@ -57,9 +60,13 @@ def load_offline_templates(path: Path = DEFAULT_TEMPLATES) -> dict[str, Any]:
     return data  # type: ignore[no-any-return]
 
 
-@lru_cache(maxsize=1)
+_DEFAULT: list[dict[str, Any]] = []
+
+
 def _default_templates() -> dict[str, Any]:
-    return load_offline_templates(DEFAULT_TEMPLATES)
+    if not _DEFAULT:
+        _DEFAULT.append(load_offline_templates(DEFAULT_TEMPLATES))
+    return _DEFAULT[0]
 
 
 def validate_templates(data: Any) -> None:
@@ -69,10 +76,12 @@ def validate_templates(data: Any) -> None:
     if "en" not in data["languages"]:
         raise ValueError("offline templates need an 'en' language")
     for code, lang in data["languages"].items():
-        _require_lists(lang, f"{code}.greeting", ("name", "handle", "anonymous"))
-        for intent in INTENTS:
-            _require_lists(lang, f"{code}.intents.{intent}", ("thanks",))
+        _require_lists(lang, f"{code}.greeting", ("name",))
+        _require_lists(lang, f"{code}.thanks", INTENTS)
+        _require_lists(lang, f"{code}.sorry_topic", ("general",))
+        for intent in ("complaint", "question", "feedback"):
             _require_lists(lang, f"{code}.next_steps.{intent}", ("general",))
+        _require_lists(lang, code, ("praise_close", "link_lead"))
         _require_lists(lang, f"{code}.crisis", ("thanks", "holding", "next_step"))
         _require_text(lang, f"{code}.crisis.issues.general")
         for key in ("thanks", "next_step", "crisis"):
@@ -82,7 +91,7 @@ def validate_templates(data: Any) -> None:
 
 def _lookup(root: Any, dotted: str) -> Any:
     node = root
-    for part in dotted.split(".")[1:]:
+    for part in [p for p in dotted.split(".")[1:] if p]:
         node = node.get(part) if isinstance(node, Mapping) else None
     return node
 
@@ -133,33 +142,33 @@ def first_name(author_name: str) -> str | None:
 class _Pieces:
     greeting: str = ""
     thanks: str = ""
-    empathy: str = ""
+    sorry: str = ""
     next_step: str = ""
-    closer: str = ""
     link_lead: str = ""
     link: str = ""
 
     def render(self) -> str:
         tail = f"{self.link_lead} {self.link}" if self.link and self.link_lead else self.link
         thanks = self.thanks
-        if self.greeting.endswith(",") and thanks[:1].isupper():
-            thanks = thanks[0].lower() + thanks[1:]  # "Hi Maria, thanks ..."
-        parts = (self.greeting, thanks, self.empathy, self.next_step, self.closer, tail)
+        if not self.greeting or self.greeting.endswith(("!", ".")):
+            thanks = _capitalised(thanks)
+        parts = (self.greeting, thanks, self.sorry, self.next_step, tail)
         return " ".join(part for part in parts if part)
 
 
-# Optional pieces, dropped in this order when a reply is too long.
-_DROP_ORDER = ("closer", "empathy", "link_lead", "greeting")
-# In a crisis the holding statement (kept in `empathy`) is the message: drop it last.
-_CRISIS_DROP_ORDER = ("closer", "next_step", "greeting", "link_lead", "empathy")
+# Optional pieces, dropped in this order to come near the target length.
+_TO_TARGET = ("link_lead", "greeting")
+# Dropped too when the reply would not fit the network at all.
+_TO_LIMIT = ("sorry",)
 _SLOTS = {f.name: index for index, f in enumerate(fields(_Pieces))}
 
 
 class _Picker:
-    """Chooses one variant per slot from a hash of the draft id (and an attempt number)."""
+    """Chooses one variant per slot from a hash of the draft id, the post and an attempt."""
 
-    def __init__(self, draft_id: str, attempt: int) -> None:
-        self._digest = hashlib.blake2b(f"{draft_id}#{attempt}".encode(), digest_size=16).digest()
+    def __init__(self, draft_id: str, post: str, attempt: int) -> None:
+        seed = f"{draft_id}#{' '.join(post.lower().split())}#{attempt}"
+        self._digest = hashlib.blake2b(seed.encode(), digest_size=16).digest()
 
     def pick(self, options: Sequence[str] | None, slot: str) -> str:
         if not options:
@@ -168,9 +177,7 @@ class _Picker:
         return options[int.from_bytes(self._digest[index : index + 2], "big") % len(options)]
 
 
-@lru_cache(maxsize=256)
 def _words(text: str) -> frozenset[str]:
-    """Lower-cased word set; cached because the same recent replies are compared often."""
     return frozenset(_WORD.findall(text.lower()))
 
 
@@ -192,6 +199,7 @@ class OfflineDrafter:
         self.links = links
         self.clock = clock
         self._languages: Mapping[str, Any] = data["languages"]
+        self._targets: Mapping[str, int] = data.get("target_length") or {}
         canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
         self.prompt_version = "offline-" + hashlib.sha256(canonical.encode()).hexdigest()[:10]
 
@@ -208,11 +216,14 @@ class OfflineDrafter:
         )
 
     def compose(self, request: DraftRequest) -> str:
-        """The reply text: the first variant that is not too close to a recent reply."""
+        """The reply text: the first variant that is not too close to a recent reply.
+        Raises AnswerByHand when the post is in a language the templates do not cover."""
+        lang = self._language(request)
         previous = [_words(reply) for reply in request.previous_replies]
         best, best_overlap = "", 2.0
         for attempt in range(MAX_ATTEMPTS):
-            text = self._fit(self._pieces(request, _Picker(request.draft_id, attempt)), request)
+            picker = _Picker(request.draft_id, request.mention.text, attempt)
+            text = self._fit(self._pieces(request, lang, picker), request, lang)
             if not previous:  # nothing to resemble: the first variant is the reply
                 return text
             words = _words(text)
@@ -225,27 +236,47 @@ class OfflineDrafter:
                 best, best_overlap = text, overlap
         return best
 
-    def _language(self, code: str) -> Mapping[str, Any]:
-        return self._languages.get(code) or self._languages["en"]  # type: ignore[no-any-return]
+    def target_length(self, network: Network) -> int:
+        return int(self._targets.get(network.value, DEFAULT_TARGET))
 
-    def _pieces(self, request: DraftRequest, picker: _Picker) -> _Pieces:
-        lang = self._language(request.triage.language)
-        topic = request.triage.topic
+    def _language(self, request: DraftRequest) -> Mapping[str, Any]:
+        code = request.triage.language
+        if code in self._languages:
+            return self._languages[code]  # type: ignore[no-any-return]
+        if code in ("und", "") and _latin(request.mention.text):
+            return self._languages["en"]  # type: ignore[no-any-return]
+        raise AnswerByHand(f"the post's language ({code}) has no offline templates")
+
+    def _pieces(self, request: DraftRequest, lang: Mapping[str, Any], picker: _Picker) -> _Pieces:
         greeting = self._greeting(lang["greeting"], request, picker)
         if request.crisis:
-            return self._crisis_pieces(lang, topic, greeting, picker)
+            return self._crisis_pieces(lang, request.triage.topic, greeting, picker)
         intent = _intent_key(request.triage.intent)
-        phrases = lang["intents"][intent]
+        thanks = picker.pick(lang["thanks"][intent], "thanks")
+        if intent == "praise":
+            return _Pieces(
+                greeting, thanks, next_step=picker.pick(lang["praise_close"], "next_step")
+            )
+        topic = request.triage.topic
         steps = lang["next_steps"][intent]
         return _Pieces(
             greeting=greeting,
-            thanks=picker.pick(phrases["thanks"], "thanks"),
-            empathy=picker.pick(phrases.get("empathy"), "empathy"),
+            thanks=thanks,
+            sorry=self._sorry(lang, request, picker) if intent == "complaint" else "",
             next_step=picker.pick(steps.get(topic) or steps["general"], "next_step"),
-            closer=picker.pick(phrases.get("closer"), "closer"),
-            link_lead=picker.pick(phrases.get("link_lead") or lang.get("link_lead"), "link_lead"),
+            link_lead=picker.pick(lang["link_lead"], "link_lead"),
             link=self.links.url_for(topic) or "",
         )
+
+    @staticmethod
+    def _sorry(lang: Mapping[str, Any], request: DraftRequest, picker: _Picker) -> str:
+        """ "Sorry <the problem, from the post>." or, failing that, the topic's line."""
+        mention = request.mention
+        clause = issue_clause([mention.text, *reversed(mention.context)])
+        if clause and lang.get("sorry"):
+            return picker.pick(lang["sorry"], "sorry").format(issue=clause)
+        by_topic = lang["sorry_topic"]
+        return picker.pick(by_topic.get(request.triage.topic) or by_topic["general"], "sorry")
 
     def _crisis_pieces(
         self, lang: Mapping[str, Any], topic: str, greeting: str, picker: _Picker
@@ -255,7 +286,7 @@ class OfflineDrafter:
         return _Pieces(
             greeting=greeting,
             thanks=picker.pick(crisis["thanks"], "thanks"),
-            empathy=picker.pick(crisis["holding"], "empathy").format(issue=issue),
+            sorry=picker.pick(crisis["holding"], "sorry").format(issue=issue),
             next_step=picker.pick(crisis["next_step"], "next_step"),
             link_lead=picker.pick(crisis.get("link_lead"), "link_lead"),
             link=self.links.url_for(CRISIS_TOPIC) or "",
@@ -264,31 +295,47 @@ class OfflineDrafter:
     @staticmethod
     def _greeting(options: Mapping[str, Any], request: DraftRequest, picker: _Picker) -> str:
         name = first_name(request.mention.author_name)
-        if name:
-            return picker.pick(options["name"], "greeting").format(name=name)
-        handle = request.mention.author_handle.lstrip("@")
-        if _HANDLE.fullmatch(handle):
-            return picker.pick(options["handle"], "greeting").format(handle=handle)
-        return picker.pick(options["anonymous"], "greeting")
+        return picker.pick(options["name"], "greeting").format(name=name) if name else ""
 
-    def _fit(self, pieces: _Pieces, request: DraftRequest) -> str:
-        """Drop optional pieces until the reply fits; the link is never cut."""
+    def _fit(self, pieces: _Pieces, request: DraftRequest, lang: Mapping[str, Any]) -> str:
+        """Drop optional pieces to come near the target length, and further (the sorry
+        line) when the network's limit needs it; the link and next step are never cut."""
         network: Network = request.mention.network
+        limit = request.max_length
+        target = min(limit, self.target_length(network))
         text = pieces.render()
-        if measure(text, network) <= request.max_length:
-            return text
-        for name in _CRISIS_DROP_ORDER if request.crisis else _DROP_ORDER:
+        for name in _TO_TARGET:
+            if measure(text, network) <= target:
+                return text
             pieces = replace(pieces, **{name: ""})
             text = pieces.render()
-            if measure(text, network) <= request.max_length:
+        for name in _TO_LIMIT:
+            if measure(text, network) <= limit:
                 return text
-        short = self._language(request.triage.language)["short"]
+            pieces = replace(pieces, **{name: ""})
+            text = pieces.render()
+        if measure(text, network) <= limit:
+            return text
+        short = lang["short"]
         first = short["crisis"] if request.crisis else f"{short['thanks']} {short['next_step']}"
         for thanks in (first, short["thanks"]):
             text = _Pieces(thanks=thanks, link=pieces.link).render()
-            if measure(text, network) <= request.max_length:
+            if measure(text, network) <= limit:
                 return text
         return text  # even "Thanks!" and the link do not fit: the link is never cut
+
+
+def _capitalised(text: str) -> str:
+    """Upper-case the first letter ("¡muchas gracias!" -> "¡Muchas gracias!")."""
+    for i, char in enumerate(text):
+        if char.isalpha():
+            return text[:i] + char.upper() + text[i + 1 :]
+    return text
+
+
+def _latin(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.isascii() for c in letters) >= 0.8 * len(letters)
 
 
 def _intent_key(intent: Intent) -> str:
