@@ -24,6 +24,7 @@ from bot.core import jobs as ops_jobs
 from bot.core.crisis_groups import CrisisGrouper
 from bot.core.drafting import DraftingService
 from bot.core.jobs import Job
+from bot.core.link_policy import XLinkGuard, XLinkRules
 from bot.core.loop import CareLoop, IntakeSummary
 from bot.core.models import Case, Network
 from bot.core.oncall import Roster, Rotation
@@ -46,6 +47,7 @@ from bot.core.rules import LinkBook
 from bot.core.services import Services
 from bot.core.sla import SlaPolicy
 from bot.core.take_in import LinkIntake
+from bot.core.x_costs import month_start, spent_so_far, x_rows
 from bot.logging_setup import Conditions
 
 if TYPE_CHECKING:
@@ -243,7 +245,16 @@ def build_app(
     def refresh(case: Case) -> None:
         loop.show(case)
 
-    publishing = PublishingService(store, publishers, clock, on_change=refresh)
+    guard = XLinkGuard(
+        XLinkRules.from_config(ops_file.get("x", {})),
+        _x_spent(store, clock),
+        store,
+        clock,
+        notify=(lambda text: notifier.channel(f":warning: {text}")) if notifier else None,
+    )
+    publishing = PublishingService(
+        store, publishers, clock, on_change=refresh, prepare=guard.prepare
+    )
     review = ReviewService(store, drafting, publishing, clock, policy=policy, crisis=crisis)
     roster = Roster(Rotation.from_config(ops_file.get("oncall", {})), store.ops.overrides)
 
@@ -425,3 +436,13 @@ def _lookups(sources: list[MentionSource]) -> dict[Network, PostLookup]:
     from bot.adapters.networks import lookups_for
 
     return lookups_for(sources)
+
+
+def _x_spent(store: StoreBackend, clock: Clock) -> Callable[[], tuple[float, float]]:
+    """X spend today and this month, read from the usage table when a reply is sent."""
+
+    def spent() -> tuple[float, float]:
+        today = clock.now().date()
+        return spent_so_far(x_rows(store.usage_since(month_start(today).isoformat())), today)
+
+    return spent

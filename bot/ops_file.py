@@ -9,10 +9,19 @@ message at start-up, naming the table and key.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.core.x_costs import carries_url
 
 
 class OpsFileError(ValueError):
@@ -67,6 +76,22 @@ class XPricesTable(_Table):
 class XTable(_Table):
     prices: XPricesTable = Field(default_factory=XPricesTable)
     monthly_budget: float | None = Field(None, gt=0)  # USD per calendar month (UTC)
+    link_policy: Literal["always", "never", "budget"] = "always"
+    daily_budget: float | None = Field(None, gt=0)  # USD per UTC day, for link_policy budget
+    help_in_words: str | None = Field(None, max_length=200)
+
+    @field_validator("help_in_words")
+    @classmethod
+    def _no_link(cls, words: str | None) -> str | None:
+        if words and carries_url(words):
+            raise ValueError("must not carry a web address: X would link it and charge for a URL")
+        return words
+
+    @model_validator(mode="after")
+    def _budget_for_budget_policy(self) -> XTable:
+        if self.link_policy == "budget" and not (self.daily_budget or self.monthly_budget):
+            raise ValueError('link_policy = "budget" needs daily_budget or monthly_budget')
+        return self
 
 
 class OpsFile(_Table):

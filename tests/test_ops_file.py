@@ -39,6 +39,9 @@ def test_the_shipped_example_is_valid_and_read_unchanged(tmp_path: Path) -> None
         ("[x.prices]\npost_with_ur = 0.2\n", "[x] prices.post_with_ur: unknown key (a typo?)"),
         ("[x.prices]\npost = -0.015\n", "[x] prices.post: Input should be greater than or equal"),
         ('[x]\nmonthly_budget = "300$"\n', "[x] monthly_budget: Input should be a valid number"),
+        ('[x]\nlink_policy = "sometimes"\n', "[x] link_policy: Input should be 'always', 'never'"),
+        ('[x]\nlink_policy = "budget"\n', "needs daily_budget or monthly_budget"),
+        ('[x]\nhelp_in_words = "See parcelly.com/help"\n', "[x] help_in_words: must not carry"),
     ],
 )
 def test_a_mistake_names_its_table_and_key(tmp_path: Path, text: str, message: str) -> None:

@@ -52,11 +52,15 @@ class PublishingService:
         publishers: Mapping[Network, Publisher],
         clock: Clock,
         on_change: Callable[[Case], None] = lambda case: None,
+        prepare: Callable[[OutboxItem], OutboxItem] = lambda item: item,
     ) -> None:
         self.store = store
         self.publishers = publishers
         self.clock = clock
         self.on_change = on_change  # refresh the card when a case moves
+        # The text to send, decided before the network call and saved with the row
+        # (X's link policy); it must keep a decision already stored in the row.
+        self.prepare = prepare
         self._lock = threading.RLock()  # reconcile calls publish: re-entrant
 
     def enqueue(self, case: Case, draft: Draft) -> OutboxItem:
@@ -106,8 +110,10 @@ class PublishingService:
         publisher = self.publishers.get(item.network)
         if publisher is None:
             return self._fail(item, f"no publisher configured for {item.network.value}")
-        sending = item.evolve(state=OutboxState.PUBLISHING, attempts=item.attempts + 1)
-        self.store.save_outbox(sending)  # written before the network call
+        sending = self.prepare(item).evolve(
+            state=OutboxState.PUBLISHING, attempts=item.attempts + 1
+        )
+        self.store.save_outbox(sending)  # written, with the text to send, before the call
         self._move_case(item.case_id, CaseState.PUBLISHING)
         try:
             result = publisher.publish(sending)
@@ -182,7 +188,7 @@ class PublishingService:
         case = self._move_case(
             item.case_id,
             CaseState.PUBLISHED,
-            result.note,
+            "; ".join(filter(None, (_sent_as(item), result.note))),
             published_id=result.remote_id,
             published_url=result.url or None,
             published_at=self.clock.now(),
@@ -207,3 +213,13 @@ class PublishingService:
         self.store.save_case(step.case, step.audit)
         self.on_change(step.case)
         return step.case
+
+
+def _sent_as(item: OutboxItem) -> str:
+    """The audit's word on a reply sent otherwise than approved (X without its link)."""
+    how = item.meta.get("link", "")
+    return (
+        f"sent without its link ({how.removeprefix('removed: ')})"
+        if how.startswith("removed")
+        else ""
+    )

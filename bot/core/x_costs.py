@@ -55,9 +55,20 @@ _BARE_DOMAIN = re.compile(
 def carries_url(text: str) -> bool:
     """Would X count this post as one "with URL"? Any http(s) link counts, t.co-wrapped or
     not, and so does a bare domain that X turns into a link."""
-    if url_spans(text):
-        return True
-    return any(_links(match) for match in _BARE_DOMAIN.finditer(text))
+    return bool(url_spans(text)) or bool(bare_domains(text))
+
+
+def bare_domains(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each bare domain X would link, with its path ("parcelly.com/help")."""
+    found = []
+    for match in _BARE_DOMAIN.finditer(text):
+        if _links(match):
+            path = _PATH.match(text, match.end())
+            found.append((match.start(), path.end() if path else match.end()))
+    return found
+
+
+_PATH = re.compile(r"/[^\s]*?(?=[.,;:!?)\]]*(?:\s|$))")
 
 
 def _links(match: re.Match[str]) -> bool:
@@ -191,6 +202,13 @@ def month_start(today: date) -> date:
 def first_day_needed(since: date, today: date) -> date:
     """How far back usage must be read for `x_spend`: the period and this month."""
     return min(since, month_start(today))
+
+
+def spent_so_far(rows: Iterable[UsageRow], today: date) -> tuple[float, float]:
+    """X spend today and this calendar month (UTC), from rows reaching back to the 1st."""
+    day, first = today.isoformat(), month_start(today).isoformat()
+    listed = [(d, cost) for d, _, _, cost in rows if d >= first]
+    return sum(c for d, c in listed if d == day), sum(c for _, c in listed)
 
 
 def x_rows(usage: Iterable[Any]) -> list[UsageRow]:
