@@ -129,3 +129,79 @@ def not_found(post_id: str) -> dict[str, Any]:
             }
         ]
     }
+
+
+class BrandOnX:
+    """A small stateful X for one brand account: customers mention it, the brand replies.
+
+    Serves the routes careops uses (mentions with `since_id`, replies, the brand's own
+    posts for reconcile) with authors expanded, and keeps every reply it was sent."""
+
+    def __init__(self, clock: Clock, brand_id: str = "17200003", brand: str = "parcelly") -> None:
+        self.clock = clock
+        self.brand_id, self.brand = brand_id, brand
+        self.fake = FakeX(clock=clock)
+        self.posts: list[dict[str, Any]] = []  # customers' mentions, oldest first
+        self.replies: list[dict[str, Any]] = []  # the brand's replies, oldest first
+        self.fake.on(f"GET /2/users/{brand_id}/mentions", self._mentions)
+        self.fake.on("POST /2/tweets", self._create)
+        self.fake.on(f"GET /2/users/{brand_id}/tweets", self._timeline)
+
+    def mention(self, text: str, author: str) -> str:
+        post_id = str(1862000000000000000 + len(self.posts) + len(self.replies))
+        stamp = self.clock.now().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        self.posts.append(
+            {
+                "id": post_id,
+                "text": f"@{self.brand} {text}",
+                "author_id": str(abs(hash(author)) % 10**9),
+                "username": author,
+                "created_at": stamp,
+                "conversation_id": post_id,
+            }
+        )
+        return post_id
+
+    def _mentions(self, call: Call) -> Reply:
+        since = int(call.params.get("since_id", "0"))
+        page = [p for p in reversed(self.posts) if int(p["id"]) > since][:100]
+        users = {p["author_id"]: {"id": p["author_id"], "username": p["username"], "name": "C"}
+                 for p in page}  # fmt: skip
+        data = [{k: v for k, v in p.items() if k != "username"} for p in page]
+        return 200, {}, {"data": data, "includes": {"users": list(users.values())}, "meta": {}}
+
+    def _create(self, call: Call) -> Reply:
+        post_id = str(1863000000000000000 + len(self.replies))
+        parent = str(call.body["reply"]["in_reply_to_tweet_id"])
+        self.replies.append({"id": post_id, "text": call.body["text"], "in_reply_to": parent})
+        return 201, {}, {"data": {"id": post_id, "text": call.body["text"]}}
+
+    def _timeline(self, call: Call) -> Reply:
+        data = [
+            {"id": r["id"], "text": r["text"],
+             "referenced_tweets": [{"type": "replied_to", "id": r["in_reply_to"]}]}
+            for r in reversed(self.replies)
+        ]  # fmt: skip
+        return 200, {}, {"data": data, "meta": {}}
+
+    def billed(
+        self, post: float, post_with_url: float, post_read: float, user_read: float
+    ) -> float:
+        """What X would charge for the calls it answered (same resource once per UTC day),
+        a reply being "with URL" when its text has "://" in it."""
+        total, seen = 0.0, set()
+        for call in self.fake.calls:
+            if call.status >= 300:
+                continue
+            if call.method == "POST":
+                total += post_with_url if "://" in call.body["text"] else post
+                continue
+            day = call.at.date() if call.at else None
+            answer = call.answer or {}
+            found = [("p", p["id"]) for p in answer.get("data") or []]
+            found += [("u", u["id"]) for u in (answer.get("includes") or {}).get("users", [])]
+            for kind, rid in found:
+                if (day, kind, rid) not in seen:
+                    seen.add((day, kind, rid))
+                    total += post_read if kind == "p" else user_read
+        return round(total, 6)
