@@ -2,8 +2,9 @@
 
 Notifications are built from the SDK's own models (`notification()`), or taken from the
 real recorded bodies in tests/fixtures/bluesky. createRecord refuses a record key that
-exists, as a PDS does; createSession calls are counted (the real limit is 30 per 5 min)
-and refused with 401 unless the password is `state.password`.
+exists the way the reference PDS does (HTTP 500, its database's unique key: not a
+400 saying so); createSession calls are counted (the real limit is 30 per 5 min) and
+refused with 401 unless the password is `state.password`.
 """
 
 from __future__ import annotations
@@ -161,12 +162,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, self._session())
 
     def _session(self) -> dict[str, Any]:
+        """As a PDS answers: with the DID document, whose PDS the SDK then talks to."""
+        pds = {"id": "#atproto_pds", "type": "AtprotoPersonalDataServer"}
         return {
             "did": BRAND_DID,
             "handle": BRAND_HANDLE,
             "accessJwt": jwt("com.atproto.appPass"),
             "refreshJwt": jwt("com.atproto.refresh", 86400),
             "active": True,
+            "didDoc": {
+                "@context": ["https://www.w3.org/ns/did/v1"],
+                "id": BRAND_DID,
+                "alsoKnownAs": [f"at://{BRAND_HANDLE}"],
+                "service": [{**pds, "serviceEndpoint": f"http://{self.headers['Host']}"}],
+            },
         }
 
     def _app_bsky_notification_listNotifications(self, query: dict[str, Any], body: Any) -> None:
@@ -200,9 +209,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _com_atproto_repo_createRecord(self, query: Any, body: dict[str, Any]) -> None:
         rkey = body.get("rkey") or f"3l{next(self.state.ids):011d}"
-        if rkey in self.state.records:
+        if rkey in self.state.records:  # seen on @atproto/pds (dev-env 0.6.7): a bare 500
             return self._send(
-                400, {"error": "InvalidRequest", "message": f"Record already exists: {rkey}"}
+                500, {"error": "InternalServerError", "message": "Internal Server Error"}
             )
         self.state.records[rkey] = body["record"]
         self._send(200, {"uri": f"at://{BRAND_DID}/{body['collection']}/{rkey}", "cid": _cid(rkey)})

@@ -3,7 +3,10 @@
 The session (`_session.py`) is created once and kept in the store, within Bluesky's
 createSession limits, backing off after a refused password. Each reply is created under
 a record key derived from its draft id, so a second create of the same draft is refused
-by the server and `find_existing` is one getRecord call.
+by the server and `find_existing` is one getRecord call. The reference PDS refuses it
+with a bare HTTP 500 (its database's unique key), and a create whose answer was lost
+may have been written all the same: so any failed create looks the record up before it
+counts as a failure.
 
 Intake pages listNotifications newest-first down to the cursor, the `indexedAt` of the
 newest notification taken. A gap wider than one poll's pages (a spike, an outage) is
@@ -18,6 +21,7 @@ import logging
 from datetime import UTC, timedelta
 from typing import Any
 
+import httpx
 from atproto import models
 from atproto_client.exceptions import (
     AtProtocolError,
@@ -222,12 +226,25 @@ class BlueskyPublisher:
             created = self.session.call(
                 lambda: self.session.client.com.atproto.repo.create_record(data)
             )
-        except BadRequestError as exc:
-            existing = self.find_existing(item)  # the same rkey again: it went out before
+        except RateLimitExceededError:
+            raise  # nothing was written; the outbox retries later
+        except (RequestErrorBase, httpx.HTTPError) as exc:
+            existing = self._written_anyway(item)  # the same rkey again, or a lost answer
             if existing is not None:
                 return existing
-            raise PermanentPublishError(f"Bluesky refused the reply: {exc}") from exc
+            if isinstance(exc, BadRequestError):
+                raise PermanentPublishError(f"Bluesky refused the reply: {exc}") from exc
+            raise
         return PublishResult(str(created.uri), web_url(str(created.uri), self.session.handle))
+
+    def _written_anyway(self, item: OutboxItem) -> PublishResult | None:
+        """The reply a failed create may have left on the PDS; None when it is not there
+        or the PDS cannot say (the create's own error then decides)."""
+        try:
+            return self.find_existing(item)
+        except (RequestErrorBase, httpx.HTTPError) as exc:
+            log.info("bluesky: could not look for %s after a failed create: %s", item.draft_id, exc)
+            return None
 
     def _record(self, item: OutboxItem) -> dict[str, Any]:
         parent = {"uri": item.meta["uri"], "cid": item.meta["cid"]}
