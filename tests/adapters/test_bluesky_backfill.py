@@ -20,7 +20,12 @@ from atproto import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.adapters.bluesky._network import PAGE_SIZE, BlueskySession, BlueskySource
+from bot.adapters.bluesky._network import (
+    LATE_LISTING_WINDOW,
+    PAGE_SIZE,
+    BlueskySession,
+    BlueskySource,
+)
 from bot.adapters.bluesky._parse import IntakeCursor, mention_from_notification
 from bot.adapters.drafters import OfflineDrafter
 from bot.adapters.sqlite import SqliteStore
@@ -162,10 +167,38 @@ def test_mentions_arriving_during_a_backfill_are_taken_once_it_closes(intake: In
     intake.poll(source)  # the oldest page: gap closed
     assert intake.cursor() == at(SPIKE_START + timedelta(seconds=24))
     after = intake.poll(source)
-    assert source.rkeys(3) == [gap[-1], *late]  # the cursor's own notification is re-read
-    assert (after.new, after.duplicates) == (3, 1)
+    reread = source.rkeys(3)[: -len(late)]  # oldest first: then the three new ones
+    assert source.rkeys(3)[-len(late) :] == late
+    # the cursor's own notification and those listed in the late-listing window behind it
+    # are read again: duplicates, never new cases
+    assert reread == gap[-len(reread) :] and len(reread) == 10 - len(late)
+    assert (after.new, after.duplicates) == (3, len(reread))
     assert intake.cursor() == at(SPIKE_START + timedelta(minutes=30, seconds=2))
     assert sorted(case_ids(intake.store)) == sorted(f"bluesky:{_uri(k)}" for k in gap + late)
+
+
+def test_a_mention_listed_behind_the_cursor_is_taken_within_the_late_listing_window(
+    intake: Intake,
+) -> None:
+    """The AppView lists a notification under its post's createdAt when that is earlier
+    than its indexing: a post indexed late, or from a clock that is behind, appears below
+    a cursor that already moved past it (seen on the real AppView, tests/devnet)."""
+    intake.store.set_cursor("bluesky", OLD)
+    source = intake.source()
+    gap = push_spike(intake.server.state, 3)
+    intake.poll(source)
+    cursor = SPIKE_START + timedelta(seconds=2)
+    assert intake.cursor() == at(cursor)
+    minute = timedelta(minutes=1)
+    for behind, key in (
+        (LATE_LISTING_WINDOW - minute, "3slate"),
+        (LATE_LISTING_WINDOW + minute, "3sfar"),
+    ):
+        intake.server.state.push(recorded(key, at(cursor - behind)))
+    after = intake.poll(source)
+    assert "3slate" in source.rkeys(1) and "3sfar" not in source.rkeys(1)
+    assert (after.new, after.duplicates) == (1, len(gap))
+    assert intake.cursor() == at(cursor)  # never moves back
 
 
 def test_a_restart_in_the_middle_of_a_backfill_resumes_where_it_stopped(intake: Intake) -> None:
@@ -199,9 +232,10 @@ def test_the_first_poll_reads_the_last_day_and_nothing_older(intake: Intake) -> 
     recent = push_spike(state, PAGE_SIZE + 20)
     source = intake.source(max_pages=1)
     intake.poll(source)  # 71 within the day, one page a poll: a backfill from the lookback
-    assert intake.backfill().since == "2026-11-24T09:00:00.000Z"
+    # the lookback stops short of the day by the late-listing window read behind it
+    assert intake.backfill().since == "2026-11-24T09:10:00.000Z"
     assert source.batches[0].notices == [
-        "bluesky: backfilling 50+ notifications since 2026-11-24T09:00:00.000Z,"
+        "bluesky: backfilling 50+ notifications since 2026-11-24T09:10:00.000Z,"
         " continuing next poll"
     ]
     intake.poll(source)

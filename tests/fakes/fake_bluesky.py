@@ -89,8 +89,9 @@ class BlueskyState:
     calls: list[tuple[str, str]] = field(default_factory=list)
     expire_access: bool = False  # answer ExpiredToken (HTTP 400) to the next authed call
     rate_limited_reset: int | None = None
-    # Page as the AppView does: the cursor names the last item's (indexedAt, cid) and the
-    # next page starts strictly below it, so posts arriving meanwhile never shift a page.
+    # Page as the AppView does: the cursor is the last item's indexedAt (its sortAt) alone
+    # and the next page starts strictly below it, so posts arriving meanwhile never shift
+    # a page (and one sharing the stamp of a page's last item is not on the next page).
     keyset_paging: bool = False
     pages_until_outage: int | None = None  # listNotifications pages served before a 502
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -237,17 +238,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _keyset_page(notes: list[dict[str, Any]], cursor: str, limit: int) -> dict[str, Any]:
-    def key(note: dict[str, Any]) -> tuple[str, str]:
-        return (note["indexedAt"], note["cid"])
-
-    ordered = sorted(notes, key=key, reverse=True)
+    ordered = sorted(notes, key=lambda n: str(n["indexedAt"]), reverse=True)
     if cursor:
-        stamp, _, cid = cursor.partition("::")
-        ordered = [n for n in ordered if key(n) < (stamp, cid)]
+        ordered = [n for n in ordered if n["indexedAt"] < cursor]
     page = ordered[:limit]
     result: dict[str, Any] = {"notifications": page}
     if len(ordered) > limit:
-        result["cursor"] = "::".join(key(page[-1]))
+        result["cursor"] = page[-1]["indexedAt"]
     return result
 
 

@@ -13,12 +13,17 @@ newest notification taken. A gap wider than one poll's pages (a spike, an outage
 read over several polls: the cursor then also holds the page to read next, and moves to
 the newest stamp only once the whole gap is read (`IntakeCursor`, as X intake does). A
 fresh install starts with the last `FIRST_POLL_LOOKBACK`.
+
+The AppView lists a notification under its post's `createdAt` when that is earlier than
+its indexing (its `sortAt`), so a post indexed late, or written on a clock that is
+behind, appears behind a cursor that has already moved past it: each poll reads down to
+`LATE_LISTING_WINDOW` before the cursor (the loop skips what it has already seen).
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -36,6 +41,7 @@ from bot.adapters.bluesky._parse import (
     IntakeCursor,
     dump_note,
     get,
+    indexed_at,
     lenient_time,
     link_facets,
     mention_from_notification,
@@ -64,8 +70,21 @@ MAX_PAGES_PER_POLL = 4
 FIRST_POLL_LOOKBACK = timedelta(hours=24)
 """What a fresh install reads on its first poll: the last day, the time within which
 most customers expect an answer (81% the same day), read over several polls if large."""
+LATE_LISTING_WINDOW = timedelta(minutes=10)
+"""How far behind the cursor each poll reads again, for mentions listed under an earlier
+stamp than mentions already taken; one listed further behind (a clock far off, a
+backdated import) is missed."""
 
 __all__ = ["SESSION_KEY", "BlueskyPublisher", "BlueskySession", "BlueskySource"]
+
+
+def _listed_late(items: list[Any], floor: datetime, since: datetime) -> list[Any]:
+    """The notifications listed in the window just behind `since` (see the module doc)."""
+    return [n for n in items if (when := indexed_at(n)) is not None and floor <= when < since]
+
+
+def _reaches(items: list[Any], floor: datetime) -> bool:
+    return any(when is not None and when < floor for when in map(indexed_at, items))
 
 
 class BlueskySource:
@@ -91,8 +110,9 @@ class BlueskySource:
             batch.notices.append(self.gate.notice())
             return batch
         start = IntakeCursor.load(cursor)
-        if start.since is None:
-            start = IntakeCursor(since=stamp(self.clock.now() - FIRST_POLL_LOOKBACK))
+        if start.since is None:  # with the window behind it: the last day, nothing older
+            lookback = FIRST_POLL_LOOKBACK - LATE_LISTING_WINDOW
+            start = IntakeCursor(since=stamp(self.clock.now() - lookback))
         try:
             notes, end = self._read_gap(start, batch)
             self._convert(notes, batch)
@@ -111,33 +131,63 @@ class BlueskySource:
         Returns the notifications at or after `since` and where the next poll starts:
         the newest stamp seen once the gap is closed, else the same `since` with the page
         still to read, so a gap wider than one poll is read over several and never skipped.
+        Once the gap is closed, the pages left read on into the late-listing window.
         """
         since = lenient_time(str(at.since))
+        floor = since - LATE_LISTING_WINDOW
         notes: list[Any] = []
         token, newest = at.token, at.newest
-        for _ in range(self.max_pages):
-            try:
-                page = self._page(token)
-            except RateLimitExceededError as exc:
-                headers = dict(exc.response.headers) if exc.response else {}
-                self.gate.limited(self.clock.now(), headers)
-                batch.notices.append(self.gate.notice())
-                break
-            except (RequestErrorBase, ModelError, ValueError) as exc:  # ValueError: not JSON
-                if not notes:
-                    raise
-                batch.notices.append(f"bluesky: fetch failed ({type(exc).__name__}); will resume")
+        for used in range(1, self.max_pages + 1):
+            page = self._fetch(token, batch, notes)
+            if page is None:
                 break
             items, next_token = page
             fresh, reached = split_at(items, since)
-            notes.extend(fresh)
+            late = _listed_late(items, floor, since)
+            notes.extend(fresh + late)
             newest = newest_stamp(newest, fresh)
             if reached or not items or not next_token:  # an empty page: no older ones
+                if next_token and not _reaches(items, floor):
+                    left = self.max_pages - used
+                    notes.extend(self._read_window(next_token, floor, since, left))
                 return notes, IntakeCursor(since=newest or at.since)
             token = next_token
         if token is None:  # stopped before the first page of a new gap
             return notes, at
         return notes, IntakeCursor(at.since, token, newest, at.fetched + len(notes))
+
+    def _fetch(
+        self, token: str | None, batch: SourceBatch, notes: list[Any]
+    ) -> tuple[list[Any], str | None] | None:
+        """One page, or None when a rate limit or a failure after some pages stops the poll."""
+        try:
+            return self._page(token)
+        except RateLimitExceededError as exc:
+            headers = dict(exc.response.headers) if exc.response else {}
+            self.gate.limited(self.clock.now(), headers)
+            batch.notices.append(self.gate.notice())
+            return None
+        except (RequestErrorBase, ModelError, ValueError) as exc:  # ValueError: not JSON
+            if not notes:
+                raise
+            batch.notices.append(f"bluesky: fetch failed ({type(exc).__name__}); will resume")
+            return None
+
+    def _read_window(self, token: str, floor: datetime, since: datetime, pages: int) -> list[Any]:
+        """Notifications listed between `floor` and `since`, with the pages this poll has
+        left: best effort, the cursor is already where it belongs."""
+        found: list[Any] = []
+        for _ in range(pages):
+            try:
+                items, next_token = self._page(token)
+            except (RequestErrorBase, ModelError, ValueError) as exc:  # a 429 is met next poll
+                log.info("bluesky: late-listing read stopped: %s", type(exc).__name__)
+                break
+            found.extend(_listed_late(items, floor, since))
+            if not next_token or _reaches(items, floor):
+                break
+            token = next_token
+        return found
 
     def _page(self, token: str | None) -> tuple[list[Any], str | None]:
         """One listNotifications page as plain JSON: its notifications and the next cursor.
