@@ -35,6 +35,17 @@ LINKS = {
 }
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The real-network suite (tests/devnet) runs only when asked for by its marker,
+    `pytest -m devnet` (as .ci/run does after `make test`): any other run leaves it out."""
+    if "devnet" in (config.option.markexpr or ""):
+        return
+    devnet = [item for item in items if item.get_closest_marker("devnet")]
+    if devnet:
+        config.hook.pytest_deselected(items=devnet)
+        items[:] = [item for item in items if not item.get_closest_marker("devnet")]
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's .env or exported tokens must never reach a test (or a real service)."""
