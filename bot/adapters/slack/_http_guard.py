@@ -93,12 +93,16 @@ def _shape(data: object, fields: dict[str, type] = _TOP) -> str | None:
     for key, kind in fields.items():
         if key in data and not isinstance(data[key], kind):
             return f"{key!r} is not a JSON {'object' if kind is dict else kind.__name__}"
-    actions = data.get("actions", [{}])
-    if not (actions and all(isinstance(x, dict) for x in actions)):
-        return "'actions' is not a list of objects"
+    actions = data.get("actions", [{"action_id": ""}])  # bolt reads each one's action_id
+    if not (actions and all(isinstance(x, dict) and _text(x, "action_id") for x in actions)):
+        return "'actions' is not a list of objects with an action_id"
     if "event" in data and fields is _TOP:
         return _shape(data["event"], _EVENT)
     return None
+
+
+def _text(data: dict[str, object], key: str) -> bool:
+    return isinstance(data.get(key), str)
 
 
 def _answer(start_response: Callable[..., Any], status: int, why: str) -> list[bytes]:

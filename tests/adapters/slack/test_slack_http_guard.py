@@ -39,6 +39,7 @@ def form(payload: object) -> str:
         (form({"type": "block_actions", "actions": [1]}), True),
         (form({"type": "block_actions", "user": "U1", "actions": [{}]}), True),
         (form({"type": "block_actions", "actions": []}), True),
+        (form({"type": "block_actions", "user": {"id": "U1"}, "actions": [{"value": 1}]}), True),
         ("payload=%7Bbroken", True),
         ("{broken json", False),
         ("[1, 2, 3]", False),
