@@ -108,4 +108,6 @@ class Scheduler:
             job.modify(next_run_time=datetime.now(UTC))
 
     def stop(self) -> None:
-        self._scheduler.shutdown(wait=False)
+        """Stop starting jobs and let a running one finish: the store closes next, and a
+        tick cut off mid-publish would meet a closed database."""
+        self._scheduler.shutdown(wait=True)
