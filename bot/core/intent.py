@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -77,52 +77,42 @@ def features(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class _Head:
-    """One logistic regression: a weight per vocabulary index for each class."""
-
-    classes: tuple[str, ...]
-    weights: tuple[Mapping[int, float], ...]  # one sparse row per class (binary: one row)
-    intercepts: tuple[float, ...]
-
-    def probabilities(self, vector: Mapping[int, float]) -> dict[str, float]:
-        scores = [
-            sum(value * row.get(index, 0.0) for index, value in vector.items()) + bias
-            for row, bias in zip(self.weights, self.intercepts, strict=True)
-        ]
-        if len(self.classes) == 2 and len(scores) == 1:  # binary: P(second class)
-            p = 1.0 / (1.0 + math.exp(-scores[0]))
-            return {self.classes[0]: 1.0 - p, self.classes[1]: p}
-        top = max(scores)
-        exps = [math.exp(s - top) for s in scores]
-        total = sum(exps)
-        return {c: e / total for c, e in zip(self.classes, exps, strict=True)}
-
-
-@dataclass(frozen=True)
 class IntentModel:
-    vocabulary: Mapping[str, int]
-    idf: Sequence[float]
-    complaint: _Head
-    kind: _Head
+    """The weights by feature: (idf, complaint weight, one weight per kind), so scoring a
+    post is one look-up per feature."""
+
+    table: Mapping[str, tuple[float, ...]]
+    kinds: tuple[str, ...]  # the kind head's classes, in the table's order
+    complaint_bias: float
+    kind_biases: tuple[float, ...]
     threshold: float = 0.5  # P(complaint) at or above this is a complaint
 
-    def vector(self, text: str) -> dict[int, float]:
-        """Sublinear TF-IDF, L2-normalised, as scikit-learn's TfidfVectorizer makes it."""
-        counts = Counter(self.vocabulary[f] for f in features(text) if f in self.vocabulary)
-        weighted = {i: (1.0 + math.log(n)) * self.idf[i] for i, n in counts.items()}
-        norm = math.sqrt(sum(v * v for v in weighted.values()))
-        return {i: v / norm for i, v in weighted.items()} if norm else {}
+    def probabilities(self, text: str) -> dict[str, float]:
+        """P(complaint), and P(question), P(praise), P(feedback) given it is not one.
+
+        Sublinear TF-IDF, L2-normalised, as scikit-learn's TfidfVectorizer makes it, then
+        a logistic regression per head."""
+        found = [
+            ((1.0 + math.log(n)) * row[0], row)
+            for feature, n in Counter(features(text)).items()
+            if (row := self.table.get(feature)) is not None
+        ]
+        norm = math.sqrt(sum(value * value for value, _ in found)) or 1.0
+        scores = [self.complaint_bias, *self.kind_biases]
+        for value, row in found:
+            for k in range(len(scores)):
+                scores[k] += value / norm * row[k + 1]
+        complaint = 1.0 / (1.0 + math.exp(-scores[0]))
+        top = max(scores[1:])
+        exps = [math.exp(s - top) for s in scores[1:]]
+        total = sum(exps)
+        return {
+            "complaint": complaint,
+            **{k: e / total for k, e in zip(self.kinds, exps, strict=True)},
+        }
 
     def complaint_probability(self, text: str) -> float:
-        return self.complaint.probabilities(self.vector(text))["complaint"]
-
-    def probabilities(self, text: str) -> dict[str, float]:
-        """P(complaint), and P(question), P(praise), P(feedback) given it is not one."""
-        vector = self.vector(text)
-        return {
-            "complaint": self.complaint.probabilities(vector)["complaint"],
-            **self.kind.probabilities(vector),
-        }
+        return self.probabilities(text)["complaint"]
 
     def predict(self, text: str) -> str:
         """complaint, question, praise or feedback."""
@@ -132,19 +122,22 @@ class IntentModel:
     def from_dict(cls, data: Mapping[str, Any]) -> IntentModel:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a careops intent model (format {data.get('format')!r})")
-        vocabulary = {feature: index for index, feature in enumerate(data["vocabulary"])}
+        complaint, kind = data["heads"]["complaint"], data["heads"]["kind"]
+        rows = [complaint["weights"][0], *kind["weights"]]
+        weights = [dict((int(i), float(w)) for i, w in row) for row in rows]
+        table = {
+            feature: (float(idf), *(row.get(index, 0.0) for row in weights))
+            for index, (feature, idf) in enumerate(
+                zip(data["vocabulary"], data["idf"], strict=True)
+            )
+        }
         return cls(
-            vocabulary=vocabulary,
-            idf=tuple(float(v) for v in data["idf"]),
-            complaint=_head(data["heads"]["complaint"]),
-            kind=_head(data["heads"]["kind"]),
+            table=table,
+            kinds=tuple(kind["classes"]),
+            complaint_bias=float(complaint["intercepts"][0]),
+            kind_biases=tuple(float(b) for b in kind["intercepts"]),
             threshold=float(data.get("threshold", 0.5)),
         )
-
-
-def _head(data: Mapping[str, Any]) -> _Head:
-    rows = tuple({int(i): float(w) for i, w in row} for row in data["weights"])
-    return _Head(tuple(data["classes"]), rows, tuple(float(b) for b in data["intercepts"]))
 
 
 def read_model(path: Path) -> IntentModel:

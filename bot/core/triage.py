@@ -62,6 +62,7 @@ _CJK_COMPLAINT = re.compile(W.CJK_COMPLAINT)
 _HAPPY = re.compile(W.PRAISE_EMOJI)
 _QUESTION_START = re.compile(rf"\s*(?:{W.QUESTION_START})\b")
 _TOKEN = re.compile(r"\w+(?:'\w+)*")
+_NEGATION = re.compile(r"\b(?:not|no|never|nothing|nobody|why|\w+n't|\w+nt)\b")
 _HASHTAG = re.compile(r"(?<!\w)#\w+")
 _STOPWORDS = {lang: frozenset(words.split()) for lang, words in W.STOPWORDS.items()}
 _ENGLISH = _STOPWORDS["en"] | frozenset(W.ENGLISH_COMMON.split())
@@ -161,11 +162,18 @@ def _table_intent(reading: _Reading, sentiment: float) -> Intent:
 
 
 def _unsure_complaint(complaint: float, reading: _Reading, sentiment: float) -> bool:
-    """A narrow complaint call on a warm post with no complaint word ("faster than anyone
-    else this year. Amazing") is left to the kind head."""
-    no_cue = not (reading["strong"] or reading["sad"])
-    warm = sentiment >= POSITIVE_SENTIMENT or reading["praise"] > 0
-    return complaint < UNSURE and no_cue and warm
+    """A narrow complaint call with nothing in the post that complains (no complaint
+    word, no negation) is left to the kind head when the post is warm ("faster than
+    anyone else this year. Amazing") or opens by asking ("how do I change the address
+    on an order?"). Sarcasm keeps its "oh wait, you don't" or its "why" and stays a
+    complaint."""
+    if complaint >= UNSURE or reading["strong"] or reading["sad"]:
+        return False
+    if _NEGATION.search(reading.text):
+        return False
+    warm = sentiment >= 0 and reading["praise"] > 0 and "?" not in reading.text
+    asks = _QUESTION_START.match(reading.text) is not None
+    return warm or asks
 
 
 def _sarcastic(reading: _Reading, sentiment: float) -> bool:
@@ -187,15 +195,16 @@ def _model_reads(language: str, plain: str) -> bool:
 
 def _intent(
     reading: _Reading,
-    plain: str,
+    raw: str,
     sentiment: float,
     language: str,
     risks: tuple[str, ...],
     model: Callable[[str], dict[str, float]],
 ) -> tuple[Intent, tuple[str, ...]]:
-    if not _model_reads(language, plain):
+    """The model reads the post as it was trained: as written, handles and links too."""
+    if not _model_reads(language, reading.text):
         return _table_intent(reading, sentiment), ()
-    probabilities = model(plain)
+    probabilities = model(raw)
     threshold = 0.5
     if _unsure_complaint(probabilities["complaint"], reading, sentiment):
         threshold = 1.0  # warm words and no complaint cue: the kind head decides
@@ -247,7 +256,7 @@ def triage(
     if _is_spam(reading, raw):
         return Triage(Intent.SPAM, round(sentiment, 4), Priority.LOW, language, "general")
     risks = detect_risks(mention, reading.text)
-    intent, extra = _intent(reading, plain, sentiment, language, risks, model)
+    intent, extra = _intent(reading, raw, sentiment, language, risks, model)
     tags = [*_tags(mention, reading, sentiment), *extra, *risks]
     return Triage(
         intent=intent,

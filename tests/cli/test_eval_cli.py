@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -9,7 +10,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
-from bot.core.evaluation import Tally, comparison_table
+from bot.core.evaluation import (
+    IntentCheck,
+    Tally,
+    comparison_table,
+    detail_words,
+    names_a_detail,
+)
 from bot.core.models import LintResult, RuleCheck
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,3 +114,42 @@ def test_offline_drafts_pass_every_text_rule_on_95_percent_of_500_real_tweets(
     row = next(line for line in result.stdout.splitlines() if "| all text rules |" in line)
     assert "(n=500)" in result.stdout
     assert float(row.split("|")[2].strip().rstrip("%")) >= 95.0
+
+
+def test_review_sheet_and_intent_check_from_hand_labels(pairs: Path, tmp_path: Path) -> None:
+    labels = tmp_path / "labels.tsv"
+    labels.write_text("# id\tintent\n1\tcomplaint\n2\tpraise\n99\tquestion\n", encoding="utf-8")
+    sheet = tmp_path / "sheet.csv"
+    result = CliRunner().invoke(
+        app, ["eval", "--data", str(pairs), "--labels", str(labels), "--sheet", str(sheet)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "## Intent: triage against 2 hand-labelled tweets (labels.tsv)" in result.stdout
+    assert "| complaint | 1 | 0 | 0 | 0 | 100.0% |" in result.stdout
+    assert "| praise | 0 | 0 | 1 | 0 | 100.0% |" in result.stdout
+    with sheet.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["inbound_id"] for r in rows] == ["1", "2"]
+    assert rows[0]["post"] == PAIRS[0]["inbound_text"]
+    assert rows[0]["real_reply"] == PAIRS[0]["reply_text"]
+    assert rows[0]["draft"] and all(r["verdict"] == "" for r in rows)
+
+
+def test_a_reply_names_a_detail_when_it_shares_an_uncommon_word_or_code() -> None:
+    post = "@parcelly my order PX-48213 never arrived and the tracking hasn't moved"
+    assert names_a_detail(post, "Sorry the tracking hasn't moved. DM us?")
+    assert names_a_detail(post, "Can you DM us about PX-48213?")
+    assert not names_a_detail(post, "Thanks for telling us. Please DM us your order number.")
+    assert not names_a_detail("", "anything")
+    assert "px-48213" in detail_words(post) or "48213" in detail_words(post)
+
+
+def test_intent_check_scores_each_class() -> None:
+    check = IntentCheck()
+    for truth, predicted in [("complaint", "complaint")] * 3 + [("question", "complaint")]:
+        check.add(truth, predicted)
+    check.add("other", "praise")  # not one of the four intents: not counted
+    assert check.n == 4
+    assert check.precision("complaint") == 0.75 and check.recall("complaint") == 1.0
+    assert check.recall("question") == 0.0
+    assert 0.4 < check.macro_f1 < 0.5  # (0.857 + 0) / 2

@@ -23,12 +23,14 @@ _PLAIN = re.compile(r"[A-Za-z0-9' ,£$€%-]+")
 _CUE = re.compile(
     rf"(?<![\w'])(?:{'|'.join((*W.COMPLAINT_STRONG_WORDS, *W.COMPLAINT_PHRASES))}"
     r"|cannot|delay\w*|late|lost|cancel\w*|problems?|issues?|errors?|fail\w*|stopped|charged"
-    r"|broke|wrong|nobody|crash\w*)(?![\w'])"
+    r"|broke|wrong|nobody|crash\w*|down|slow|barely|expired|declined|rejected|blocked|locked"
+    r"|rude|no\s+help)(?![\w'])"
 )
 _UNSAFE = re.compile(
     r"\b(?:ignore|instructions?|prompt|system|reply|respond|say|write|tweet|post|click|link"
     r"|dm|fuck\w*|shit\w*|crap|damn|wtf|ffs|hell|ass|bitch\w*|bastard\w*|idiots?|stupid"
-    r"|morons?|useless|pathetic|worst|joke|scam\w*|kill|die|suicide)\b"
+    r"|morons?|useless|pathetic|worst|joke|scam\w*|kill|die|suicide|please|swear|think|guess|bet"
+    r"|wonder|hope|wish|believe|heart)\b"
 )
 _TO_THEM = {
     "i": "you", "i'm": "you're", "im": "you're", "i've": "you've", "ive": "you've",
@@ -49,6 +51,9 @@ _SUBJECTS = frozenset(
     "the your our a an it this that these those we you they he she there someone nobody".split()  # noqa: SIM905
 )
 _LOWER_FIRST = _SUBJECTS | {"you're", "you've", "we're", "we've", "no"}
+_LOWER_WORDS = frozenset(" ".join((W.STOPWORDS["en"], W.ENGLISH_COMMON)).split()) | {
+    "cannot", "never", "still", "can't", "won't", "didn't", "doesn't", "isn't", "hasn't",
+}  # fmt: skip
 # A clause with no subject gets one: "still waiting on my refund" -> "you're still ...".
 _ADD_SUBJECT = {
     "still": "you're", "waiting": "you're", "been": "you've", "stuck": "you're",
@@ -69,7 +74,7 @@ def issue_clause(texts: Sequence[str]) -> str | None:
 
 
 def _best_clause(text: str) -> str | None:
-    plain = without_handles(without_urls(text[:1000]), "").replace("’", "'")
+    plain = without_handles(without_urls(text[:1000]), "").replace("’", "'").replace("‘", "")
     plain = re.sub(r"#\w+", " ", plain)
     best: tuple[int, str] | None = None
     for piece in _SPLIT.split(plain):
@@ -96,6 +101,8 @@ def _spoken_to_them(piece: str) -> str | None:
         "were" if w == "was" and i and turned[i - 1] == "you" else w for i, w in enumerate(turned)
     ]
     first = turned[0]
+    if first == "still" and not (len(turned) > 1 and turned[1].endswith("ing")):
+        return None  # "still no tech" has no verb to hang "you're" on
     if first in _ADD_SUBJECT:
         turned.insert(0, _ADD_SUBJECT[first])
     elif first not in _SUBJECTS and not (first == "no" and len(turned) > 1):
@@ -123,7 +130,10 @@ def _aligned(words: list[str], turned: list[str]) -> list[tuple[str, str]]:
 
 
 def _keep_case(original: str, new: str) -> str:
-    """Names and codes keep their capitals ("PX-48213", "Leeds", "iOS"); shouting does not."""
+    """Names and codes keep their capitals ("PX-48213", "Leeds", "iOS"); shouting and
+    sentence openings ("Still", "Cannot") do not."""
+    if new in _LOWER_WORDS:
+        return new
     if original[1:] != original[1:].lower() and not original.isupper():
         return original
     if original and original[0].isupper() and not original.isupper() and original.lower() == new:
