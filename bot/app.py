@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, TypedDict, Unpack
+from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.files import JsonlInbox, JsonlOutbox
 from bot.adapters.log_notifier import LogNotifier
-from bot.adapters.stores import StoreBackend, open_store
+from bot.adapters.stores import StoreBackend, lease_for, listener_for, open_store
 from bot.config import Settings
 from bot.core import jobs as ops_jobs
 from bot.core.crisis_groups import CrisisGrouper
@@ -72,6 +72,31 @@ class TickSummary:
     published: list[PublishOutcome] = field(default_factory=list)
     paused: bool = False
     notices: list[str] = field(default_factory=list)
+    following: bool = False  # another instance leads: this one only serves Slack
+
+
+class Lease(Protocol):
+    """Leadership among instances sharing one database (bot/adapters/postgres/_lease.py)."""
+
+    def epoch(self) -> int | None:
+        """This instance's epoch while it leads; None while another one does."""
+        ...
+
+    def start(self, on_lead: Callable[[], None]) -> None:
+        """Bid (and renew) in the background; `on_lead` is called on becoming leader."""
+        ...
+
+    def stop(self) -> None: ...
+
+    def status_line(self) -> str:
+        """Which instance leads and since when, for people."""
+        ...
+
+
+class Background(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 @dataclass
@@ -97,15 +122,40 @@ class Careops:
     jobs: dict[str, Job] = field(default_factory=dict)
     slack: SlackRuntime | None = None
     scheduler: Scheduler | None = None
+    # PostgreSQL: only the leader polls, publishes and runs jobs; `listener` wakes its tick
+    # when a reply is approved on any instance. None: this run is alone on its database.
+    lease: Lease | None = None
+    listener: Background | None = None
+    _led_epoch: int | None = field(default=None, repr=False)  # reconciled as leader of it
     _told: set[str] | None = field(default=None, repr=False)  # None: nothing told yet
     _failures: Conditions = field(default_factory=lambda: Conditions(log), repr=False)
 
     def startup(self) -> list[PublishOutcome]:
-        """Migrate, resolve replies a crash left half-sent, finish cases it left undrafted."""
+        """Migrate, resolve replies a crash left half-sent, finish cases it left undrafted.
+        With a lease, the last two wait until this instance leads (see `tick`)."""
         self.store.migrate()
+        if self.lease is not None:
+            return []
         outcomes = self.publishing.reconcile()
         self.loop.resume()
         return outcomes
+
+    def leads(self) -> bool:
+        return self.lease is None or self.lease.epoch() is not None
+
+    def _take_over(self) -> bool:
+        """False while another instance leads. On becoming leader (each new epoch), first
+        settle what the last leader left in flight, as a start-up would."""
+        if self.lease is None:
+            return True
+        epoch = self.lease.epoch()
+        if epoch is None:
+            return False
+        if epoch != self._led_epoch:
+            log.info("leading (epoch %s): reconciling the outbox first", epoch)
+            self.publishing.reconcile()
+            self._led_epoch = epoch
+        return True
 
     @property
     def paused(self) -> bool:
@@ -121,6 +171,8 @@ class Careops:
 
     def tick(self) -> TickSummary:
         """One round of the loop: poll every source (unless paused), publish approved replies."""
+        if not self._take_over():
+            return TickSummary(following=True)
         summary = TickSummary(paused=self.paused)
         self.loop.resume()  # a case an earlier error left undrafted gets its draft now
         if not summary.paused:
@@ -161,6 +213,10 @@ class Careops:
         from bot.adapters.scheduler import Scheduler
 
         self.scheduler = Scheduler(self.jobs)
+        if self.lease is not None:
+            self.lease.start(self.wake_tick)  # PostgreSQL: bid to lead
+        if self.listener is not None:
+            self.listener.start()  # and wake the tick on replies approved anywhere
 
     def wake_tick(self) -> None:
         """Run the tick job now (an approval to publish, a grown inbox), not at its next
@@ -172,6 +228,10 @@ class Careops:
         """Stop the jobs, then Slack (flushing group cards), then the store."""
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.listener is not None:
+            self.listener.stop()
+        if self.lease is not None:
+            self.lease.stop()  # another instance takes over at its next bid
         if self.slack is not None:
             self.slack.close()
         self.store.close()
@@ -195,7 +255,8 @@ def build_app(
     come from SLACK_APPROVERS (user groups resolved) and `Careops.slack` serves Slack."""
     clock = clock or SystemClock()
     side = _slack_side(settings, slack) if slack is not None else None  # checks tokens first
-    store = store or open_store(settings)
+    lease = lease_for(settings) if store is None else None
+    store = store or open_store(settings, fence=lease.epoch if lease else None)
     if side is not None:
         notifier, approvers = side.notifier, side.approvers.ids
     links = _links(settings)
@@ -274,6 +335,7 @@ def build_app(
         clock=clock,
         sla=sla,
         notifier=notifier or LogNotifier(),
+        leader=lease.status_line if lease is not None else lambda: None,
     )
     care = Careops(
         settings=settings,
@@ -291,7 +353,10 @@ def build_app(
         notifier=notifier,
         surface=surface,
         lookups=lookups,
+        lease=lease,
     )
+    if lease is not None:
+        care.listener = listener_for(settings, care.wake_tick)
     set_usergroup = side.set_usergroup() if side is not None else None
     care.jobs = _jobs(care, roster, set_usergroup)
     if side is not None:
@@ -390,7 +455,19 @@ def _jobs(
     }
     if not digest.get("enabled", True):
         del chosen["daily_digest"]
-    return chosen
+    return {
+        name: _leader_only(care, job) if name != "tick" else job for name, job in chosen.items()
+    }
+
+
+def _leader_only(care: Careops, job: Job) -> Job:
+    """With several instances on one database, a job runs on the leader only, so each
+    digest, target ping and handoff happens once (the tick checks for itself)."""
+
+    def run() -> object:
+        return job.run() if care.leads() else None
+
+    return replace(job, run=run)
 
 
 # --- adapters that are chosen by settings -------------------------------------------------

@@ -47,7 +47,8 @@ def free_port() -> int:
 class PostgresServer:
     """`initdb` + `pg_ctl start` in a temp dir; `stop()` removes everything."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable  # fsync on (benchmarks); tests run without it
         self.dir = Path(tempfile.mkdtemp(prefix="careops-pg-"))
         self.data = self.dir / "data"
         self.port = free_port()
@@ -74,7 +75,8 @@ class PostgresServer:
 
     def ctl(self, action: str, *extra: str) -> None:
         """`pg_ctl start|stop|restart`, waiting until it is done."""
-        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1"
+        options += "" if self.durable else " -c fsync=off"
         args = [self._pg_ctl, "-D", str(self.data), "-w", "-l", str(self.dir / "log")]
         if action in ("start", "restart"):
             args += ["-o", options]

@@ -110,3 +110,42 @@ def test_stale_notices_are_cleared_on_the_first_tick_and_quiet_ticks_write_nothi
     app.tick()
     app.store.db.trace(None)
     assert not [s for s in statements if "settings" in s and "INSERT" in s.upper()]
+
+
+@dataclass
+class FakeLease:
+    """Leadership as another instance sees it: None while someone else leads."""
+
+    current: int | None = None
+
+    def epoch(self):
+        return self.current
+
+    def start(self, on_lead):
+        pass
+
+    def stop(self):
+        pass
+
+    def status_line(self):
+        return "leader: test"
+
+
+def test_a_follower_neither_polls_nor_publishes_and_a_new_leader_reconciles_first(app, caplog):
+    app.lease = lease = FakeLease()
+    assert app.tick().following and not app.leads()
+    assert app.store.cases() == [], "a follower takes nothing in"
+    lease.current = 7
+    caplog.set_level("INFO")
+    first = app.tick()
+    assert not first.following and first.intake.new == 1
+    assert "leading (epoch 7): reconciling the outbox first" in caplog.text
+    caplog.clear()
+    app.tick()
+    assert "reconciling" not in caplog.text, "once per epoch"
+    [case] = first.intake.cases
+    assert app.review.approve(case.id, "U1").ok  # approved here or on any instance
+    lease.current = None
+    assert app.tick().published == [], "a follower never publishes"
+    lease.current = 8
+    assert [o.published for o in app.tick().published] == [True]

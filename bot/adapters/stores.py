@@ -3,13 +3,15 @@ CAREOPS_DATABASE_URL, for two or more instances). Both implement the same ports.
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Union
 
 from bot.adapters.sqlite import SqliteStore
 
 if TYPE_CHECKING:
-    from bot.adapters.postgres import PostgresStore
+    from bot.adapters.postgres import Leadership, OutboxListener, PostgresStore
     from bot.config import Settings
 
 StoreBackend = Union[SqliteStore, "PostgresStore"]  # PostgresStore is imported lazily
@@ -34,6 +36,26 @@ def open_store(
     if wait:
         wait_for_server(secret)
     return PostgresStore(secret, auto_migrate=auto_migrate, fence=fence)
+
+
+def lease_for(settings: Settings) -> Leadership | None:
+    """PostgreSQL: this instance's (not yet started) bid to lead. SQLite: None, a run is
+    alone on its file (the run lock)."""
+    if settings.database_url is None:
+        return None
+    from bot.adapters.postgres import Leadership
+
+    name = settings.instance_name or f"{socket.gethostname()}:{os.getpid()}"
+    return Leadership(settings.database_url.get_secret_value(), name, settings.lease_seconds)
+
+
+def listener_for(settings: Settings, wake: Callable[[], None]) -> OutboxListener | None:
+    """PostgreSQL: LISTEN for replies approved on any instance, calling `wake`."""
+    if settings.database_url is None:
+        return None
+    from bot.adapters.postgres import OutboxListener
+
+    return OutboxListener(settings.database_url.get_secret_value(), wake)
 
 
 def describe(settings: Settings) -> str:

@@ -52,7 +52,6 @@ def run(
     files = _file_paths(source, publisher)
     if socket and config.slack_app_token is None:
         raise fail("SLACK_APP_TOKEN is not set (Socket Mode needs an app-level token)")
-    _storage_ready(config.database)
     with _only_run(config):
         try:
             care = _build(config, files, SlackOptions(socket_mode=socket))
@@ -87,7 +86,14 @@ def _storage_ready(database: Path, pause: float = 1.0) -> None:
 
 @contextlib.contextmanager
 def _only_run(config: Settings) -> Iterator[None]:
-    """Hold the database's run lock for the life of this run (bot/adapters/sqlite/_run_lock.py)."""
+    """SQLite: hold the database's run lock for the life of this run
+    (bot/adapters/sqlite/_run_lock.py). PostgreSQL: several runs share the database and
+    the leader lease replaces the lock; wait for the server while it is away."""
+    if config.database_url is not None:
+        _postgres_ready(config)
+        yield
+        return
+    _storage_ready(config.database)
     try:
         lock = RunLock(config.database)
         lock.acquire()
@@ -97,6 +103,17 @@ def _only_run(config: Settings) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def _postgres_ready(config: Settings) -> None:
+    """Wrong settings: one line, exit 2. Server away: a log line per try until it answers."""
+    from bot.adapters.postgres import DatabaseSettingsError, check_url, wait_for_server
+
+    assert config.database_url is not None
+    try:
+        wait_for_server(check_url(config.database_url.get_secret_value()))
+    except DatabaseSettingsError as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command(name="manifest")

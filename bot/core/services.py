@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.operations import Operations
@@ -20,3 +21,5 @@ class Services:
     clock: Clock
     sla: SlaPolicy
     notifier: Notifier
+    # Several instances on one database: which one leads and since when. None: alone.
+    leader: Callable[[], str | None] = lambda: None

@@ -218,3 +218,17 @@ def test_care_stats_shows_x_spend_per_day_per_reply_and_against_the_budget(
 
 def test_care_stats_leaves_x_out_for_a_team_without_it(care: Careops):
     assert "X spend" not in dispatch(care, "UBOSS", "stats 7d").text
+
+
+def test_operations_jobs_run_on_the_leader_only(care: Careops):
+    from bot.adapters.scheduler import leader_only
+    from tests.test_app import FakeLease
+
+    ran: list[int] = []
+    job = leader_only(care, lambda: ran.append(1))
+    job()  # alone on its database (SQLite): it leads
+    care.lease = FakeLease(None)
+    job()  # another instance leads
+    care.lease = FakeLease(4)
+    job()
+    assert ran == [1, 1]

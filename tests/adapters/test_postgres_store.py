@@ -20,6 +20,7 @@ from bot.adapters.postgres import (
     PostgresExamples,
     PostgresStore,
     leader_info,
+    wait_for_server,
 )
 from bot.adapters.sqlite import SqliteStore
 from bot.cli import app
@@ -219,3 +220,45 @@ def test_db_copy_moves_every_table_and_refuses_a_filled_target(
     assert len(pg.ops.overrides()) == 1
     pg.close()
     source.close()
+
+
+def test_status_line_names_the_leader_and_since_when(pg_url: str) -> None:
+    lease = Leadership(pg_url, "care-1", 15)
+    lease.step()
+    line = lease.status_line()
+    assert line.startswith("leader: care-1 since 20") and "(epoch 1" in line
+    assert line.endswith("(this instance)")
+    assert Leadership(pg_url, "care-2", 15).status_line().startswith("leader: care-1 since")
+    lease._lost("test done")
+
+
+def test_a_server_that_is_down_is_waited_for_with_a_line_per_try(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    waits: list[float] = []
+    down = f"postgresql://careops:{PASSWORD}@127.0.0.1:{free_port()}/careops"
+    with pytest.raises(DatabaseUnavailable):
+        wait_for_server(down, patience=3, sleep=waits.append)
+    assert waits == [1.0, 2.0], "the wait doubles, up to the patience given"
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == 2 and all("is not reachable" in line for line in lines)
+    assert "retrying in 1 s" in lines[0] and PASSWORD not in caplog.text
+
+
+def test_careops_check_says_which_database_and_who_leads(
+    pg_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    lease = Leadership(pg_url, "care-1", 15)
+    lease.step()
+    nowhere = {"SLACK_API_URL": "http://127.0.0.1:9/api/"}  # no Slack: the check is quick
+    result = CliRunner().invoke(app, ["check"], env={"CAREOPS_DATABASE_URL": pg_url, **nowhere})
+    [line] = [line for line in result.output.splitlines() if line.startswith("database")]
+    assert line.split()[:3] == ["database", "ok", "PostgreSQL"]
+    assert "leader: care-1 since" in line
+    lease._lost("test done")
+    down = f"postgresql://careops:{PASSWORD}@127.0.0.1:{free_port()}/careops"
+    result = CliRunner().invoke(app, ["check"], env={"CAREOPS_DATABASE_URL": down, **nowhere})
+    [line] = [line for line in result.output.splitlines() if line.startswith("database")]
+    assert line.split()[:2] == ["database", "wrong"] and "not reachable" in line
+    assert PASSWORD not in result.output and result.exit_code == 1

@@ -8,11 +8,13 @@ is how a test plays "the key expired"), and can answer 429 with `X-RateLimit-Res
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import itertools
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -45,6 +47,7 @@ class MastodonState:
     remote: dict[str, dict[str, Any]] = field(default_factory=dict)
     rate_limited_until: str | None = None  # ISO time: answer 429 until cleared
     token: str | None = None  # when set, any other bearer token is answered 401
+    post_seconds: float = 0.0  # how long posting a status takes (a real server's latency)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(117100000000000001))
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -127,6 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
             if self.state.rate_limited_until:
                 reset = self.state.rate_limited_until
                 return self._send(429, {"error": "Too many requests"}, {"X-RateLimit-Reset": reset})
+        if method == "POST" and self.state.post_seconds:
+            time.sleep(self.state.post_seconds)  # outside the lock: requests overlap
+        with self.state.lock:
             if method == "POST" and parts.path == "/api/v1/statuses":
                 return self._post_status(headers)
             return self._get(parts.path, query)
@@ -183,7 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            self.wfile.write(data)  # a client killed mid-request (the failover test) is gone
 
 
 def _page(items: list[dict[str, Any]], query: dict[str, list[str]]) -> list[dict[str, Any]]:

@@ -44,11 +44,10 @@ class Leadership:
         url: str,
         name: str,
         lease_seconds: float = 15.0,
-        on_lead: Callable[[], None] = lambda: None,
     ) -> None:
         self.url, self.name, self.lease = url, name, lease_seconds
         self.interval = max(0.1, lease_seconds / 5)
-        self.on_lead = on_lead
+        self.on_lead: Callable[[], None] = lambda: None
         self._conn: psycopg.Connection[Any] | None = None
         self._epoch: int | None = None
         self._renewed = 0.0
@@ -63,7 +62,8 @@ class Leadership:
                 return None  # not renewed for a whole lease: another may lead by now
             return self._epoch
 
-    def start(self) -> None:
+    def start(self, on_lead: Callable[[], None] = lambda: None) -> None:
+        self.on_lead = on_lead
         self._thread = threading.Thread(target=self._run, name="careops-lease", daemon=True)
         self._thread.start()
 
@@ -73,6 +73,14 @@ class Leadership:
         if self._thread is not None:
             self._thread.join(timeout=10)
         self._lost("stopping")
+
+    def status_line(self) -> str:
+        """Which instance leads and since when, for people (`/care status`)."""
+        with connect(self.url, autocommit=True) as conn:
+            row = conn.execute(_LEASE_ROW).fetchone()
+        info = _info(row)
+        mine = " (this instance)" if info.holder == self.name and self.epoch() else ""
+        return info.line(self.lease) + mine
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -170,17 +178,23 @@ class LeaderInfo:
         return f"leader: {self.holder} since {since} (epoch {self.epoch}, renewed {ago:.0f} s ago)"
 
 
+_LEASE_ROW = (
+    "SELECT holder, epoch, since, extract(epoch FROM now() - renewed_at) AS ago"
+    " FROM leader_lease WHERE name = 'leader'"
+)
+
+
+def _info(row: Any) -> LeaderInfo:
+    if not row:
+        return LeaderInfo("", 0, None, None)
+    holder, epoch, since, ago = row
+    return LeaderInfo(holder, int(epoch), since, None if ago is None else float(ago))
+
+
 def leader_info(store: Any) -> LeaderInfo:
     """Who leads, read from the lease row (any instance, any store connection)."""
-    rows = store._rows(
-        "SELECT holder, epoch, since, extract(epoch FROM now() - renewed_at) AS ago"
-        " FROM leader_lease WHERE name = 'leader'"
-    )
-    if not rows:
-        return LeaderInfo("", 0, None, None)
-    r = rows[0]
-    ago = None if r["ago"] is None else float(r["ago"])
-    return LeaderInfo(r["holder"], int(r["epoch"]), r["since"], ago)
+    rows = store._rows(_LEASE_ROW)
+    return _info(tuple(rows[0].values()) if rows else None)
 
 
 def leader_line(store: Any, lease_seconds: float) -> str:

@@ -41,7 +41,7 @@ def help_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply:
 
 
 def status_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply:
-    """The queue by state, the oldest waiting case and SLA risk."""
+    """The queue by state, the oldest waiting case, SLA risk, and which instance leads."""
     s = ctx.services
     now = s.clock.now()
     counts = s.queries.count_by_state(OPEN_STATES)
@@ -60,6 +60,8 @@ def status_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply
         past = s.queries.count_posted_before(waiting, network, now - target)
         late, half = late + past, half + at_half - past
     lines.append(f"*SLA risk*: {late} past target, {half} past half time")
+    if (leader := s.leader()) is not None:
+        lines.append(f"*Instances*: {leader}")
     return CommandReply("\n".join(lines))
 
 
