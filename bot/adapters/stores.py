@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
+import sqlite3
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Union
 
@@ -65,3 +67,13 @@ def describe(settings: Settings) -> str:
     from bot.adapters.postgres import display
 
     return display(settings.database_url.get_secret_value())
+
+
+def storage_faults() -> tuple[type[BaseException], ...]:
+    """Errors that mean "the database cannot store this now" (locked, full, read-only,
+    away or restarting), on either store: worth retrying, not a bug."""
+    faults: list[type[BaseException]] = [sqlite3.Error]
+    psycopg = sys.modules.get("psycopg")  # loaded only when PostgreSQL is in use
+    if psycopg is not None:
+        faults.append(psycopg.OperationalError)  # the pool's timeout is one too
+    return tuple(faults)

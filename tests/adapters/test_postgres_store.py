@@ -262,3 +262,27 @@ def test_careops_check_says_which_database_and_who_leads(
     [line] = [line for line in result.output.splitlines() if line.startswith("database")]
     assert line.split()[:2] == ["database", "wrong"] and "not reachable" in line
     assert PASSWORD not in result.output and result.exit_code == 1
+
+
+def test_a_slack_action_while_postgresql_is_away_is_stored_when_it_is_back(
+    pg_server: PostgresServer, pg_url: str, tmp_path: Path
+) -> None:
+    from bot.adapters.slack._journal import ActionJournal, run_journaled
+
+    store = PostgresStore(pg_url)
+    journal = ActionJournal(tmp_path / "careops-actions.db")
+    entry = journal.write("event:Ev1", {"event": {"type": "reaction_added"}})
+    assert entry is not None
+    pg_server.ctl("stop", "-m", "fast")
+    back = threading.Timer(1.0, pg_server.ctl, ("start",))
+    back.start()
+    try:
+        stored = run_journaled(
+            journal, entry, lambda: store.set_setting("intake.paused", "1") or "stored", (),
+            lambda *told: pytest.fail(f"the person was told {told}"),
+        )  # fmt: skip
+    finally:
+        back.join()
+    assert stored == "stored" and store.get_setting("intake.paused") == "1"
+    assert journal.undone() == []
+    store.close()

@@ -66,6 +66,7 @@ class PostgresStore:
             max_size=max_connections,
             kwargs={"autocommit": True, "connect_timeout": CONNECT_TIMEOUT},
             check=ConnectionPool.check_connection,
+            timeout=CONNECT_TIMEOUT,  # waiting for a connection while the server is away
             open=False,
             name="careops",
         )

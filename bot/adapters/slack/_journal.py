@@ -33,6 +33,7 @@ from slack_bolt import BoltRequest, BoltResponse
 
 from bot.adapters.slack._cards import EDIT_BLOCK
 from bot.adapters.sqlite import create_private
+from bot.adapters.stores import storage_faults
 from bot.logging_setup import Conditions
 
 log = logging.getLogger(__name__)
@@ -263,13 +264,14 @@ def run_journaled(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Any:
     """Do the work of journaled action `entry_id`, then mark it done. A storage fault
-    (locked past the busy timeout, disk full, read-only) is retried until the work is
-    stored; past `retry_for` the person is told it did not take and may try again."""
+    (locked past the busy timeout, disk full, read-only; PostgreSQL away or restarting)
+    is retried until the work is stored; past `retry_for` the person is told it did not
+    take and may try again."""
     started, pause = time.monotonic(), 0.25
     while True:
         try:
             result = func(*args)
-        except sqlite3.Error as exc:
+        except storage_faults() as exc:
             if time.monotonic() - started >= retry_for:
                 _give_up(journal, entry_id, exc, tell)
                 return None
