@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from functools import partial
+from functools import partial, update_wrapper
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
 
@@ -467,7 +467,7 @@ def _leader_only(care: Careops, job: Job) -> Job:
     def run() -> object:
         return job.run() if care.leads() else None
 
-    return replace(job, run=run)
+    return replace(job, run=update_wrapper(run, job.run))  # inspect.unwrap finds the job
 
 
 # --- adapters that are chosen by settings -------------------------------------------------

@@ -181,37 +181,55 @@ class PublishingService:
         done = item.evolve(
             state=OutboxState.PUBLISHED, remote_id=result.remote_id, remote_url=result.url
         )
-        self.store.save_outbox(done)
-        self._move_case(item.case_id, CaseState.PUBLISHING)  # a crash may have left it approved
         if result.note:
             log.warning("case %s: %s", item.case_id, result.note)
-        case = self._move_case(
-            item.case_id,
-            CaseState.PUBLISHED,
-            "; ".join(filter(None, (_sent_as(item), result.note))),
-            published_id=result.remote_id,
-            published_url=result.url or None,
-            published_at=self.clock.now(),
-            failure="",
-        )
+        # The reply's record and the case's move share one commit: a crash (or a lost
+        # database) between them would leave a published reply on a case still publishing.
+        with self.store.transaction():
+            before = self.store.get_case(item.case_id)
+            self.store.save_outbox(done)
+            self._move_case(item.case_id, CaseState.PUBLISHING, tell=False)  # may be approved
+            case = self._move_case(
+                item.case_id,
+                CaseState.PUBLISHED,
+                "; ".join(filter(None, (_sent_as(item), result.note))),
+                tell=False,
+                published_id=result.remote_id,
+                published_url=result.url or None,
+                published_at=self.clock.now(),
+                failure="",
+            )
+        self._tell(before, case)
         return PublishOutcome(done, case)
 
     def _fail(self, item: OutboxItem, reason: str) -> PublishOutcome:
         failed = item.evolve(state=OutboxState.FAILED, error=reason)
-        self.store.save_outbox(failed)
-        self._move_case(item.case_id, CaseState.PUBLISHING)
-        case = self._move_case(item.case_id, CaseState.FAILED, failure=reason, detail=reason)
+        with self.store.transaction():  # as in _done: the row and the case together
+            before = self.store.get_case(item.case_id)
+            self.store.save_outbox(failed)
+            self._move_case(item.case_id, CaseState.PUBLISHING, tell=False)
+            case = self._move_case(
+                item.case_id, CaseState.FAILED, tell=False, failure=reason, detail=reason
+            )
+        self._tell(before, case)
         return PublishOutcome(failed, case)
 
+    def _tell(self, before: Case | None, after: Case | None) -> None:
+        """Refresh the card once the moves are committed, if the case moved."""
+        if after is not None and (before is None or before.state is not after.state):
+            self.on_change(after)
+
     def _move_case(
-        self, case_id: str, to: CaseState, detail: str = "", **changes: Any
+        self, case_id: str, to: CaseState, detail: str = "", *, tell: bool = True, **changes: Any
     ) -> Case | None:
+        """Move the case (unless it is there or final); `tell` refreshes its card now."""
         case = self.store.get_case(case_id)
         if case is None or case.state == to or case.state.is_final:
             return case
         step = transition(case, to, at=self.clock.now(), detail=detail, **changes)
         self.store.save_case(step.case, step.audit)
-        self.on_change(step.case)
+        if tell:
+            self.on_change(step.case)
         return step.case
 
 

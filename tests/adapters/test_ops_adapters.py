@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -159,7 +160,7 @@ def test_the_user_group_follows_the_rotation_on_the_slack_web_api(care: Careops)
     from bot.adapters.slack._ops_commands import usergroup_setter
     from tests.fakes.fake_slack import FakeSlackApi
 
-    handoff = care.jobs["handoff"].run
+    handoff = inspect.unwrap(care.jobs["handoff"].run)  # run on the leader only
     assert handoff.keywords["set_usergroup"] is None  # type: ignore[attr-defined]  # no Slack
     with FakeSlackApi() as api:
         usergroup_setter(WebClient(token="xoxb-test", base_url=api.url))("S0ONCALL", "U02BBB")
@@ -221,14 +222,29 @@ def test_care_stats_leaves_x_out_for_a_team_without_it(care: Careops):
 
 
 def test_operations_jobs_run_on_the_leader_only(care: Careops):
-    from bot.adapters.scheduler import leader_only
+    from bot.app import _leader_only
+    from bot.core.jobs import Job
     from tests.test_app import FakeLease
 
+    guarded = [name for name, job in care.jobs.items() if inspect.unwrap(job.run) is not job.run]
+    assert sorted(guarded) == sorted(set(care.jobs) - {"tick"}), "the tick checks for itself"
     ran: list[int] = []
-    job = leader_only(care, lambda: ran.append(1))
-    job()  # alone on its database (SQLite): it leads
+    job = _leader_only(care, Job(lambda: ran.append(1), 60.0))
+    job.run()  # alone on its database (SQLite): it leads
     care.lease = FakeLease(None)
-    job()  # another instance leads
+    job.run()  # another instance leads
     care.lease = FakeLease(4)
-    job()
+    job.run()
     assert ran == [1, 1]
+
+
+def test_care_status_says_which_instance_leads_when_there_are_several(care: Careops):
+    from dataclasses import replace
+
+    from bot.adapters.slack._commands import CommandContext
+
+    assert "Instances" not in dispatch(care, "UBOSS", "status").text  # alone: nothing to say
+    line = "leader: care-1 since 2026-03-29 07:55:00 UTC (epoch 3, renewed 1 s ago)"
+    several = replace(care.services, leader=lambda: line)
+    text = slack_dispatch(CommandContext(several), "UBOSS", "status").text
+    assert text.splitlines()[-1] == f"*Instances*: {line}"

@@ -181,3 +181,32 @@ def test_a_fenced_out_instance_sends_nothing_and_leaves_the_rows(store, clock, n
     assert service.publish_pending() == []
     assert network.calls == 0
     assert [i.state for i in store.outbox(list(OutboxState))] == [OutboxState.PENDING] * 2
+
+
+class CaseSaveFails:
+    """A store that loses the database right after the outbox row is written."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def save_case(self, case, *audits) -> None:
+        if case.state is CaseState.PUBLISHED:
+            raise OSError("the database went away")
+        self.inner.save_case(case, *audits)
+
+
+def test_a_published_reply_and_its_case_are_stored_together_or_not_at_all(store, clock, network):
+    service = PublishingService(CaseSaveFails(store), {Network.X: network}, clock)
+    case, draft = approved_case(store, clock)
+    service.enqueue(case, draft)
+    with pytest.raises(OSError):
+        service.publish_pending()
+    [row] = store.outbox(list(OutboxState))
+    assert row.state is OutboxState.PUBLISHING, "not published without its case"
+    healthy = PublishingService(store, {Network.X: network}, clock)
+    healthy.reconcile()  # the next start-up, or the next leader, finds the reply and finishes
+    assert store.get_case(case.id).state is CaseState.PUBLISHED
+    assert network.calls == 1
