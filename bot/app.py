@@ -250,9 +250,11 @@ def build_app(
     approvers: Callable[[], Iterable[str]] | None = None,
     lookups: dict[Network, PostLookup] | None = None,
     slack: SlackOptions | None = None,
+    offline: bool = False,
 ) -> Careops:
     """Wire careops. With `slack`, Slack is the review surface and notifier, approvers
-    come from SLACK_APPROVERS (user groups resolved) and `Careops.slack` serves Slack."""
+    come from SLACK_APPROVERS (user groups resolved) and `Careops.slack` serves Slack.
+    With `offline`, drafts come from templates whatever the settings (`careops import`)."""
     clock = clock or SystemClock()
     side = _slack_side(settings, slack) if slack is not None else None  # checks tokens first
     lease = lease_for(settings) if store is None else None
@@ -260,11 +262,12 @@ def build_app(
     if side is not None:
         notifier, approvers = side.notifier, side.approvers.ids
     links = _links(settings)
-    offline = _offline_drafter(settings, links, clock)
-    primary = drafter or _primary_drafter(settings, links, clock, store) or offline
+    offline_drafter = _offline_drafter(settings, links, clock)
+    primary = drafter or (None if offline else _primary_drafter(settings, links, clock, store))
+    primary = primary or offline_drafter
     drafting = DraftingService(
         primary,
-        offline,
+        offline_drafter,
         links,
         clock,
         recent_replies=store.recent_replies,
@@ -299,7 +302,7 @@ def build_app(
         brand_handles=settings.brand_handles,
         crisis=crisis,
         max_chars=settings.max_mention_chars,
-        chunk_size=OFFLINE_CHUNK if primary is offline else 1,
+        chunk_size=OFFLINE_CHUNK if primary is offline_drafter else 1,
         grouper=grouper,
     )
 
@@ -445,6 +448,7 @@ def _jobs(
                 roster,
                 ledger,
                 hour=int(digest.get("hour", 9)),
+                report=care.services.ops.report,
             ),
             DIGEST_SECONDS,
         ),

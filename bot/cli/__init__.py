@@ -13,6 +13,7 @@ from bot.cli import (  # noqa: F401  (registers commands)
     demo,
     draft,
     eval,
+    imports,
     lint,
     ops,
     run,

@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from bot.core.crisis import Spike, SpikeConfig, detect_spike, inert, observation
 from bot.core.models import Case, CaseState, CrisisState
 from bot.core.oncall import Handoff, Roster
 from bot.core.ports import Clock, Notifier, Store, WatchedSource
-from bot.core.reports import build_report, to_text
+from bot.core.reports import Report, build_report, to_text
 from bot.core.risk import risks_in
 from bot.core.sla import SlaPolicy, humanize
 
@@ -109,7 +110,8 @@ def check_targets(
     """
     now = clock.now()
     fired: list[tuple[str, str]] = []
-    for case in store.cases(AWAITING_HUMAN):
+    # a case flagged sla100 has had both pings (and its risk page): only the rest can fire
+    for case in store.cases_lacking(AWAITING_HUMAN, "sla100"):
         if _page_for_risk(case, store, notifier, now, roster):
             fired.append((case.id, "risk_paged"))
         used = sla.fraction(case.mention, now)
@@ -258,8 +260,11 @@ def daily_digest(
     *,
     hour: int = 9,
     tz: ZoneInfo | None = None,
+    report: Callable[[datetime, datetime], Report] | None = None,
 ) -> bool:
-    """Once a day, from `hour` local time: the last 24 hours' figures in the channel."""
+    """Once a day, from `hour` local time: the last 24 hours' figures in the channel.
+    `report(since, until)` reads them (the store's report rows); without it they are
+    worked out from the cases of the period."""
     now = clock.now()
     zone = tz or (roster.rotation.tz if roster.rotation else ZoneInfo("UTC"))
     local = now.astimezone(zone)
@@ -267,17 +272,21 @@ def daily_digest(
     if local.hour < hour or ledger.seen(key):
         return False
     since = now - timedelta(days=1)
-    cases = store.cases(since=since - timedelta(days=1))
-    drafts = {c.draft_id: d for c in cases if c.draft_id and (d := store.get_draft(c.draft_id))}
-    report = build_report(cases, drafts, since=since, until=now, sla=sla, audit=store.audit)
+    figures = (report or partial(_report_of_cases, store, sla))(since, now)
     open_now = len(store.cases(AWAITING_HUMAN))
     who = roster.who_at(now)
     notifier.channel(
-        f"Daily care digest ({local:%a %d %b}): {to_text(report.overall)} "
+        f"Daily care digest ({local:%a %d %b}): {to_text(figures.overall)} "
         f"Open now: {open_now}. On call: {mention(who)}."
     )
     ledger.mark(key, now)
     return True
+
+
+def _report_of_cases(store: Store, sla: SlaPolicy, since: datetime, until: datetime) -> Report:
+    cases = store.cases(since=since - timedelta(days=1))
+    drafts = {c.draft_id: d for c in cases if c.draft_id and (d := store.get_draft(c.draft_id))}
+    return build_report(cases, drafts, since=since, until=until, sla=sla, audit=store.audit)
 
 
 def retention(

@@ -317,3 +317,17 @@ class CrisisState:
     reason: str = ""
     user: str = ""
     at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """What the figures need of one case posted in a report's period: a store reads just
+    this (no drafts, no audit row per case), however many cases the period holds."""
+
+    network: Network
+    state: CaseState
+    reply_seconds: float | None  # post to published reply; None when not published
+    age_seconds: float  # post to the end of the period
+    person: str | None  # who approved the published reply
+    flagged_breached: bool
+    unedited: bool  # published as drafted (bot.core.reports.sent_unedited)

@@ -25,6 +25,7 @@ from bot.core.models import (
     OutboxState,
     PublishResult,
     Quarantined,
+    ReportRow,
     Triage,
     Usage,
 )
@@ -131,6 +132,10 @@ class CaseRepo(Protocol):
     def cases(
         self, states: Iterable[CaseState] | None = None, since: datetime | None = None
     ) -> list[Case]: ...
+
+    def cases_lacking(self, states: Iterable[CaseState], flag: str) -> list[Case]:
+        """Cases in `states` whose flags do not hold `flag`, oldest post first."""
+        ...
 
 
 class DraftRepo(Protocol):
@@ -299,10 +304,8 @@ class CareQueries(Protocol):
         """Up to `limit` of the cases `user` approved since `since`, in post order."""
         ...
 
-    def report_inputs(
-        self, since: datetime, until: datetime
-    ) -> tuple[list[Case], dict[str, Draft]]:
-        """Cases posted in [since, until) and their current drafts by draft id."""
+    def report_rows(self, since: datetime, until: datetime) -> list[ReportRow]:
+        """What the report needs of each case posted in [since, until), in one query."""
         ...
 
 

@@ -27,9 +27,9 @@ import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
-from bot.core.models import AuditEntry, Case, CaseState, Draft
-from bot.core.ports import CareQueries
+from bot.core.models import AuditEntry, Case, CaseState, Draft, ReportRow
 from bot.core.sla import SlaPolicy, humanize
 
 BUCKETS = (
@@ -90,10 +90,10 @@ def nearest_rank(values: Sequence[float], share: float) -> float:
     return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
-def reply_seconds(case: Case) -> float | None:
-    if case.state is not CaseState.PUBLISHED or case.published_at is None:
+def reply_seconds(row: ReportRow) -> float | None:
+    if row.state is not CaseState.PUBLISHED or row.reply_seconds is None:
         return None
-    return max(0.0, (case.published_at - case.mention.created_at).total_seconds())
+    return max(0.0, row.reply_seconds)
 
 
 def sent_unedited(draft: Draft | None) -> bool:
@@ -108,25 +108,23 @@ def approver(case: Case, audit: Sequence[AuditEntry] = ()) -> str | None:
     return approvals[-1] if approvals else None
 
 
-def is_breached(case: Case, sla: SlaPolicy, until: datetime) -> bool:
-    if "breached" in case.flags:
+def is_breached(row: ReportRow, sla: SlaPolicy) -> bool:
+    """Flagged by the target check, or answered (else still open at the period's end)
+    later than the network's target."""
+    if row.flagged_breached:
         return True
-    if case.state is CaseState.DISMISSED:
+    if row.state is CaseState.DISMISSED:
         return False
-    answered_at = case.published_at if case.state is CaseState.PUBLISHED else None
-    return (answered_at or until) > sla.due_at(case.mention)
+    answered = reply_seconds(row)
+    waited = answered if answered is not None else row.age_seconds
+    return waited > sla.target(row.network).total_seconds()
 
 
-def figures(
-    cases: Sequence[Case],
-    drafts: Mapping[str, Draft],
-    sla: SlaPolicy,
-    until: datetime,
-) -> Figures:
-    needing = [c for c in cases if c.state is not CaseState.DISMISSED]
-    times = [t for c in needing if (t := reply_seconds(c)) is not None]
-    published = [c for c in needing if c.state is CaseState.PUBLISHED]
-    unedited = sum(sent_unedited(drafts.get(c.draft_id or "")) for c in published)
+def figures(rows: Sequence[ReportRow], sla: SlaPolicy) -> Figures:
+    needing = [r for r in rows if r.state is not CaseState.DISMISSED]
+    times = [t for r in needing if (t := reply_seconds(r)) is not None]
+    published = [r for r in needing if r.state is CaseState.PUBLISHED]
+    unedited = sum(r.unedited for r in published)
 
     def share(count: int, total: int) -> float | None:
         return count / total if total else None
@@ -136,7 +134,7 @@ def figures(
         for name, limit in BUCKETS
     }
     return Figures(
-        mentions=len(cases),
+        mentions=len(rows),
         needing_reply=len(needing),
         answered=len(times),
         median_seconds=statistics.median(times) if times else None,
@@ -147,7 +145,28 @@ def figures(
         unanswered_rate=share(len(needing) - len(times), len(needing)),
         unedited=unedited,
         unedited_share=share(unedited, len(published)),
-        breached=sum(is_breached(c, sla, until) for c in needing),
+        breached=sum(is_breached(r, sla) for r in needing),
+    )
+
+
+def report_of(
+    rows: Iterable[ReportRow], *, since: datetime, until: datetime, sla: SlaPolicy
+) -> Report:
+    """Figures for the rows of the cases posted in [since, until), overall, per network,
+    per person."""
+    chosen = list(rows)
+    by_network: dict[str, list[ReportRow]] = {}
+    by_person: dict[str, list[ReportRow]] = {}
+    for row in chosen:
+        by_network.setdefault(row.network.value, []).append(row)
+        if row.state is CaseState.PUBLISHED:
+            by_person.setdefault(row.person or "unknown", []).append(row)
+    return Report(
+        since=since,
+        until=until,
+        overall=figures(chosen, sla),
+        by_network={n: figures(rs, sla) for n, rs in by_network.items()},
+        by_person={p: figures(rs, sla) for p, rs in by_person.items()},
     )
 
 
@@ -160,28 +179,32 @@ def build_report(
     sla: SlaPolicy,
     audit: Callable[[str], Sequence[AuditEntry]] = lambda case_id: (),
 ) -> Report:
-    """Figures for the cases posted in [since, until), overall, per network, per person."""
-    chosen = [c for c in cases if since <= c.mention.created_at < until]
-    by_network: dict[str, list[Case]] = {}
-    by_person: dict[str, list[Case]] = {}
-    for case in chosen:
-        by_network.setdefault(case.network.value, []).append(case)
-        if case.state is CaseState.PUBLISHED:
-            person = approver(case, audit(case.id)) or "unknown"
-            by_person.setdefault(person, []).append(case)
-    return Report(
-        since=since,
-        until=until,
-        overall=figures(chosen, drafts, sla, until),
-        by_network={n: figures(cs, drafts, sla, until) for n, cs in by_network.items()},
-        by_person={p: figures(cs, drafts, sla, until) for p, cs in by_person.items()},
-    )
+    """The report of whole cases (`drafts` by draft id): tests and small sets."""
+    rows = [
+        ReportRow(
+            case.network,
+            case.state,
+            None
+            if case.published_at is None
+            else (case.published_at - case.mention.created_at).total_seconds(),
+            (until - case.mention.created_at).total_seconds(),
+            approver(case, audit(case.id)) if case.state is CaseState.PUBLISHED else None,
+            "breached" in case.flags,
+            sent_unedited(drafts.get(case.draft_id or "")),
+        )
+        for case in cases
+        if since <= case.mention.created_at < until
+    ]
+    return report_of(rows, since=since, until=until, sla=sla)
 
 
-def load_report(queries: CareQueries, since: datetime, until: datetime, sla: SlaPolicy) -> Report:
+class ReportSource(Protocol):
+    def report_rows(self, since: datetime, until: datetime) -> list[ReportRow]: ...
+
+
+def load_report(queries: ReportSource, since: datetime, until: datetime, sla: SlaPolicy) -> Report:
     """Report figures for mentions posted in [since, until), read from the store."""
-    cases, drafts = queries.report_inputs(since, until)
-    return build_report(cases, drafts, since=since, until=until, sla=sla, audit=queries.audit)
+    return report_of(queries.report_rows(since, until), since=since, until=until, sla=sla)
 
 
 # --- rendering ------------------------------------------------------------------------------

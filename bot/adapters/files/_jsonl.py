@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -138,22 +139,39 @@ class JsonlInbox:
         position = offset
         for line in data[:end].split(b"\n")[:-1]:
             start, position = position, position + len(line) + 1
-            if not line.strip():
-                continue
-            try:
-                batch.mentions.append(parse_inbox_line(line.rstrip(b"\r")))
-            except BadLine as exc:
-                self._quarantine(batch, line, start, str(exc))
-            except Exception as exc:  # a line careops did not foresee must not stall intake
-                log.exception("%s: unreadable line at byte %d", self.name, start)
-                self._quarantine(batch, line, start, f"unreadable line ({type(exc).__name__})")
+            read_line(batch, line, f"{self.name} at byte {start}", self.clock)
         batch.cursor = str(offset + end)
         return batch
 
-    def _quarantine(self, batch: SourceBatch, line: bytes, start: int, reason: str) -> None:
-        raw = line[:4000].decode("utf-8", "replace")
-        where = f"{self.name} at byte {start}"
-        batch.quarantined.append(Quarantined(where, raw, reason, self.clock.now()))
+
+def read_line(batch: SourceBatch, line: bytes, where: str, clock: Clock) -> None:
+    """One inbox line into `batch`: a mention, or quarantined with its reason."""
+    if not line.strip():
+        return
+    try:
+        batch.mentions.append(parse_inbox_line(line.rstrip(b"\r")))
+        return
+    except BadLine as exc:
+        reason = str(exc)
+    except Exception as exc:  # a line careops did not foresee must not stall intake
+        log.exception("%s: unreadable line", where)
+        reason = f"unreadable line ({type(exc).__name__})"
+    raw = line[:4000].decode("utf-8", "replace")
+    batch.quarantined.append(Quarantined(where, raw, reason, clock.now()))
+
+
+def read_inbox(path: Path, clock: Clock, lines: int = 1_000) -> Iterator[tuple[SourceBatch, int]]:
+    """A whole inbox file, `lines` lines at a time, with the bytes read so far (a progress
+    bar's measure): `careops import` and the benchmarks' stores."""
+    batch, done = SourceBatch(), 0
+    with path.open("rb") as handle:
+        for number, line in enumerate(handle, 1):
+            done += len(line)
+            read_line(batch, line.rstrip(b"\n"), f"{path.name} line {number}", clock)
+            if number % lines == 0:
+                yield batch, done
+                batch = SourceBatch()
+    yield batch, done
 
 
 class JsonlOutbox:

@@ -119,6 +119,10 @@ class PgDatabase:
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         return self._sql.rows(sql, params)
 
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as tuples (every column of `sql` needs a distinct name)."""
+        return [tuple(row.values()) for row in self._sql.rows(sql, params)]
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self._sql.rows(sql, params)
         return rows[0] if rows else None

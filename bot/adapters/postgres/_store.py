@@ -174,6 +174,9 @@ class PostgresStore:
         rows = self._rows(sql + " ORDER BY posted_at, id", params)
         return [codec.case_from_row(r) for r in rows]
 
+    def cases_lacking(self, states: Iterable[CaseState], flag: str) -> list[Case]:
+        return self.queries.cases_lacking(states, flag)
+
     def case_by_ref(self, ref: str) -> Case | None:
         rows = self._rows("SELECT * FROM cases WHERE review_ref = ?", (ref,))
         return codec.case_from_row(rows[0]) if rows else None

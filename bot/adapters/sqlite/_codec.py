@@ -137,6 +137,8 @@ def case_to_row(c: Case) -> dict[str, Any]:
         "claimed_by": c.claimed_by,
         "approved_by": c.approved_by,
         "review_ref": c.review_ref,
+        "published_at": iso(c.published_at),  # columns too: reports read them unparsed
+        "flags": dumps(list(c.flags)),
         "body": dumps(body),
     }
 

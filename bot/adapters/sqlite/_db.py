@@ -35,6 +35,8 @@ class SqlDatabase(Protocol):
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
 
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
 
     def scalar(self, sql: str, params: Sequence[Any] = ()) -> Any: ...
@@ -71,6 +73,11 @@ class Database:
             cursor = self._conn.execute(sql, params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def tuples(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows as tuples: for reads of many rows, where a dict per row would cost."""
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
 
     def one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         rows = self.query(sql, params)

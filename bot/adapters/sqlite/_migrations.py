@@ -18,9 +18,25 @@ from datetime import UTC, datetime
 from bot.adapters.sqlite._db import Database
 
 # When an approved case was decided: its publication, else its last change (App Home's
-# "approved today"). Queries must spell it exactly so to use the cases_decided index.
-DECIDED_AT = "coalesce(json_extract(body, '$.published_at'), updated_at)"
-PG_DECIDED_AT = "coalesce(body::jsonb ->> 'published_at', updated_at)"
+# "approved today"). Queries must spell it exactly so to use the cases_decided index
+# (migration 6; migration 4 read it out of the body).
+DECIDED_AT = "coalesce(published_at, updated_at)"
+_DECIDED_AT_4 = "coalesce(json_extract(body, '$.published_at'), updated_at)"
+_PG_DECIDED_AT_4 = "coalesce(body::jsonb ->> 'published_at', updated_at)"
+# New columns sit after the body in the row (ALTER TABLE adds them at its end), so an
+# index that holds them spares SQLite walking each body's overflow pages.
+_COVERING = f"""
+        DROP INDEX cases_decided;
+        CREATE INDEX cases_decided ON cases({DECIDED_AT}, approved_by, state, posted_at)
+            WHERE approved_by IS NOT NULL;
+        CREATE INDEX cases_report ON cases(
+            posted_at, network, state, published_at, approved_by, flags, draft_id);
+        CREATE INDEX cases_open ON cases(state, network, posted_at, flags);
+        CREATE INDEX drafts_origin ON drafts(id, drafter, edited_from);
+"""
+# The link of a case's post (`/care draft <url>` when the post cannot be fetched).
+URL = "json_extract(body, '$.mention.url')"
+PG_URL = "body::jsonb #>> '{mention,url}'"
 
 
 @dataclass(frozen=True)
@@ -95,12 +111,33 @@ MIGRATIONS: list[Migration] = [
         f"""
         CREATE INDEX cases_state_posted ON cases(state, posted_at);
         CREATE INDEX cases_author ON cases(author);
-        CREATE INDEX cases_decided ON cases({DECIDED_AT}) WHERE approved_by IS NOT NULL
+        CREATE INDEX cases_decided ON cases({_DECIDED_AT_4}) WHERE approved_by IS NOT NULL
         """,
         postgres=f"""
         CREATE INDEX cases_state_posted ON cases(state, posted_at);
         CREATE INDEX cases_author ON cases(author);
-        CREATE INDEX cases_decided ON cases(({PG_DECIDED_AT})) WHERE approved_by IS NOT NULL
+        CREATE INDEX cases_decided ON cases(({_PG_DECIDED_AT_4})) WHERE approved_by IS NOT NULL
+        """,
+    ),
+    Migration(
+        5,
+        "cases.published_at and cases.flags as columns, and indexes that cover what reports,"
+        " App Home, /care status, /care draft and the target check read",
+        f"""
+        ALTER TABLE cases ADD COLUMN published_at TEXT;
+        ALTER TABLE cases ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+        UPDATE cases SET published_at = json_extract(body, '$.published_at'),
+            flags = coalesce(json_extract(body, '$.flags'), '[]');
+        {_COVERING}
+        CREATE INDEX cases_url ON cases({URL})
+        """,
+        postgres=f"""
+        ALTER TABLE cases ADD COLUMN published_at TEXT;
+        ALTER TABLE cases ADD COLUMN flags TEXT NOT NULL DEFAULT '[]';
+        UPDATE cases SET published_at = body::jsonb ->> 'published_at',
+            flags = coalesce((body::jsonb -> 'flags')::text, '[]');
+        {_COVERING.replace(DECIDED_AT, f"({DECIDED_AT})")}
+        CREATE INDEX cases_url ON cases(({PG_URL}))
         """,
     ),
     Migration(

@@ -5,20 +5,21 @@ read."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.adapters.sqlite import _codec as codec
 from bot.adapters.sqlite._db import SqlDatabase
-from bot.adapters.sqlite._migrations import DECIDED_AT, PG_DECIDED_AT
-from bot.core.models import AuditEntry, Case, CaseState, Draft, Network
+from bot.adapters.sqlite._migrations import DECIDED_AT, PG_URL, URL
+from bot.core.models import AuditEntry, Case, CaseState, Draft, Network, ReportRow
 from bot.core.post_urls import PostRef, same_post
 
 
 class SqlQueries:
     def __init__(self, db: SqlDatabase) -> None:
         self.db = db
-        # spelled as the cases_decided index is, so the query uses it
-        self.decided_at = DECIDED_AT if db.dialect == "sqlite" else PG_DECIDED_AT
+        sqlite = db.dialect == "sqlite"
+        self.url = URL if sqlite else PG_URL  # spelled as the cases_url index is
+        self.seconds = _seconds_sqlite if sqlite else _seconds_pg
 
     def case(self, case_id: str) -> Case | None:
         row = self.db.one("SELECT * FROM cases WHERE id = ?", (case_id,))
@@ -51,30 +52,57 @@ class SqlQueries:
         ]
 
     def case_for_link(self, url: str, ref: PostRef | None) -> Case | None:
-        """The case whose post a link names, when the post cannot be fetched to find out."""
-        wanted = url.rstrip("/")
-        for row in self.db.query("SELECT * FROM cases ORDER BY posted_at, id"):
-            case = codec.case_from_row(row)
-            if case.mention.url and case.mention.url.rstrip("/") == wanted:
+        """The case whose post a link names, by the link as stored (the cases_url index):
+        the link as given and, when it parses, the link's usual forms."""
+        wanted = {url.rstrip("/")}
+        if ref is not None:
+            wanted |= {ref.url, *_other_forms(ref)}
+        candidates = sorted(wanted | {f"{link}/" for link in wanted})
+        rows = self.db.query(
+            f"SELECT * FROM cases WHERE {self.url} IN ({_marks(candidates)})"
+            " ORDER BY posted_at, id",
+            candidates,
+        )
+        for case in map(codec.case_from_row, rows):
+            if (case.mention.url or "").rstrip("/") == url.rstrip("/"):
                 return case
             if ref is not None and same_post(case, ref):
                 return case
         return None
 
-    def report_inputs(
-        self, since: datetime, until: datetime
-    ) -> tuple[list[Case], dict[str, Draft]]:
-        """Cases posted in [since, until) and their current drafts, in one query each."""
-        rows = self.db.query(
-            "SELECT * FROM cases WHERE created_at >= ? ORDER BY posted_at, id",
-            (codec.iso(since - timedelta(days=1)),),
+    def report_rows(self, since: datetime, until: datetime) -> list[ReportRow]:
+        """One row per case posted in [since, until) with the seconds worked out in SQL;
+        the approver of a published reply without one comes from its audit rows."""
+        reply = self.seconds("c.published_at", "c.posted_at")
+        age = self.seconds("?", "c.posted_at")
+        rows = self.db.tuples(
+            f"SELECT c.network, c.state, {reply} AS reply, {age} AS age,"
+            " CASE WHEN c.state = 'published' AND c.approved_by IS NULL THEN"
+            " (SELECT a.actor FROM audit a WHERE a.case_id = c.id AND a.to_state = 'approved'"
+            " ORDER BY a.id DESC LIMIT 1) ELSE c.approved_by END AS person,"
+            " c.flags LIKE '%\"breached\"%' AS breached,"
+            " d.drafter IS NOT NULL AND d.drafter NOT LIKE 'human:%'"
+            " AND coalesce(d.edited_from, '') = '' AS unedited"
+            " FROM cases c LEFT JOIN drafts d ON d.id = c.draft_id"
+            " WHERE c.posted_at >= ? AND c.posted_at < ?",
+            (codec.iso(until), codec.iso(since), codec.iso(until)),
         )
-        cases = [c for c in map(codec.case_from_row, rows) if since <= c.mention.created_at < until]
-        drafts = {}
-        for case in cases:
-            if case.draft_id and (draft := self.draft(case.draft_id)):
-                drafts[case.draft_id] = draft
-        return cases, drafts
+        networks, states = {n.value: n for n in Network}, {s.value: s for s in CaseState}
+        return [
+            ReportRow(networks[net], states[state], reply, age, person, bool(flag), bool(unedited))
+            for net, state, reply, age, person, flag, unedited in rows
+        ]
+
+    def cases_lacking(self, states: Iterable[CaseState], flag: str) -> list[Case]:
+        """Per state (each one indexed range), then in post order."""
+        found = []
+        for state in states:
+            rows = self.db.query(
+                "SELECT * FROM cases WHERE state = ? AND flags NOT LIKE ?",
+                (state.value, f'%"{flag}"%'),
+            )
+            found += [codec.case_from_row(r) for r in rows]
+        return sorted(found, key=lambda c: (c.mention.created_at, c.id))
 
     def count_by_state(self, states: Iterable[CaseState]) -> dict[CaseState, int]:
         wanted = [s.value for s in states]
@@ -86,12 +114,15 @@ class SqlQueries:
         return {CaseState(r["state"]): r["n"] for r in rows}
 
     def oldest(self, states: Iterable[CaseState], limit: int) -> list[Case]:
-        wanted = [s.value for s in states]
-        rows = self.db.query(
-            f"SELECT * FROM cases WHERE state IN ({_marks(wanted)}) ORDER BY posted_at, id LIMIT ?",
-            [*wanted, limit],
-        )
-        return [codec.case_from_row(r) for r in rows]
+        """Per state (each one indexed range), then the oldest of those."""
+        found = []
+        for state in states:
+            rows = self.db.query(
+                "SELECT * FROM cases WHERE state = ? ORDER BY posted_at, id LIMIT ?",
+                (state.value, limit),
+            )
+            found += [codec.case_from_row(r) for r in rows]
+        return sorted(found, key=lambda c: (c.mention.created_at, c.id))[:limit]
 
     def count_posted_before(
         self, states: Iterable[CaseState], network: Network, before: datetime
@@ -108,16 +139,16 @@ class SqlQueries:
     def approvers_since(self, since: datetime) -> list[tuple[str, int]]:
         rows = self.db.query(
             f"SELECT approved_by AS who, count(*) AS n FROM cases"
-            f" WHERE approved_by IS NOT NULL AND {self.decided_at} >= ?"
+            f" WHERE approved_by IS NOT NULL AND {DECIDED_AT} >= ?"
             f" AND state IN ({_marks(APPROVED)}) GROUP BY approved_by"
-            " ORDER BY n DESC, min(posted_at), min(id)",
+            " ORDER BY n DESC, min(posted_at), approved_by",
             [codec.iso(since), *APPROVED],
         )
         return [(r["who"], r["n"]) for r in rows if r["who"]]
 
     def approved_by(self, user: str, since: datetime, limit: int) -> list[Case]:
         rows = self.db.query(
-            f"SELECT * FROM cases WHERE approved_by = ? AND {self.decided_at} >= ?"
+            f"SELECT * FROM cases WHERE approved_by = ? AND {DECIDED_AT} >= ?"
             f" AND state IN ({_marks(APPROVED)}) ORDER BY posted_at, id LIMIT ?",
             [user, codec.iso(since), *APPROVED, limit],
         )
@@ -129,3 +160,20 @@ APPROVED = (CaseState.APPROVED.value, CaseState.PUBLISHING.value, CaseState.PUBL
 
 def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" * len(values))
+
+
+def _other_forms(ref: PostRef) -> tuple[str, ...]:
+    """A Mastodon status is also linked as /users/<user>/statuses/<id>."""
+    if ref.network is Network.MASTODON:
+        return (f"https://{ref.host}/users/{ref.author}/statuses/{ref.post_id}",)
+    return ()
+
+
+def _seconds_sqlite(later: str, earlier: str) -> str:
+    """SQL for the seconds between two ISO times (SQLite: to the millisecond)."""
+    return f"round((julianday({later}) - julianday({earlier})) * 86400.0, 3)"
+
+
+def _seconds_pg(later: str, earlier: str) -> str:
+    """SQL for the seconds between two ISO times (PostgreSQL)."""
+    return f"extract(epoch FROM ({later})::timestamptz - ({earlier})::timestamptz)::float8"
