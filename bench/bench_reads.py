@@ -85,14 +85,24 @@ def build_store() -> float:
     summary = import_file(care, inbox)
     print(f"imported {summary.new:,} cases from {inbox.name} ({summary.spam} spam)")
     db = care.store.db
-    with db.transaction():
-        _flag_past_targets(db)
-        db.execute("CREATE TEMP TABLE template_cases AS SELECT * FROM cases")
-        db.execute("CREATE TEMP TABLE template_drafts AS SELECT * FROM drafts")
-        for copy in range(1, CASES // TEMPLATE):
+    _flag_past_targets(db)
+    db.execute("PRAGMA journal_mode=DELETE")  # a bulk load: no write-ahead copy of it all
+    db.execute("PRAGMA synchronous=OFF")
+    indexes = db.query(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN ('cases', 'drafts')"
+    )
+    for index in indexes:  # built once at the end: far quicker than kept up row by row
+        db.execute(f"DROP INDEX {index['name']}")
+    db.execute("CREATE TEMP TABLE template_cases AS SELECT * FROM cases")
+    db.execute("CREATE TEMP TABLE template_drafts AS SELECT * FROM drafts")
+    for copy in range(1, CASES // TEMPLATE):
+        with db.transaction():
             _copy_back(db, copy)
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for index in indexes:
+        db.execute(index["sql"])
     db.execute("ANALYZE")
+    db.execute("PRAGMA journal_mode=WAL")
     care.store.close()
     return time.perf_counter() - started
 

@@ -72,7 +72,7 @@ class StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
     record fails with "--- Logging error ---" instead of being written.
     """
 
-    @property  # type: ignore[override]
+    @property
     def stream(self) -> Any:
         return sys.stderr
 

@@ -14,6 +14,7 @@ import matplotlib
 matplotlib.use("Agg")  # before pyplot: no display, safe in a server or a test
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from bot.core.reports import Figures, Report, pct
@@ -57,7 +58,7 @@ def report_figure(report: Report) -> Figure:
     return fig
 
 
-def _times(axis: plt.Axes, scopes: list[tuple[str, Figures]]) -> None:
+def _times(axis: Axes, scopes: list[tuple[str, Figures]]) -> None:
     names = [name for name, _ in scopes]
     medians = [(f.median_seconds or 0) / 60 for _, f in scopes]
     p90s = [(f.p90_seconds or 0) / 60 for _, f in scopes]

@@ -1,4 +1,5 @@
-"""Command line: `careops <command>`. Each module registers its own commands."""
+"""Command line: `careops <command>`. Each module registers its own commands; a module
+is imported when its command runs (bot/cli/base.py: COMMANDS)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,6 @@ import sqlite3
 
 import typer
 
-from bot.cli import (  # noqa: F401  (registers commands)
-    check,
-    db,
-    db_copy,
-    demo,
-    draft,
-    eval,
-    imports,
-    lint,
-    ops,
-    run,
-    train,
-    triage,
-)
 from bot.cli.base import app
 
 

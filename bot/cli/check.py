@@ -61,16 +61,11 @@ def check_x(s: Settings) -> str:
     if not x_configured(s):
         raise LookupError("X_USER_ID and X_BEARER_TOKEN (or the four user keys)")
     client = x_client(
-        *(
-            _secret(v)
-            for v in (
-                s.x_bearer_token,
-                s.x_api_key,
-                s.x_api_secret,
-                s.x_access_token,
-                s.x_access_token_secret,
-            )
-        )
+        _secret(s.x_bearer_token),
+        _secret(s.x_api_key),
+        _secret(s.x_api_secret),
+        _secret(s.x_access_token),
+        _secret(s.x_access_token_secret),
     )
     if _x_user_keys(s):
         me = client.get_me(user_auth=True).json()["data"]

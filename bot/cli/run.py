@@ -7,7 +7,7 @@ import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated
 from urllib.error import URLError
@@ -162,7 +162,8 @@ def _serve_socket_mode(rt: SlackRuntime, config: Settings, stop: threading.Event
     handler = rt.socket_mode(token.get_secret_value())
     try:
         try:
-            handler.connect()
+            connect: Callable[[], None] = handler.connect  # slack_bolt leaves it untyped
+            connect()
         except SlackApiError as exc:
             error = exc.response.get("error") if exc.response is not None else exc
             raise fail(f"Slack did not accept SLACK_APP_TOKEN ({error})") from None
@@ -172,7 +173,8 @@ def _serve_socket_mode(rt: SlackRuntime, config: Settings, stop: threading.Event
         typer.echo(f"careops: Socket Mode, cards in {config.slack_channel}")
         _wait(stop)
     finally:
-        handler.close()
+        close: Callable[[], None] = handler.close
+        close()
 
 
 def _stop_on_sigterm() -> threading.Event:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -237,6 +238,9 @@ class BlueskySource:
                     )
                 )
 
+    def _posts(self, uris: list[str]) -> Any:
+        return self.session.client.get_posts(uris)
+
     def _parents(self, uris: list[str | None]) -> dict[str, tuple[str, ...]]:
         """Text of each parent post, one getPosts call per 25; deleted parents are absent."""
         wanted = sorted({u for u in uris if u})
@@ -244,7 +248,7 @@ class BlueskySource:
         for start in range(0, len(wanted), 25):
             chunk = wanted[start : start + 25]
             try:
-                posts = self.session.call(lambda c=chunk: self.session.client.get_posts(c)).posts
+                posts = self.session.call(partial(self._posts, chunk)).posts
             except (AtProtocolError, ValueError) as exc:  # a page the SDK cannot read too
                 log.info("bluesky: no thread context: %s", exc)
                 continue

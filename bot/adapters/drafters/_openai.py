@@ -19,16 +19,25 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import openai
+from openai.types.chat import (
+    ChatCompletion,
+    ChatCompletionMessageParam,
+    ChatCompletionSystemMessageParam,
+    ChatCompletionUserMessageParam,
+)
+from openai.types.shared_params.response_format_json_schema import (
+    JSONSchema,
+    ResponseFormatJSONSchema,
+)
 
 from bot.adapters.drafters._prompts_render import PromptBook
 from bot.core.drafting import DrafterUnavailable
 from bot.core.guardrails import fence
 from bot.core.models import Draft
-from bot.core.ports import Clock, Drafter, DraftRequest
+from bot.core.ports import Clock, Drafter, DraftRequest, UsageRepo
 from bot.core.rules import RULES, LinkBook
 
 if TYPE_CHECKING:
-    from bot.adapters.sqlite import SqliteStore
     from bot.config import Settings
 
 SELF_CHECK_RULES: tuple[str, ...] = RULES
@@ -140,7 +149,7 @@ class OpenAIDrafter:
             usage=usage,
         )
 
-    def messages(self, request: DraftRequest) -> list[dict[str, str]]:
+    def messages(self, request: DraftRequest) -> list[ChatCompletionMessageParam]:
         system = self.prompts.system_prompt(
             brand_name=self.brand_name,
             network=request.mention.network.value,
@@ -150,8 +159,8 @@ class OpenAIDrafter:
             crisis=request.crisis,
         )
         return [
-            {"role": "system", "content": system},
-            {"role": "user", "content": self.user_message(request)},
+            ChatCompletionSystemMessageParam(role="system", content=system),
+            ChatCompletionUserMessageParam(role="user", content=self.user_message(request)),
         ]
 
     def user_message(self, request: DraftRequest) -> str:
@@ -181,20 +190,17 @@ class OpenAIDrafter:
         parts.append(fence(m.text, "customer_post"))
         return "\n".join(parts)
 
-    def _complete(self, messages: list[dict[str, str]]) -> Any:
+    def _complete(self, messages: list[ChatCompletionMessageParam]) -> ChatCompletion:
         keys = sorted(self.links.topics)
+        answer_format = ResponseFormatJSONSchema(
+            type="json_schema",
+            json_schema=JSONSchema(name="care_reply", strict=True, schema=reply_schema(keys)),
+        )
         try:
             return self.client.chat.completions.create(
                 model=self.model,
-                messages=messages,  # type: ignore[arg-type]
-                response_format={
-                    "type": "json_schema",
-                    "json_schema": {
-                        "name": "care_reply",
-                        "strict": True,
-                        "schema": reply_schema(keys),
-                    },
-                },
+                messages=messages,
+                response_format=answer_format,
                 max_tokens=self.max_tokens,
                 temperature=self.temperature,
             )
@@ -248,7 +254,7 @@ def _base_model(model: str) -> str:
 
 
 def build_drafter(
-    settings: Settings, links: LinkBook, clock: Clock, store: SqliteStore | None
+    settings: Settings, links: LinkBook, clock: Clock, store: UsageRepo | None
 ) -> Drafter:
     """The OpenAI drafter the settings describe (key, model, base URL, timeout, retries).
 

@@ -291,7 +291,7 @@ def addressed(text: str, acct: str) -> str:
 
 
 def _status_code(exc: MastodonAPIError) -> int | None:
-    args = getattr(exc, "args", ())
+    args: tuple[object, ...] = tuple(getattr(exc, "args", ()))
     return args[1] if len(args) > 1 and isinstance(args[1], int) else None
 
 

@@ -125,11 +125,12 @@ class SlackSide:
         journal = ActionJournal(journal_path(self.settings.database))
         work = Work(journal, tell=self.poster.ephemeral)
         changing = StateChanging(frozenset(REACTIONS), frozenset(JOURNALED_BUTTONS))
-        bolt.use(
-            JournalMiddleware(
-                journal, changing, tell=lambda *a: work.in_background(self.poster.ephemeral, *a)
-            )
-        )  # every state-changing request is written down before Slack is answered
+
+        def tell_later(channel: str, user: str, text: str) -> None:
+            work.in_background(self.poster.ephemeral, channel, user, text)
+
+        # every state-changing request is written down before Slack is answered
+        bolt.use(JournalMiddleware(journal, changing, tell=tell_later))
         context = CommandContext(services, self.client, self.channel)
         handlers = Handlers(context, work, self.poster, surface.groups, wake_publisher)
         register(bolt, handlers)

@@ -1,0 +1,51 @@
+"""`careops` imports a command's module only when that command runs: `--help` and
+`careops lint` stay quick (the start-up figures are in `make bench`)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import typer.main
+from typer._click.core import Context
+
+from bot.cli import app
+from bot.cli.base import COMMANDS
+
+HEAVY = (
+    "slack_bolt",
+    "slack_sdk",
+    "matplotlib",
+    "numpy",
+    "bot.app",
+    "bot.adapters.sqlite",
+    "openai",
+)
+
+
+def modules_after(*argv: str) -> list[str]:
+    """The heavy modules a real `careops ARGV` process has imported when it exits."""
+    code = (
+        "import atexit, json, sys\n"
+        f"atexit.register(lambda: print(json.dumps([m for m in {HEAVY!r} if m in sys.modules])))\n"
+        f"sys.argv = ['careops', *{list(argv)!r}]\n"
+        "from bot.cli import main\nmain()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_the_help_list_is_each_commands_own_help() -> None:
+    group = typer.main.get_group(app)
+    ctx = Context(group)
+    for name, (_, line) in COMMANDS.items():
+        command = group.get_command(ctx, name)
+        assert command is not None, name
+        assert command.get_short_help_str(limit=500) == line, name
+
+
+def test_help_and_lint_import_none_of_slack_the_store_or_charts() -> None:
+    assert modules_after("--help") == []
+    assert modules_after("lint", "Thanks! DM us at https://help.parcelly.example/") == []
+    assert "slack_bolt" in modules_after("manifest", "--socket")  # imported when it runs
