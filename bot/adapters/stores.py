@@ -69,10 +69,10 @@ def describe(settings: Settings) -> str:
     return display(settings.database_url.get_secret_value())
 
 
-def storage_faults() -> tuple[type[BaseException], ...]:
+def storage_faults() -> tuple[type[Exception], ...]:
     """Errors that mean "the database cannot store this now" (locked, full, read-only,
     away or restarting), on either store: worth retrying, not a bug."""
-    faults: list[type[BaseException]] = [sqlite3.Error]
+    faults: list[type[Exception]] = [sqlite3.Error]
     psycopg = sys.modules.get("psycopg")  # loaded only when PostgreSQL is in use
     if psycopg is not None:
         faults.append(psycopg.OperationalError)  # the pool's timeout is one too
