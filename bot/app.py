@@ -24,7 +24,7 @@ from bot.core import jobs as ops_jobs
 from bot.core.crisis_groups import CrisisGrouper
 from bot.core.drafting import DraftingService
 from bot.core.jobs import Job
-from bot.core.link_policy import XLinkGuard, XLinkRules
+from bot.core.link_policy import LinkPolicy, XLinkGuard, XLinkRules
 from bot.core.loop import CareLoop, IntakeSummary
 from bot.core.models import Case, Network
 from bot.core.oncall import Roster, Rotation
@@ -265,6 +265,7 @@ def build_app(
     offline_drafter = _offline_drafter(settings, links, clock)
     primary = drafter or (None if offline else _primary_drafter(settings, links, clock, store))
     primary = primary or offline_drafter
+    x_rules = XLinkRules.from_config(settings.ops().get("x", {}))
     drafting = DraftingService(
         primary,
         offline_drafter,
@@ -273,6 +274,8 @@ def build_app(
         recent_replies=store.recent_replies,
         examples=store.similar_replies,
         brand_handles=settings.brand_handles,
+        # X's link policy may send a reply without its link: the link rule lets it pass
+        link_optional=() if x_rules.policy is LinkPolicy.ALWAYS else (Network.X,),
     )
     if sources is None or publishers is None:
         net_sources, net_publishers = _networks(settings, store, clock)
@@ -291,7 +294,12 @@ def build_app(
 
     if side is not None:
         surface = side.surface(
-            clock, sla, store.groups, store.queries, required=lambda: policy().required
+            clock,
+            sla,
+            store.groups,
+            store.queries,
+            required=lambda: policy().required,
+            costs=x_rules,
         )
     grouper = CrisisGrouper(store.groups, store.get_case, clock, crisis)
     loop = CareLoop(
@@ -310,14 +318,19 @@ def build_app(
         loop.show(case)
 
     guard = XLinkGuard(
-        XLinkRules.from_config(ops_file.get("x", {})),
+        x_rules,
         _x_spent(store, clock),
         store,
         clock,
         notify=(lambda text: notifier.channel(f":warning: {text}")) if notifier else None,
     )
     publishing = PublishingService(
-        store, publishers, clock, on_change=refresh, prepare=guard.prepare
+        store,
+        publishers,
+        clock,
+        on_change=refresh,
+        prepare=guard.prepare,
+        without_link=guard.without,
     )
     review = ReviewService(store, drafting, publishing, clock, policy=policy, crisis=crisis)
     roster = Roster(Rotation.from_config(ops_file.get("oncall", {})), store.ops.overrides)

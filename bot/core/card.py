@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
+from bot.core.link_policy import XLinkRules, send_costs
 from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
 from bot.core.risk import risk_lines
 from bot.core.sla import SlaPolicy, humanize
@@ -79,6 +80,8 @@ class CardView:
     failure: str
     answer_by_hand: bool
     context: tuple[str, ...]
+    send_costs: str = ""  # X: "costs $0.20 (link) · $0.015 without"
+    offer_without_link: bool = False  # X: a "send without link" choice beside Approve
     risks: tuple[str, ...] = ()  # one line per risk class: "legal threat: a person answers ..."
 
     @property
@@ -99,7 +102,15 @@ class CardView:
         return not self.state.is_final
 
 
-def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy) -> CardView:
+def card_view(
+    case: Case,
+    draft: Draft | None,
+    *,
+    now: datetime,
+    sla: SlaPolicy,
+    costs: XLinkRules | None = None,
+) -> CardView:
+    """`costs`: X's link rules and prices, for what sending an X reply costs."""
     mention = case.mention
     tags: tuple[str, ...] = ()
     if case.triage:
@@ -112,6 +123,10 @@ def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy)
             t.topic,
             *t.tags,
         )
+    by_hand = mention.network is Network.X and not mention.summoned
+    sending, offer = ("", False)
+    if costs is not None and draft is not None and mention.network is Network.X and not by_hand:
+        sending, offer = send_costs(draft.text, costs)
     return CardView(
         case_id=case.id,
         network=mention.network,
@@ -134,9 +149,11 @@ def card_view(case: Case, draft: Draft | None, *, now: datetime, sla: SlaPolicy)
         published_url=case.published_url,
         dismissed_reason=case.dismissed_reason,
         failure=case.failure,
-        answer_by_hand=mention.network is Network.X and not mention.summoned,
+        answer_by_hand=by_hand,
         context=mention.context,
         risks=risk_lines(case.triage.tags) if case.triage else (),
+        send_costs=sending,
+        offer_without_link=offer,
     )
 
 

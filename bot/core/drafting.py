@@ -17,7 +17,7 @@ The order, for a draft from the primary drafter (e.g. OpenAI):
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 
 from bot.core.guardrails import guard, merge_checks, unsafe
@@ -72,6 +72,7 @@ class DraftingService:
         examples: Callable[[str, int], list[str]] = lambda text, k: [],
         prompt_texts: Sequence[str] = (),
         brand_handles: Sequence[str] = (),
+        link_optional: Collection[Network] = (),
     ) -> None:
         self.primary = primary
         self.fallback = fallback
@@ -82,6 +83,7 @@ class DraftingService:
         # What a reply must never repeat; a drafter that renders prompts may offer its own.
         self.prompt_texts = tuple(prompt_texts) or tuple(getattr(primary, "prompt_texts", ()))
         self.brand_handles = tuple(brand_handles)
+        self.link_optional = frozenset(link_optional)
 
     def request_for(
         self, case: Case, seq: int, *, crisis: bool = False, feedback: Sequence[str] = ()
@@ -140,7 +142,9 @@ class DraftingService:
             previous_replies=request.previous_replies,
             customer_handle=request.mention.author_handle,
             # a thank-you needs no link (a crisis reply always points to the status page)
-            needs_link=request.triage.intent is not Intent.PRAISE or request.crisis,
+            # and where the network's link policy may send it without (X: never, budget)
+            needs_link=(request.triage.intent is not Intent.PRAISE or request.crisis)
+            and request.mention.network not in self.link_optional,
         )
         guards = guard(
             draft.text,

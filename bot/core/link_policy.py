@@ -117,6 +117,17 @@ def _drop_lead(text: str) -> str:
     return text
 
 
+def send_costs(text: str, rules: XLinkRules) -> tuple[str, bool]:
+    """What sending this X reply costs, for the card, and whether to offer it without its
+    link: "costs $0.20 (link) · $0.015 without"."""
+    plain, linked = _usd(rules.prices.post), _usd(rules.prices.post_with_url)
+    if not carries_url(text):
+        return f"costs {plain} (no link)", False
+    if rules.policy is LinkPolicy.NEVER:
+        return f"goes without its link (link policy never): {plain}, not {linked}", False
+    return f"costs {linked} (link) · {plain} without", True
+
+
 # --- the decision -----------------------------------------------------------------------
 
 
@@ -172,6 +183,13 @@ class XLinkGuard:
         self.told = told
         self.clock = clock
         self.notify = notify  # posts to the care channel; None logs only
+
+    def without(self, item: OutboxItem, why: str) -> OutboxItem:
+        """The item without its link, because a person chose so (the card's button)."""
+        if item.network is not Network.X or not carries_url(item.text):
+            return item
+        text = without_link(item.text, self.rules.help_in_words)
+        return item.evolve(text=text, meta={**item.meta, LINK_META: f"removed: {why}"})
 
     def prepare(self, item: OutboxItem) -> OutboxItem:
         if item.network is not Network.X or LINK_META in item.meta:

@@ -25,6 +25,7 @@ class Action(StrEnum):
     EDIT = "edit"
     DISMISS = "dismiss"
     APPROVE = "approve"
+    APPROVE_WITHOUT_LINK = "approve_without_link"  # X: send the reply without its link
     RETRY = "retry"
     PAUSE = "pause"
     RESUME = "resume"
@@ -44,6 +45,7 @@ RULES: dict[Action, Rule] = {
     Action.EDIT: Rule(True, "Only approvers can edit a draft: the edit is what gets published."),
     Action.DISMISS: Rule(True, "Only approvers can dismiss: it closes the customer's case."),
     Action.APPROVE: Rule(True, "Only approvers can approve replies."),
+    Action.APPROVE_WITHOUT_LINK: Rule(True, "Only approvers can approve replies."),
     Action.RETRY: Rule(True, "Only approvers can retry publishing."),
     Action.PAUSE: Rule(True, "Only approvers can pause intake."),
     Action.RESUME: Rule(True, "Only approvers can resume intake."),

@@ -53,6 +53,7 @@ class PublishingService:
         clock: Clock,
         on_change: Callable[[Case], None] = lambda case: None,
         prepare: Callable[[OutboxItem], OutboxItem] = lambda item: item,
+        without_link: Callable[[OutboxItem, str], OutboxItem] = lambda item, why: item,
     ) -> None:
         self.store = store
         self.publishers = publishers
@@ -61,11 +62,14 @@ class PublishingService:
         # The text to send, decided before the network call and saved with the row
         # (X's link policy); it must keep a decision already stored in the row.
         self.prepare = prepare
+        self.without_link = without_link  # X: a person chose to send without the link
         self._lock = threading.RLock()  # reconcile calls publish: re-entrant
 
-    def enqueue(self, case: Case, draft: Draft) -> OutboxItem:
-        """Queue the approved draft. Enqueuing the same draft twice returns the first row."""
-        return self.store.enqueue(self._item(case, draft))
+    def enqueue(self, case: Case, draft: Draft, *, without_link: str = "") -> OutboxItem:
+        """Queue the approved draft (without its link when `without_link` says why).
+        Enqueuing the same draft twice returns the first row."""
+        item = self._item(case, draft)
+        return self.store.enqueue(self.without_link(item, without_link) if without_link else item)
 
     def _item(self, case: Case, draft: Draft) -> OutboxItem:
         return OutboxItem(

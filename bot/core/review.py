@@ -73,7 +73,12 @@ class ReviewService:
             return None
         return ReviewOutcome(False, why, self.store.get_case(case_id) if case_id else None)
 
-    def approve(self, case_id: str, user: str) -> ReviewOutcome:
+    def approve_without_link(self, case_id: str, user: str) -> ReviewOutcome:
+        """Approve, and send on X without the help link (the approval that completes a
+        crisis pair decides whether the link goes)."""
+        return self.approve(case_id, user, without_link=True)
+
+    def approve(self, case_id: str, user: str, *, without_link: bool = False) -> ReviewOutcome:
         if refusal := self.refused(Action.APPROVE, user, case_id):
             return refusal
         case = self.store.get_case(case_id)
@@ -119,7 +124,8 @@ class ReviewService:
         assert draft is not None, f"case {case.id} points at a missing draft"
         with self.store.transaction():  # approved and queued together, or neither
             self.store.save_case(step.case, step.audit)
-            self.publishing.enqueue(step.case, draft)
+            why = f"chosen by {user}" if without_link else ""
+            self.publishing.enqueue(step.case, draft, without_link=why)
         return ReviewOutcome(True, "Approved: publishing.", step.case, True)
 
     def edit(self, case_id: str, user: str, text: str) -> ReviewOutcome:

@@ -17,7 +17,14 @@ from bot.core.review import ReviewOutcome, ReviewService
 
 # Actions a button or a reaction runs on one case with nothing but the person's id.
 CASE_ACTIONS = frozenset(
-    {Action.APPROVE, Action.REGENERATE, Action.DISMISS, Action.CLAIM, Action.RETRY}
+    {
+        Action.APPROVE,
+        Action.APPROVE_WITHOUT_LINK,
+        Action.REGENERATE,
+        Action.DISMISS,
+        Action.CLAIM,
+        Action.RETRY,
+    }
 )
 
 
@@ -51,6 +58,7 @@ class ReviewActions:
         """Run one of CASE_ACTIONS; the card is refreshed when the case moved."""
         run: dict[Action, Callable[[str, str], ReviewOutcome]] = {
             Action.APPROVE: self.review.approve,
+            Action.APPROVE_WITHOUT_LINK: self.review.approve_without_link,
             Action.REGENERATE: self.review.regenerate,
             Action.DISMISS: self.review.dismiss,
             Action.CLAIM: self.review.claim,

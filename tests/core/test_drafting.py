@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.core.clock import FakeClock
 from bot.core.drafting import REPAIR_FAILED, DrafterUnavailable, DraftingService
 from bot.core.guardrails import check_handles, check_links, leaked_ngram
-from bot.core.models import Case, CaseState, Intent, Priority, Triage
+from bot.core.models import Case, CaseState, Intent, Network, Priority, Triage
 from bot.core.rules import LinkBook
 from tests.conftest import LINKS, make_mention
 from tests.fakes.core_fakes import ScriptedDrafter
@@ -173,3 +173,16 @@ def test_a_mastodon_draft_leaves_room_for_the_mention_added_when_publishing(cloc
     )
     assert reply_limit(m) == 500 - len("@ana@example.social ")
     assert reply_limit(make_mention("2", network=Network.X)) == 280
+
+
+def test_where_xs_link_policy_may_drop_the_link_a_reply_without_one_passes(
+    clock: FakeClock,
+) -> None:
+    """make_mention is on X: the link rule follows X's policy (never / budget)."""
+    plain = GOOD.removesuffix(LINKS["delivery"]).strip()
+    strict, _, _ = _service(clock, plain)
+    fallback = strict.draft_for(_case())  # always: the link is missing, twice
+    assert (fallback.drafter, fallback.note) == ("offline", REPAIR_FAILED)
+    relaxed, _, _ = _service(clock, plain, link_optional=(Network.X,))
+    draft = relaxed.draft_for(_case())
+    assert draft.lint.ok and (draft.drafter, draft.text) == ("openai:test", plain)

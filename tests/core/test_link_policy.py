@@ -192,3 +192,23 @@ def test_rules_come_from_the_operating_file() -> None:
         "Help: our website.",
     )
     assert XLinkRules.from_config({}) == XLinkRules()
+
+
+def test_the_card_on_x_says_what_sending_costs(store, clock):
+    from bot.core.card import card_view
+    from bot.core.sla import SlaPolicy
+
+    case, draft = approved_case(store, clock)
+    sla = SlaPolicy.from_minutes({})
+    linked, plain = draft.evolve(text=LINKED), draft.evolve(text="Thanks! DM us your order.")
+    view = card_view(case, linked, now=clock.now(), sla=sla, costs=XLinkRules())
+    assert (view.send_costs, view.offer_without_link) == (
+        "costs $0.20 (link) · $0.015 without",
+        True,
+    )
+    view = card_view(case, plain, now=clock.now(), sla=sla, costs=XLinkRules())
+    assert (view.send_costs, view.offer_without_link) == ("costs $0.015 (no link)", False)
+    never = XLinkRules(LinkPolicy.NEVER)
+    view = card_view(case, linked, now=clock.now(), sla=sla, costs=never)
+    assert view.send_costs.startswith("goes without its link") and not view.offer_without_link
+    assert card_view(case, linked, now=clock.now(), sla=sla).send_costs == ""  # no rules

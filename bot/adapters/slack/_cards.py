@@ -17,6 +17,7 @@ Block = dict[str, Any]
 NETWORK_LABELS = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
 
 ACTION_APPROVE = "careops_approve"
+ACTION_APPROVE_WITHOUT_LINK = "careops_approve_without_link"
 ACTION_EDIT = "careops_edit"
 ACTION_REGENERATE = "careops_regenerate"
 ACTION_DISMISS = "careops_dismiss"
@@ -45,6 +46,8 @@ def card_blocks(view: CardView) -> list[Block]:
         blocks.append(_section(clip(risks, SECTION_LIMIT)))
     if view.draft_text:
         blocks.append(_section(clip(_draft_line(view), SECTION_LIMIT)))
+    if view.send_costs and view.is_open:
+        blocks.append(_context(f"💸 On X this reply {escape_mrkdwn(view.send_costs)}"))
     if view.draft_text or view.checks:  # no text: the checks say why (answer by hand)
         blocks.append(_section(rule_lines(view.all_checks)))
     outcome = _outcome_line(view)
@@ -123,8 +126,14 @@ def _buttons(view: CardView) -> list[Block]:
         if view.answer_by_hand and view.url.startswith("https://")
         else _button("Approve", ACTION_APPROVE, view.case_id, "primary")
     )
+    without = (
+        [_button("Send without link", ACTION_APPROVE_WITHOUT_LINK, view.case_id)]
+        if view.offer_without_link and not view.answer_by_hand
+        else []
+    )
     return [
         first,
+        *without,
         _button("Edit", ACTION_EDIT, view.case_id),
         _button("Regenerate", ACTION_REGENERATE, view.case_id),
         _button("Dismiss", ACTION_DISMISS, view.case_id, "danger"),

@@ -22,6 +22,7 @@ from slack_sdk import WebClient
 
 from bot.adapters.slack._cards import (
     ACTION_APPROVE,
+    ACTION_APPROVE_WITHOUT_LINK,
     ACTION_CLAIM,
     ACTION_DISMISS,
     ACTION_EDIT,
@@ -64,6 +65,7 @@ REACTIONS = {
 }
 BUTTONS = {
     ACTION_APPROVE: Action.APPROVE,
+    ACTION_APPROVE_WITHOUT_LINK: Action.APPROVE_WITHOUT_LINK,
     ACTION_REGENERATE: Action.REGENERATE,
     ACTION_DISMISS: Action.DISMISS,
     ACTION_CLAIM: Action.CLAIM,
@@ -195,7 +197,11 @@ class Handlers:
     def act(self, action: Action, case_id: str, user: str, channel: str) -> ReviewOutcome:
         outcome = self.actions.act(action, case_id, user)
         self._tell(outcome, user, channel)
-        if outcome.changed and action in (Action.APPROVE, Action.RETRY):
+        if outcome.changed and action in (
+            Action.APPROVE,
+            Action.APPROVE_WITHOUT_LINK,
+            Action.RETRY,
+        ):
             self.wake_publisher()
         return outcome
 

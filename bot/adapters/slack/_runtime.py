@@ -42,6 +42,7 @@ from bot.adapters.slack._reply import CommandContext
 from bot.adapters.slack._surface import SlackNotifier, SlackSurface
 from bot.adapters.slack._work import Work
 from bot.config import Settings
+from bot.core.link_policy import XLinkRules
 from bot.core.ports import CareQueries, Clock
 from bot.core.services import Services
 from bot.core.sla import SlaPolicy
@@ -97,7 +98,7 @@ class SlackSide:
 
     def surface(
         self, clock: Clock, sla: SlaPolicy, groups: GroupStore, queries: CareQueries,
-        required: Callable[[], int],
+        required: Callable[[], int], costs: XLinkRules | None = None,
     ) -> SlackSurface:  # fmt: skip
         cards = GroupCards(
             self.poster,
@@ -109,7 +110,7 @@ class SlackSide:
             interval=self.settings.slack_pace_seconds,
             required=required,
         )
-        self.surface_ = SlackSurface(self.poster, self.channel, clock, sla, cards)
+        self.surface_ = SlackSurface(self.poster, self.channel, clock, sla, cards, costs)
         return self.surface_
 
     def runtime(self, services: Services, wake_publisher: Callable[[], None]) -> SlackRuntime:
