@@ -106,7 +106,8 @@ def run() -> None:
             post = throughput(pg)
             pg.close()
             print(
-                f"store throughput, {CASES:,} cases (SQLite file, WAL | PostgreSQL 15, loopback):"
+                f"store throughput, {CASES:,} cases, one commit per step (SQLite file, WAL,"
+                " synchronous=NORMAL | PostgreSQL 15 on loopback, fsync on):"
             )
             for name in lite:
                 print(f"  {name:<18} {lite[name]:>9,.0f} | {post[name]:>9,.0f}")

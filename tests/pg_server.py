@@ -38,6 +38,16 @@ def find_bin(name: str) -> str | None:
     return candidates[0] if candidates else None
 
 
+def _alive(pid: str) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -61,6 +71,8 @@ class PostgresServer:
         if not (initdb and pg_ctl):
             raise Unavailable("PostgreSQL binaries (initdb, pg_ctl) are not installed")
         self._pg_ctl = pg_ctl
+        self._sweep()
+        (self.dir / "owner").write_text(str(os.getpid()))
         if self._as_postgres:
             try:
                 user = pwd.getpwnam("postgres")
@@ -81,6 +93,16 @@ class PostgresServer:
         if action in ("start", "restart"):
             args += ["-o", options]
         self._run(*args, *extra, action)
+
+    def _sweep(self) -> None:
+        """Stop and remove servers whose test session was killed before it could."""
+        for stale in Path(tempfile.gettempdir()).glob("careops-pg-*"):
+            owner = stale / "owner"
+            if stale == self.dir or not owner.is_file() or _alive(owner.read_text()):
+                continue
+            with contextlib.suppress(Exception):
+                self._run(self._pg_ctl, "-D", str(stale / "data"), "-w", "stop", "-m", "immediate")
+            shutil.rmtree(stale, ignore_errors=True)
 
     def stop(self) -> None:
         with contextlib.suppress(Exception):
