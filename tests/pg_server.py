@@ -111,7 +111,10 @@ class PostgresServer:
 
     def _run(self, *args: str) -> None:
         command = ["runuser", "-u", "postgres", "--", *args] if self._as_postgres else list(args)
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        except OSError as exc:  # no runuser, a binary that cannot run here
+            raise Unavailable(f"cannot run {command[0]}: {exc}") from None
         if done.returncode != 0:
             raise Unavailable(f"{Path(args[0]).name} failed: {(done.stderr or done.stdout)[-400:]}")
 
