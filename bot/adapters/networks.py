@@ -60,15 +60,6 @@ def mastodon_configured(settings: Settings) -> bool:
     return bool(settings.mastodon_base_url) and settings.mastodon_access_token is not None
 
 
-def configured_networks(settings: Settings) -> list[Network]:
-    checks = {
-        Network.X: x_configured,
-        Network.BLUESKY: bluesky_configured,
-        Network.MASTODON: mastodon_configured,
-    }
-    return [network for network, check in checks.items() if check(settings)]
-
-
 def x_username(settings: Settings) -> str:
     """The brand's X handle: the first configured handle without a dot or an @domain."""
     plain = [h.lstrip("@") for h in settings.brand_handles if "." not in h and "@" not in h[1:]]

@@ -95,21 +95,6 @@ class PublishingService:
                     break
             return outcomes
 
-    def publish(self, item: OutboxItem) -> PublishOutcome:
-        with self._lock:
-            current = self._current(item)
-            if current.state is not item.state or current.attempts != item.attempts:
-                return PublishOutcome(current, self.store.get_case(item.case_id))  # stale copy
-            return self._publish(current)
-
-    def _current(self, item: OutboxItem) -> OutboxItem:
-        """The stored row of `item` as it is now (another caller may have moved it)."""
-        for state in (item.state, *(s for s in OutboxState if s is not item.state)):
-            for row in self.store.outbox([state]):
-                if row.draft_id == item.draft_id:
-                    return row
-        return item
-
     def _publish(self, item: OutboxItem) -> PublishOutcome:
         publisher = self.publishers.get(item.network)
         if publisher is None:

@@ -30,9 +30,6 @@ class ApproverPolicy:
     def of(cls, users: Iterable[str], required: int = 1) -> ApproverPolicy:
         return cls(frozenset(users), required)
 
-    def may_approve(self, user: str) -> bool:
-        return self.actions.allows(Action.APPROVE, user)
-
     @property
     def actions(self) -> ActionPolicy:
         return ActionPolicy(self.approvers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from bot.core.models import Network, OutboxItem, OutboxState, PublishResult
+from bot.core.models import Network, OutboxItem, PublishResult
 from bot.core.publishing import PublishingService
 from tests.core.test_publishing import approved_case
 from tests.fakes.core_fakes import FakeNetwork
@@ -42,22 +42,6 @@ def run_both(first, second, network: SlowNetwork) -> None:  # type: ignore[no-un
         if b.ident is not None:
             b.join(5)
     assert not a.is_alive() and not b.is_alive()
-
-
-def test_two_threads_publishing_the_same_stale_item_send_it_once(store, clock) -> None:
-    network = SlowNetwork()
-    service = PublishingService(store, {Network.X: network}, clock)
-    case, draft = approved_case(store, clock)
-    item = service.enqueue(case, draft)  # both callers hold this pending copy
-    outcomes = []
-    run_both(
-        lambda: outcomes.append(service.publish(item)),
-        lambda: outcomes.append(service.publish(item)),
-        network,
-    )
-    assert network.calls == 1 and len(network.posts) == 1
-    assert [o.item.state for o in outcomes] == [OutboxState.PUBLISHED, OutboxState.PUBLISHED]
-    assert store.outbox([OutboxState.PUBLISHED])[0].attempts == 1
 
 
 def test_tick_and_reconcile_at_the_same_time_publish_each_row_once(store, clock) -> None:
