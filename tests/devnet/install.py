@@ -160,5 +160,6 @@ def _npm(args: list[str], cwd: Path, path: str, **extra: str) -> None:
     except subprocess.TimeoutExpired as exc:
         raise Unavailable(f"npm {args[0]} took over {INSTALL_TIMEOUT} s") from exc
     if done.returncode != 0:
-        tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:])
-        raise Unavailable(f"npm {args[0]} failed (exit {done.returncode}): {tail}")
+        said = (done.stderr or done.stdout).strip().splitlines()
+        why = [line for line in said if "npm error" in line and "help" not in line][:3]
+        raise Unavailable(f"npm {args[0]} failed (exit {done.returncode}): {' | '.join(why)}")
