@@ -77,10 +77,15 @@ FEEDBACK_PHRASES = (
     r"should\s+(?:add|have|offer|make|bring)|bring\s+back|could\s+you\s+add|any\s+plans",
     r"please\s+ditch|any\s+chance\s+(?:you(?:'ll|\s+will|\s+could|\s+might)?\s+)?(?:add|get|offer|bring)",
 )
-SPAM_WORDS = (r"crypto\w*|bitcoin|btc|eth|nft|airdrops?|giveaways?|f4f|onlyfans|casino|forex",)
+SPAM_WORDS = (r"crypto\w*|bitcoin|btc|eth|nft|airdrops?|f4f|onlyfans|casino|forex",)
+# A giveaway is spam when it asks to win or enter; a customer asking about the brand's
+# own giveaway ("when will you announce the giveaway winner?") is not.
 SPAM_PHRASES = (
+    r"(?:win|free|enter(?:ed)?|claim)(?:\W+\w+){0,6}?\W+giveaways?"
+    r"|giveaways?(?:\W+\w+){0,6}?\W+(?:win|free|prizes?|enter)",
     r"free\s+followers|follow\s*(?:4|for)\s*follow|follow\s+back|promo\s+code",
-    r"dm\s+(?:me\s+)?for\s+(?:promo\w*|collab\w*|shoutouts?)|earn\s+\$|make\s+money",
+    r"dm\s+(?:me\s+)?for\s+(?:promo\w*|collab\w*|shoutouts?)|earn\s+\$",
+    r"make\s+money\s+(?:fast|online|from\s+home)",
     r"click\s+(?:here|the\s+link)|check\s+(?:my|out\s+my)\s+(?:bio|profile|page)",
     r"investment\s+opportunity|binary\s+options|sugar\s+daddy|whatsapp\s+\+?\d",
 )

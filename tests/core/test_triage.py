@@ -216,3 +216,15 @@ def test_triage_copes_with_huge_and_binary_text() -> None:
     t = triage(mention("\x00\xff\ud800 terrible!!! " * 50_000))
     assert t.intent is Intent.COMPLAINT
     assert "long" in t.tags
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@parcelly #Again #nothing #bs #no #answers #fail",
+        "@parcelly when will you announce the giveaway winner?",
+        "@parcelly you left it in the rain so you can make money on refunds?",
+    ],
+)
+def test_customers_are_not_dismissed_as_spam(text: str) -> None:
+    assert triage(mention(text)).intent is not Intent.SPAM
