@@ -22,6 +22,7 @@ from tests.fakes.slack_requests import reaction_body, signed_post
 SECRET = "0123456789abcdef0123456789abcdef"
 TOKEN = "xoxb-devnet-process-token-17"
 APPROVER, CHANNEL = "UAPPROVER", "C0CARE"
+WAIT = 120.0  # seconds a step may take: seconds when quiet, far more beside other test runs
 
 
 def write_env(tmp_path: Path, devnet: Devnet, service_url: str, slack: FakeSlackApi) -> None:
@@ -80,7 +81,7 @@ class CareopsRun:
 
     def approve(self, case_id: str, event_id: str) -> None:
         """React ✅ on the case's card, as an approver does, once careops has posted it."""
-        ref = wait_until(lambda: card_ref(self.tmp_path, case_id), 60, f"the card of {case_id}")
+        ref = wait_until(lambda: card_ref(self.tmp_path, case_id), WAIT, f"the card of {case_id}")
         channel, ts = ref.split("/")
         body = reaction_body("white_check_mark", APPROVER, channel, ts, event_id)
         assert signed_post(self.url, SECRET, body)[0] == 200

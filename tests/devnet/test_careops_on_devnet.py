@@ -18,6 +18,7 @@ from tests.devnet.careops_run import (
     APPROVER,
     SECRET,
     TOKEN,
+    WAIT,
     CareopsRun,
     brand_replies,
     case_state,
@@ -46,7 +47,7 @@ def test_mentions_become_cards_and_each_approval_one_reply_in_its_thread(
             for mention, event in ((top, "EvTop"), (nested, "EvNested")):
                 case_id = f"bluesky:{mention['uri']}"
                 run.approve(case_id, event)
-                wait_until(lambda c=case_id: case_state(tmp_path, c) == "published", 60, case_id)
+                wait_until(lambda c=case_id: case_state(tmp_path, c) == "published", WAIT, case_id)
             cards = [c.params for c in slack.calls_to("chat.postMessage")]
             assert any("5521" in str(card["blocks"]) for card in cards)
             assert any("7713" in str(card["blocks"]) for card in cards)
@@ -82,7 +83,7 @@ def test_a_kill_9_mid_publish_still_gives_exactly_one_reply(
         try:
             tap.hold(where)
             run.approve(case_id, "EvKill")
-            assert tap.held.wait(60), "careops never sent the reply"
+            assert tap.held.wait(WAIT), "careops never sent the reply"
             run.kill_9()
         finally:
             run.stop()
@@ -93,7 +94,7 @@ def test_a_kill_9_mid_publish_still_gives_exactly_one_reply(
 
         again = CareopsRun.start(tmp_path)
         try:
-            wait_until(lambda: case_state(tmp_path, case_id) == "published", 60, "published")
+            wait_until(lambda: case_state(tmp_path, case_id) == "published", WAIT, "published")
         finally:
             again.stop()
     (reply,) = brand_replies(devnet, post["uri"])
@@ -120,9 +121,11 @@ def test_a_reply_whose_answer_was_lost_is_found_not_sent_again_nor_failed(
         try:
             tap.hold("after")
             run.approve(case_id, "EvLost")
-            assert tap.held.wait(60), "careops never sent the reply"
+            assert tap.held.wait(WAIT), "careops never sent the reply"
             tap.release()  # the answer is dropped; careops lives on
-            wait_until(lambda: case_state(tmp_path, case_id) in ("published", "failed"), 60, "end")
+            wait_until(
+                lambda: case_state(tmp_path, case_id) in ("published", "failed"), WAIT, "end"
+            )
         finally:
             run.stop()
     assert case_state(tmp_path, case_id) == "published", outbox(tmp_path, case_id)
