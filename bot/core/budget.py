@@ -18,6 +18,7 @@ from bot.core.models import Network
 DEFAULT_SHARE = 0.5  # of a read budget that polling may use
 DEFAULT_429_WAIT = timedelta(seconds=60)  # when a 429 names no reset
 MAX_429_WAIT = timedelta(hours=1)  # a reset further away is a clock problem, not a plan
+_DAY = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,22 @@ BUDGETS: dict[Network, dict[str, Budget]] = {
     Network.MASTODON: {
         "read": Budget(Network.MASTODON, "read", 300, timedelta(minutes=5), note="per account"),
         "post": Budget(Network.MASTODON, "post", 300, timedelta(minutes=5), note="per account"),
+    },
+    # Meta's limits grow with the account's audience; these are the floors.
+    Network.THREADS: {
+        "read": Budget(
+            Network.THREADS, "read", 48_000, _DAY, note="4,800 × impressions (at least 10)"
+        ),
+        "reply": Budget(Network.THREADS, "reply", 1000, _DAY, note="API-published replies"),
+        "post": Budget(Network.THREADS, "post", 250, _DAY, note="API-published posts"),
+    },
+    Network.FACEBOOK: {
+        "read": Budget(Network.FACEBOOK, "read", 4800, _DAY, note="4,800 × engaged users"),
+        "post": Budget(Network.FACEBOOK, "post", 4800, _DAY, note="same bucket as reads"),
+    },
+    Network.INSTAGRAM: {
+        "read": Budget(Network.INSTAGRAM, "read", 4800, _DAY, note="4,800 × impressions"),
+        "post": Budget(Network.INSTAGRAM, "post", 4800, _DAY, note="same bucket as reads"),
     },
 }
 
@@ -156,3 +173,50 @@ class RateGate:
     def notice(self) -> str:
         when = self.until.strftime("%H:%M UTC") if self.until else "later"
         return f"{self.network.value}: rate limited until {when}; intake degraded"
+
+
+# Meta (Graph API, Threads) reports how much of a rolling limit is used, in percent, in
+# the X-App-Usage and X-Business-Use-Case-Usage headers, and throttles at 100%.
+USAGE_SLOW_AT = 75.0  # from here the safety-net poll runs only every SLOW_POLL
+USAGE_STOP_AT = 95.0  # from here no call is made until Meta says access is back
+SLOW_POLL = timedelta(minutes=10)
+DEFAULT_REGAIN = timedelta(minutes=10)  # when Meta names no time to regain access
+
+
+class UsageGate:
+    """One Meta network's rate-limit usage as last reported: slow down from 75%, stop
+    from 95% (or after a rate-limit error) until the time Meta estimates, at most an hour."""
+
+    def __init__(self, network: Network) -> None:
+        self.network = network
+        self.percent = 0.0
+        self.until: datetime | None = None
+
+    def seen(self, now: datetime, percent: float, regain: timedelta | None = None) -> None:
+        """The highest usage a response reported, and Meta's time to regain access."""
+        self.percent = percent
+        if percent >= USAGE_STOP_AT:
+            self.limited(now, regain)
+
+    def limited(self, now: datetime, regain: timedelta | None = None) -> datetime:
+        """Meta refused a call for its rate limit (or usage is at the stop line)."""
+        wait = regain if regain and regain > timedelta(0) else DEFAULT_REGAIN
+        self.until = now + min(wait, MAX_429_WAIT)
+        return self.until
+
+    def blocked(self, now: datetime) -> bool:
+        if self.until is not None and now >= self.until:
+            self.until = None
+            self.percent = 0.0  # the next answer says where it stands now
+        return self.until is not None
+
+    @property
+    def slowed(self) -> bool:
+        return self.percent >= USAGE_SLOW_AT
+
+    def notice(self) -> str:
+        when = self.until.strftime("%H:%M UTC") if self.until else "later"
+        return (
+            f"{self.network.value}: Meta's rate limit is nearly used"
+            f" ({self.percent:.0f}%); no calls until {when}; intake degraded"
+        )

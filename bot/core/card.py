@@ -85,6 +85,11 @@ class CardView:
     risks: tuple[str, ...] = ()  # one line per risk class: "legal threat: a person answers ..."
 
     @property
+    def who(self) -> str:
+        """The author as a person reads them: "Maria López (@maria_l)"."""
+        return who_wrote(self.network, self.author, self.author_name)
+
+    @property
     def fast_check(self) -> RuleCheck:
         """The `fast` rule is about time, not text: elapsed against the network's target."""
         ok = self.sla_fraction < 1.0
@@ -100,6 +105,16 @@ class CardView:
     @property
     def is_open(self) -> bool:
         return not self.state.is_final
+
+
+def who_wrote(network: Network, handle: str, name: str) -> str:
+    """The author as `Name (@handle)`, or `@handle` without a name. A Facebook user has no public
+    handle (careops keys them by a Page-scoped id that means nothing to a person), so
+    a Facebook author is shown by name."""
+    if network is Network.FACEBOOK:
+        return name or "a Facebook user"
+    at = f"@{handle}"
+    return f"{name} ({at})" if name and name != handle else at
 
 
 def card_view(

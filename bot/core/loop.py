@@ -37,6 +37,9 @@ DEFAULT_EXPIRY: dict[Network, timedelta] = {
     Network.X: timedelta(days=7),
     Network.BLUESKY: timedelta(days=14),
     Network.MASTODON: timedelta(days=14),
+    Network.THREADS: timedelta(days=14),
+    Network.FACEBOOK: timedelta(days=14),
+    Network.INSTAGRAM: timedelta(days=14),
 }
 
 

@@ -27,6 +27,24 @@ class Network(StrEnum):
     X = "x"
     BLUESKY = "bluesky"
     MASTODON = "mastodon"
+    THREADS = "threads"
+    FACEBOOK = "facebook"  # comments on the brand's Page posts
+    INSTAGRAM = "instagram"  # comments on the brand's Instagram media
+
+    @property
+    def label(self) -> str:
+        """The network's name as people write it (cards, /care, App Home, prompts)."""
+        return _NETWORK_LABELS[self]
+
+
+_NETWORK_LABELS = {
+    Network.X: "X",
+    Network.BLUESKY: "Bluesky",
+    Network.MASTODON: "Mastodon",
+    Network.THREADS: "Threads",
+    Network.FACEBOOK: "Facebook",
+    Network.INSTAGRAM: "Instagram",
+}
 
 
 class CaseState(StrEnum):

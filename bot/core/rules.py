@@ -23,6 +23,7 @@ from bot.core.models import LintResult, Network, RuleCheck
 from bot.core.text import (
     count_letters,
     grapheme_length,
+    threads_length,
     url_key,
     url_spans,
     without_handles,
@@ -30,7 +31,14 @@ from bot.core.text import (
     x_weighted_length,
 )
 
-LIMITS: dict[Network, int] = {Network.X: 280, Network.BLUESKY: 300, Network.MASTODON: 500}
+LIMITS: dict[Network, int] = {
+    Network.X: 280,
+    Network.BLUESKY: 300,
+    Network.MASTODON: 500,
+    Network.THREADS: 500,
+    Network.FACEBOOK: 8000,  # a comment
+    Network.INSTAGRAM: 2200,  # a comment, as long as a caption
+}
 RULES: tuple[str, ...] = ("thanks", "solution", "not_defensive", "human", "link", "length")
 
 URL_WEIGHT = 23  # X and Mastodon count every link as 23 characters
@@ -76,11 +84,16 @@ class LinkBook:
 
 def measure(text: str, network: Network) -> int:
     """Length as the network counts it: X weighted with URLs 23; Bluesky graphemes;
-    Mastodon graphemes with URLs 23."""
+    Mastodon graphemes with URLs 23; Threads characters with each emoji as its UTF-8
+    bytes; Facebook and Instagram comments in characters (code points)."""
     if network is Network.X:
         return x_weighted_length(text, URL_WEIGHT)
     if network is Network.BLUESKY:
         return grapheme_length(text)
+    if network is Network.THREADS:
+        return threads_length(text)
+    if network in (Network.FACEBOOK, Network.INSTAGRAM):
+        return len(text)  # code points: never fewer than the characters a person sees
     # Mastodon counts graphemes with each URL as 23. It also shortens @user@domain to
     # @user; not doing that over-counts, which is the safe side.
     return grapheme_length(text, url_weight=URL_WEIGHT)

@@ -8,11 +8,15 @@ from datetime import datetime, timedelta
 
 from bot.core.models import Mention, Network
 
-# Defaults from the research in DESIGN §1: X users expect 30 minutes; elsewhere 2 hours.
+# Defaults from the research in DESIGN §1: X users expect 30 minutes; elsewhere 2 hours
+# (29% of Facebook users expect an answer within 2 hours).
 DEFAULT_TARGET_MINUTES: dict[Network, int] = {
     Network.X: 30,
     Network.BLUESKY: 120,
     Network.MASTODON: 120,
+    Network.THREADS: 120,
+    Network.FACEBOOK: 120,
+    Network.INSTAGRAM: 120,
 }
 
 

@@ -98,6 +98,24 @@ def grapheme_length(
     return _count_graphemes(text) + len(spans) * (url_weight or 0)
 
 
+# An emoji as a person sees one: a pictograph or flag with its modifiers and joiners.
+_EMOJI = regex.compile(
+    r"[0-9#*]\uFE0F?\u20E3|(?=[\p{Regional_Indicator}]|\p{Extended_Pictographic})\X", regex.V1
+)
+
+
+def threads_length(text: str) -> int:
+    """Threads' count: characters (code points), each emoji as its UTF-8 bytes
+    ("Emojis are counted as the number of UTF-8 bytes": 👍 is 4, ❤️ is 6).
+
+    Threads shortens no links, so a URL counts in full."""
+    emoji = _EMOJI.findall(text)
+    if not emoji:
+        return len(text)
+    rest = _EMOJI.sub("", text)
+    return len(rest) + sum(len(e.encode("utf-8")) for e in emoji)
+
+
 # X's weighted counting (twitter-text v3): these ranges weigh 1, everything else 2.
 _X_HEAVY = regex.compile(r"[^\u0000-\u10FF\u2000-\u200D\u2010-\u201F\u2032-\u2037]")
 # An emoji, with its modifiers, joiners and flags, counts 2 on X however many code points.

@@ -251,7 +251,7 @@ def test_lookups_follow_the_configured_sources_and_share_their_clients(
     session = BlueskySession(Client(base_url="http://127.0.0.1:9"), BRAND_HANDLE, "pw", store)
     api = mastodon_client("http://127.0.0.1:9", "token")
     lookups = lookups_for([x_source, BlueskySource(session, clock), MastodonSource(api, clock)])
-    assert set(lookups) == set(Network)
+    assert set(lookups) == {Network.X, Network.BLUESKY, Network.MASTODON}
     x_lookup_ = lookups[Network.X]
     assert isinstance(x_lookup_, XPostLookup) and x_lookup_.client is x_client_
     assert isinstance(lookups[Network.BLUESKY], BlueskyPostLookup)

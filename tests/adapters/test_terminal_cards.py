@@ -11,7 +11,7 @@ from rich.console import Console
 
 from bot.adapters.terminal import TerminalSurface
 from bot.adapters.terminal._cards import rule_line
-from bot.core.models import Case, CaseState, Draft, Intent, Priority, RuleCheck, Triage
+from bot.core.models import Case, CaseState, Draft, Intent, Network, Priority, RuleCheck, Triage
 from bot.core.sla import SlaPolicy
 from tests.conftest import make_mention
 
@@ -135,3 +135,15 @@ def test_bidi_overrides_in_any_field_are_shown_as_marks() -> None:
     assert "refund at [U+202E]moc.lapyap" in seen
     assert "Eve[U+2067] (@maria_g)" in seen and "Thanks[U+202D]!" in seen
     assert all(ch not in seen for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def test_each_network_is_named_and_a_facebook_author_by_name_not_by_id() -> None:
+    threads, draft = card_case("Where is my parcel?", network=Network.THREADS)
+    assert "Threads · Maria Garcia (@maria_g)" in show(threads, draft)
+    comment, draft = card_case("Where is my parcel?", network=Network.FACEBOOK, author="73819204")
+    seen = show(comment, draft)
+    assert "Facebook · Maria Garcia" in seen and "73819204" not in seen.split("\n")[0]
+    unnamed, draft = card_case("Hi", network=Network.FACEBOOK, author="7381", author_name="")
+    assert "Facebook · a Facebook user" in show(unnamed, draft)
+    insta, draft = card_case("Hi", network=Network.INSTAGRAM, author="sofia.draws", author_name="")
+    assert "Instagram · @sofia.draws" in show(insta, draft)

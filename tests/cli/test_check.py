@@ -80,7 +80,8 @@ def test_careops_toml_is_summarised_or_its_mistake_shown(
     (tmp_path / "careops.toml").write_text("[sla]\nx = 15\n[digest]\nhour = 7\n")
     good = CliRunner().invoke(app, ["check"], env=settings)
     assert good.exit_code == 0
-    assert "x 15m, bluesky 120m, mastodon 120m; digest 07:00; no X budget" in good.output
+    targets = "x 15m, bluesky 120m, mastodon 120m, threads 120m, facebook 120m, instagram 120m"
+    assert f"{targets}; digest 07:00; no X budget" in good.output
     retired = CliRunner().invoke(app, ["check"], env={**settings, "X_PRICE_POST": "0.01"})
     assert "X_PRICE_POST is no longer read: X's prices are set in careops.toml [x.prices]" in (
         " ".join(retired.output.split())

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.budget import BUDGETS, poll_interval, wait_until
+from bot.core.budget import BUDGETS, UsageGate, poll_interval, wait_until
 from bot.core.models import Network
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -42,3 +42,32 @@ def test_each_networks_reset_header_is_read() -> None:
 def test_any_headers_give_a_wait_between_now_and_an_hour(headers: dict[str, str]) -> None:
     when = wait_until(NOW, headers)
     assert NOW < when <= NOW + timedelta(hours=1)
+
+
+def test_meta_usage_slows_from_75_percent_and_stops_from_95_until_meta_says() -> None:
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    gate = UsageGate(Network.FACEBOOK)
+    gate.seen(now, 74.0)
+    assert not gate.slowed and not gate.blocked(now)
+    gate.seen(now, 80.0, timedelta(0))
+    assert gate.slowed and not gate.blocked(now)
+    gate.seen(now, 96.0, timedelta(minutes=19))  # estimated_time_to_regain_access: 19
+    assert gate.blocked(now + timedelta(minutes=18))
+    assert "96%" in gate.notice() and "09:19 UTC" in gate.notice()
+    assert not gate.blocked(now + timedelta(minutes=19))
+    assert not gate.slowed  # the next answer's headers say where usage stands
+
+
+def test_meta_rate_limit_without_a_time_waits_ten_minutes_and_never_beyond_an_hour() -> None:
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    gate = UsageGate(Network.THREADS)
+    assert gate.limited(now) == now + timedelta(minutes=10)
+    assert gate.limited(now, timedelta(hours=30)) == now + timedelta(hours=1)
+    assert gate.limited(now, timedelta(0)) == now + timedelta(minutes=10)
+
+
+def test_threads_reply_and_post_limits_are_per_day() -> None:
+    assert BUDGETS[Network.THREADS]["reply"].per_day() == 1000
+    assert BUDGETS[Network.THREADS]["post"].per_day() == 250
+    for network in Network:  # every network has a read budget to poll within
+        assert poll_interval(network, 1, floor_seconds=60) >= 60

@@ -360,7 +360,46 @@ def test_mastodon_counts_each_url_as_23() -> None:
 
 
 def test_limits_are_the_networks() -> None:
-    assert LIMITS == {Network.X: 280, Network.BLUESKY: 300, Network.MASTODON: 500}
+    assert LIMITS == {
+        Network.X: 280,
+        Network.BLUESKY: 300,
+        Network.MASTODON: 500,
+        Network.THREADS: 500,
+        Network.FACEBOOK: 8000,
+        Network.INSTAGRAM: 2200,
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "length"),
+    [
+        ("hello", 5),
+        ("👍", 4),  # an emoji counts its UTF-8 bytes
+        ("❤️", 6),  # U+2764 U+FE0F: 3 + 3 bytes
+        ("👍🏽ok", 10),  # thumbs up with a skin tone: 4 + 4 bytes, then two letters
+        ("🇫🇷", 8),
+        ("e\u0301", 2),  # characters are code points
+        ("한국어", 3),
+    ],
+)
+def test_threads_counts_characters_and_each_emoji_as_its_utf8_bytes(text: str, length: int) -> None:
+    assert measure(text, Network.THREADS) == length
+
+
+def test_threads_counts_links_in_full_and_a_reply_at_the_limit_fits() -> None:
+    url = "https://help.parcelly.example/" + "x" * 100
+    assert measure(f"Thanks! {url}", Network.THREADS) == 8 + len(url)
+    at_limit = "a" * 496 + "👍"
+    assert measure(at_limit, Network.THREADS) == 500
+    draft = lint(at_limit, network=Network.THREADS, links=BOOK, topic="delivery")
+    assert next(c for c in draft.checks if c.rule == "length").ok
+    over = lint(at_limit + "!", network=Network.THREADS, links=BOOK, topic="delivery")
+    assert not next(c for c in over.checks if c.rule == "length").ok
+
+
+def test_comments_count_code_points() -> None:
+    assert measure("👩‍👩‍👧‍👦 ok", Network.FACEBOOK) == 10
+    assert measure("e\u0301", Network.INSTAGRAM) == 2
 
 
 # --- LinkBook and text helpers --------------------------------------------------------

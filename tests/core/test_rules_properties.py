@@ -105,6 +105,9 @@ def test_counts_are_bounded_by_the_text(text: str) -> None:
     if "://" not in text:  # every character weighs at least 1 on X, URLs aside
         assert graphemes <= measure(text, Network.X)
         assert measure(text, Network.MASTODON) == graphemes
+    # Threads: one per code point, an emoji its UTF-8 bytes (so never more than those)
+    assert len(text) <= measure(text, Network.THREADS) <= len(text.encode("utf-8", "surrogatepass"))
+    assert measure(text, Network.FACEBOOK) == measure(text, Network.INSTAGRAM) == len(text)
 
 
 @settings(max_examples=120, deadline=None)

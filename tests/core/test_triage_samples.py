@@ -123,6 +123,30 @@ EXPECTED = [
     ("3lbqgfl7mfnak", "praise", "refund", "en"),
     # any chance you'll add parcel lockers in Bristol? Wou
     ("1861234567939000147", "feedback", "delivery", "en"),
+    # my parcel has been stuck at the depot since Friday a
+    ("18056122873945121", "complaint", "delivery", "en"),
+    # how do I send a parcel to a locker instead of my hom
+    ("18056122873945377", "question", "delivery", "en"),
+    # you're brilliant, the courier was lovely and so quick
+    ("18056122873945602", "praise", "delivery", "en"),
+    # I was charged twice for one delivery this morning, b
+    ("18056122873945888", "complaint", "billing", "en"),
+    # Still no sign of my parcel, the driver marked it del
+    ("1093847561203344_1093851238847761", "complaint", "delivery", "en"),
+    # Do you deliver to the Isle of Wight, and does it cos
+    ("1093847561203344_1093852771184322", "question", "delivery", "en"),
+    # Lovely courier today, carried everything up three fl
+    ("1093861502217780_1093866019910453", "praise", "delivery", "en"),
+    # My refund for the returned kettle still hasn't arriv
+    ("1093861502217780_1093870446632015", "complaint", "refund", "en"),
+    # my order came with the wrong size and the returns pa
+    ("17871294503318862", "complaint", "refund", "en"),
+    # how long does international shipping to Canada take?
+    ("17871294503319047", "question", "delivery", "en"),
+    # love how fast you are, ordered monday and it was her
+    ("17871294503319311", "praise", "order", "en"),
+    # the app logs me out every few minutes, I can't stay
+    ("17871294503319590", "complaint", "account", "en"),
 ]
 
 

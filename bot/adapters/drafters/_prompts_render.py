@@ -15,8 +15,15 @@ from typing import Any
 
 import jinja2
 
+from bot.core.models import Network
+
 PROMPT_FILES: tuple[str, ...] = ("system.md", "brand.md", "crisis.md")
-NETWORK_NAMES = {"x": "X (Twitter)", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+NETWORK_NAMES = {
+    **{network.value: network.label for network in Network},
+    "x": "X (Twitter)",
+    "facebook": "Facebook (a comment under the brand's Page post)",
+    "instagram": "Instagram (a comment under the brand's post)",
+}
 
 
 class PromptError(Exception):

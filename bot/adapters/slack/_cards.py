@@ -10,11 +10,11 @@ from typing import Any
 
 from bot.adapters.slack._escape import SECTION_LIMIT, clip, escape_mrkdwn, link, quote, who
 from bot.core.card import RULE_LABELS, CardView
-from bot.core.models import CaseState, RuleCheck
+from bot.core.models import CaseState, Network, RuleCheck
 
 Block = dict[str, Any]
 
-NETWORK_LABELS = {"x": "X", "bluesky": "Bluesky", "mastodon": "Mastodon"}
+NETWORK_LABELS = {network.value: network.label for network in Network}
 
 ACTION_APPROVE = "careops_approve"
 ACTION_APPROVE_WITHOUT_LINK = "careops_approve_without_link"
@@ -31,8 +31,9 @@ EDIT_INPUT = "text"
 
 def card_text(view: CardView) -> str:
     """Notification text (what a phone shows); blocks carry the card itself."""
-    network = NETWORK_LABELS.get(view.network.value, view.network.value)
-    return escape_mrkdwn(f"{network} mention from @{view.author}: {view.text}")[:300]
+    noun = "comment" if view.network in (Network.FACEBOOK, Network.INSTAGRAM) else "mention"
+    by = view.who if view.network is Network.FACEBOOK else f"@{view.author}"  # no handle there
+    return escape_mrkdwn(f"{view.network.label} {noun} from {by}: {view.text}")[:300]
 
 
 def card_blocks(view: CardView) -> list[Block]:
@@ -69,12 +70,8 @@ def rule_lines(checks: tuple[RuleCheck, ...]) -> str:
 
 
 def _headline(view: CardView) -> str:
-    network = NETWORK_LABELS.get(view.network.value, view.network.value)
-    author = f"@{view.author}"
-    if view.author_name:
-        author = f"{view.author_name} ({author})"
     post = link(view.url, "open post") if view.url else ""
-    return f"*{network}* · *{escape_mrkdwn(author)}*" + (f" · {post}" if post else "")
+    return f"*{view.network.label}* · *{escape_mrkdwn(view.who)}*" + (f" · {post}" if post else "")
 
 
 def _status_line(view: CardView) -> str:

@@ -22,12 +22,15 @@ from bot.core.sla import humanize
 from bot.core.take_in import Outcome, TakeIn
 
 log = logging.getLogger(__name__)
-NETWORK_NAMES = {Network.X: "X", Network.BLUESKY: "Bluesky", Network.MASTODON: "Mastodon"}
+NETWORK_NAMES = {network: network.label for network in Network}
 # The settings that connect careops to a network (bot/config.py, bot/adapters/networks.py).
 NEEDED_SETTINGS = {
     Network.X: "X_USER_ID and X_BEARER_TOKEN (or the four X_API_*/X_ACCESS_* keys)",
     Network.BLUESKY: "BLUESKY_HANDLE and BLUESKY_APP_PASSWORD",
     Network.MASTODON: "MASTODON_BASE_URL and MASTODON_ACCESS_TOKEN",
+    Network.THREADS: "THREADS_USER_ID and THREADS_ACCESS_TOKEN",
+    Network.FACEBOOK: "FACEBOOK_PAGE_ID and META_PAGE_ACCESS_TOKEN",
+    Network.INSTAGRAM: "INSTAGRAM_ACCOUNT_ID and META_PAGE_ACCESS_TOKEN",
 }
 
 

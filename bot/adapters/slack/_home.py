@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import datetime, time
 from typing import Any
 
-from bot.adapters.slack._cards import NETWORK_LABELS
 from bot.adapters.slack._escape import escape_mrkdwn, link, who
 from bot.adapters.slack._ops_commands import home_blocks
+from bot.core.card import who_wrote
 from bot.core.cases import OPEN_STATES
 from bot.core.models import Case, CaseState
 from bot.core.services import Services
@@ -67,9 +67,10 @@ def _queue_summary(counts: dict[CaseState, int], *, paused: bool) -> str:
 
 
 def _waiting_line(case: Case, now: datetime, services: Services) -> str:
-    network = NETWORK_LABELS.get(case.network.value, case.network.value)
+    network = case.network.label
     late = "⏰ " if services.sla.fraction(case.mention, now) >= 1.0 else ""
-    author = link(case.mention.url, f"@{case.mention.author_handle}")
+    mention = case.mention
+    author = link(mention.url, who_wrote(mention.network, mention.author_handle, ""))
     state = "failed" if case.state is CaseState.FAILED else "waiting"
     return f"{late}{network} {author} — {state} {humanize(now - case.mention.created_at)}"
 

@@ -17,11 +17,7 @@ from rich.text import Text
 from bot.core.card import RULE_LABELS, CardView, neutralised
 from bot.core.models import CaseState, Network, RuleCheck
 
-NETWORK_NAMES: dict[Network, str] = {
-    Network.X: "X",
-    Network.BLUESKY: "Bluesky",
-    Network.MASTODON: "Mastodon",
-}
+NETWORK_NAMES: dict[Network, str] = {network: network.label for network in Network}
 STATE_STYLES: dict[CaseState, str] = {
     CaseState.IN_REVIEW: "yellow",
     CaseState.APPROVED: "green",
@@ -69,10 +65,7 @@ def render_card(view: CardView) -> Panel:
 
 
 def _title(view: CardView) -> Text:
-    who = f"@{view.author}"
-    if view.author_name and view.author_name != view.author:
-        who = f"{view.author_name} ({who})"
-    return Text.assemble((NETWORK_NAMES[view.network], "bold"), " · ", who)
+    return Text.assemble((NETWORK_NAMES[view.network], "bold"), " · ", view.who)
 
 
 def _header_rows(view: CardView) -> list[tuple[str, RenderableType]]:

@@ -13,7 +13,7 @@ from bot.adapters.slack._cards import ACTION_ANSWER_BY_HAND, ACTION_APPROVE, car
 from bot.adapters.slack._escape import escape_mrkdwn, slack_to_plain, unescape_mrkdwn
 from bot.core.card import card_view, neutralise_bidi
 from bot.core.clock import FakeClock
-from bot.core.models import Case, CaseState, Draft, RuleCheck
+from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
 from bot.core.sla import SlaPolicy
 from tests.conftest import make_mention
 
@@ -154,3 +154,18 @@ def test_the_card_says_why_the_offline_drafter_answered_instead_of_the_model() -
     assert "*Draft* (offline):" in texts(card_blocks(view_of(a_case(), DRAFT)))  # no model set up
     repaired = replace(DRAFT, drafter="gpt-4o-mini", note="repaired: thanks")
     assert "*Draft* (gpt-4o-mini):" in texts(card_blocks(view_of(a_case(), repaired)))
+
+
+def test_the_new_networks_are_named_and_a_facebook_author_by_name() -> None:
+    facebook = a_case(mention={"network": Network.FACEBOOK, "author": "7381920456612309"})
+    headline = card_blocks(view_of(facebook, DRAFT))[0]["text"]["text"]
+    assert headline.startswith("*Facebook* · *Maria Garcia*")
+    shown = headline.split(" · <")[0] + card_text(view_of(facebook, DRAFT))  # the link aside
+    assert "7381920456612309" not in shown
+    assert card_text(view_of(facebook, DRAFT)).startswith("Facebook comment from Maria Garcia:")
+    insta = a_case(mention={"network": Network.INSTAGRAM, "author": "sofia.draws"})
+    assert card_text(view_of(insta, DRAFT)).startswith("Instagram comment from @sofia.draws:")
+    threads = a_case(mention={"network": Network.THREADS})
+    assert card_blocks(view_of(threads, DRAFT))[0]["text"]["text"].startswith(
+        "*Threads* · *Maria Garcia (@maria_g)*"
+    )
