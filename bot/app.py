@@ -185,6 +185,8 @@ class Careops:
                 else:
                     self._failures.ok(f"poll:{source.name}", f"polling {source.name}")
         summary.published = self.publishing.publish_pending()
+        if self.scheduler is not None and (due := self.publishing.next_due()) is not None:
+            self.scheduler.run_at("tick", due)  # a Threads reply container is published when due
         summary.notices.extend(summary.intake.notices)
         self._tell(summary.notices)
         return summary

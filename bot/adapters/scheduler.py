@@ -107,6 +107,12 @@ class Scheduler:
         if job is not None:
             job.modify(next_run_time=datetime.now(UTC))
 
+    def run_at(self, name: str, when: datetime) -> None:
+        """Run the job at `when` when that comes before its next run (a reply due then)."""
+        job = self._scheduler.get_job(name)
+        if job is not None and (job.next_run_time is None or when < job.next_run_time):
+            job.modify(next_run_time=when)
+
     def stop(self) -> None:
         """Stop starting jobs and let a running one finish: the store closes next, and a
         tick cut off mid-publish would meet a closed database."""

@@ -68,9 +68,25 @@ class PermanentPublishError(Exception):
     """The network refused the reply for good (deleted parent, not allowed): do not retry."""
 
 
+@dataclass(frozen=True)
+class PublishLater:
+    """The reply is not out yet and must not be sent again before `not_before`.
+
+    The network asked to wait (a rate limit, a daily quota used up), or took a first
+    step whose result the row must keep: Threads makes a reply container that is
+    published about 30 seconds later. `meta` is merged into the outbox row before
+    anything else happens, so the next attempt, or reconcile after a crash, goes on
+    from that step instead of starting again. Waiting is not a failed attempt."""
+
+    not_before: datetime
+    meta: dict[str, str] = field(default_factory=dict)
+    reason: str = ""
+
+
 class Publisher(Protocol):
-    def publish(self, item: OutboxItem) -> PublishResult:
-        """Send the reply. Raise PermanentPublishError or any other exception (retryable)."""
+    def publish(self, item: OutboxItem) -> PublishResult | PublishLater:
+        """Send the reply, or take the step the network allows now (PublishLater). Raise
+        PermanentPublishError or any other exception (retryable)."""
         ...
 
     def find_existing(self, item: OutboxItem) -> PublishResult | None:

@@ -5,6 +5,11 @@ the row is saved as `publishing`; after it, the network's id is saved as `publis
 A row found in `publishing` at start-up was interrupted mid-call: `reconcile` asks the
 network whether the reply exists before anything is retried.
 
+A network may answer a publish with `PublishLater` (Threads: a reply container was made
+and is published about 30 seconds later; a quota or rate limit says wait): the row goes
+back to `pending` with what the step left in its meta (the container id) and a
+`not_before` time, and a later tick takes it up once due. The wait blocks nothing.
+
 `publish_pending`, `reconcile`, `publish` and `retry` hold one lock per service: the
 scheduler's tick, start-up and Slack may call them from different threads, and a row
 is re-read under the lock so a caller holding a stale copy never sends it again.
@@ -16,6 +21,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.core.cases import transition
@@ -28,11 +34,19 @@ from bot.core.models import (
     OutboxState,
     PublishResult,
 )
-from bot.core.ports import Clock, OutboxConflict, PermanentPublishError, Publisher, Store
+from bot.core.ports import (
+    Clock,
+    OutboxConflict,
+    PermanentPublishError,
+    Publisher,
+    PublishLater,
+    Store,
+)
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
+NOT_BEFORE = "not_before"  # outbox meta: a row waiting for the network is not sent before it
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,13 @@ class PublishOutcome:
     @property
     def published(self) -> bool:
         return self.item.state is OutboxState.PUBLISHED
+
+    @property
+    def not_before(self) -> datetime | None:
+        """When a row the network asked to wait for is due (None: not waiting)."""
+        if self.item.state is not OutboxState.PENDING:
+            return None
+        return due_at(self.item)
 
 
 class PublishingService:
@@ -87,13 +108,22 @@ class PublishingService:
         with self._lock:
             # rows read under the lock are current: no re-read per row
             outcomes = []
+            now = self.clock.now()
             for item in self.store.outbox([OutboxState.PENDING]):
+                if (due := due_at(item)) is not None and due > now:
+                    continue  # the network asked to wait (a Threads container, a quota)
                 try:
                     outcomes.append(self._publish(item))
                 except OutboxConflict as exc:  # another instance leads now: it publishes
                     log.warning("publishing stops: %s", exc)
                     break
             return outcomes
+
+    def next_due(self) -> datetime | None:
+        """The earliest time a row waiting for its network becomes due (None: none waits)."""
+        now = self.clock.now()
+        due = [d for i in self.store.outbox([OutboxState.PENDING]) if (d := due_at(i)) and d > now]
+        return min(due, default=None)
 
     def _publish(self, item: OutboxItem) -> PublishOutcome:
         publisher = self.publishers.get(item.network)
@@ -116,7 +146,20 @@ class PublishingService:
             retry = sending.evolve(state=OutboxState.PENDING, error=reason)
             self.store.save_outbox(retry)
             return PublishOutcome(retry, self.store.get_case(item.case_id))
+        if isinstance(result, PublishLater):
+            return self._later(item, sending, result)
         return self._done(sending, result)
+
+    def _later(self, item: OutboxItem, sending: OutboxItem, later: PublishLater) -> PublishOutcome:
+        """Back to pending with what the network's step left (a container id), due at
+        `not_before`; the attempt is not counted: nothing failed."""
+        meta = {**sending.meta, **later.meta, NOT_BEFORE: later.not_before.isoformat()}
+        waiting = sending.evolve(
+            state=OutboxState.PENDING, attempts=item.attempts, meta=meta, error=later.reason
+        )
+        self.store.save_outbox(waiting)
+        log.info("publish of %s waits until %s: %s", item.draft_id, later.not_before, later.reason)
+        return PublishOutcome(waiting, self.store.get_case(item.case_id))
 
     def reconcile(self) -> list[PublishOutcome]:
         """Resolve rows left in `publishing` by a crash: found → published, else retry."""
@@ -220,6 +263,12 @@ class PublishingService:
         if tell:
             self.on_change(step.case)
         return step.case
+
+
+def due_at(item: OutboxItem) -> datetime | None:
+    """When a row the network asked to wait for may be sent (None: at once)."""
+    stamp = item.meta.get(NOT_BEFORE)
+    return datetime.fromisoformat(stamp) if stamp else None
 
 
 def _sent_as(item: OutboxItem) -> str:

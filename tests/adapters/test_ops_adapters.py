@@ -248,3 +248,20 @@ def test_care_status_says_which_instance_leads_when_there_are_several(care: Care
     several = replace(care.services, leader=lambda: line)
     text = slack_dispatch(CommandContext(several), "UBOSS", "status").text
     assert text.splitlines()[-1] == f"*Instances*: {line}"
+
+
+def test_a_job_asked_to_run_at_a_time_runs_then_not_an_interval_later():
+    import threading
+    from datetime import UTC, datetime
+
+    from bot.adapters.scheduler import Scheduler
+    from bot.core.jobs import Job
+
+    ran = threading.Event()
+    scheduler = Scheduler({"tick": Job(ran.set, 3600.0)})
+    try:
+        assert not ran.wait(0.3)  # the interval is an hour: nothing yet
+        scheduler.run_at("tick", datetime.now(UTC) + timedelta(seconds=0.2))
+        assert ran.wait(5)
+    finally:
+        scheduler.stop()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.core.cases import transition
@@ -14,7 +16,7 @@ from bot.core.models import (
     PublishResult,
     draft_id_for,
 )
-from bot.core.ports import OutboxConflict
+from bot.core.ports import OutboxConflict, PublishLater
 from bot.core.publishing import MAX_ATTEMPTS, PublishingService
 from tests.conftest import make_mention
 from tests.fakes.core_fakes import FakeNetwork, refuse
@@ -210,3 +212,70 @@ def test_a_published_reply_and_its_case_are_stored_together_or_not_at_all(store,
     healthy.reconcile()  # the next start-up, or the next leader, finds the reply and finishes
     assert store.get_case(case.id).state is CaseState.PUBLISHED
     assert network.calls == 1
+
+
+class TwoStepNetwork(FakeNetwork):
+    """Publishes in two steps, as Threads does: a container first, published 30 s later."""
+
+    def __init__(self, clock) -> None:
+        super().__init__()
+        self.clock = clock
+        self.containers: list[str] = []
+        self.seen_meta: list[dict[str, str]] = []
+
+    def publish(self, item):
+        self.seen_meta.append(dict(item.meta))
+        if "container" not in item.meta:
+            self.containers.append(f"c{len(self.containers) + 1}")
+            later = self.clock.now() + timedelta(seconds=30)
+            return PublishLater(later, {"container": self.containers[-1]}, "container made")
+        return super().publish(item)
+
+
+def test_a_two_step_network_keeps_its_first_step_and_is_published_once_due(store, clock):
+    network = TwoStepNetwork(clock)
+    service = PublishingService(store, {Network.X: network}, clock)
+    case, draft = approved_case(store, clock)
+    service.enqueue(case, draft)
+    [first] = service.publish_pending()
+    assert not first.published and first.not_before == clock.now() + timedelta(seconds=30)
+    assert first.item.state is OutboxState.PENDING and first.item.attempts == 0
+    assert first.item.meta["container"] == "c1" and first.item.error == "container made"
+    assert store.get_case(case.id).state is CaseState.PUBLISHING
+    clock.advance(timedelta(seconds=29))
+    assert service.publish_pending() == []  # not due: nothing is called
+    assert len(network.seen_meta) == 1
+    clock.advance(timedelta(seconds=1))
+    [done] = service.publish_pending()
+    assert done.published and network.texts() == [draft.text]
+    assert network.containers == ["c1"] and network.seen_meta[1]["container"] == "c1"
+    assert done.item.attempts == 1
+    assert store.get_case(case.id).state is CaseState.PUBLISHED
+
+
+def test_a_crash_after_the_first_step_goes_on_from_it_at_reconcile(store, clock):
+    network = TwoStepNetwork(clock)
+    service = PublishingService(store, {Network.X: network}, clock)
+    case, draft = approved_case(store, clock)
+    service.enqueue(case, draft)
+    service.publish_pending()
+    [waiting] = store.outbox([OutboxState.PENDING])
+    # the next attempt was under way (row saved as publishing) when the process died
+    store.save_outbox(waiting.evolve(state=OutboxState.PUBLISHING, attempts=1))
+    clock.advance(timedelta(seconds=31))
+    restarted = PublishingService(store, {Network.X: network}, clock)
+    [outcome] = restarted.reconcile()
+    assert outcome.published and network.containers == ["c1"] and len(network.posts) == 1
+
+
+def test_next_due_names_the_earliest_row_still_waiting(store, clock):
+    network = TwoStepNetwork(clock)
+    service = PublishingService(store, {Network.X: network}, clock)
+    assert service.next_due() is None
+    for external_id in ("1", "2"):
+        service.enqueue(*approved_case(store, clock, external_id))
+        service.publish_pending()
+        clock.advance(timedelta(seconds=5))
+    assert service.next_due() == clock.now() + timedelta(seconds=20)  # the first, made 10 s ago
+    clock.advance(timedelta(seconds=20))
+    assert service.next_due() == clock.now() + timedelta(seconds=5)
