@@ -9,7 +9,7 @@ from datetime import datetime, time
 from typing import Any
 
 from bot.adapters.slack._escape import escape_mrkdwn, link, who
-from bot.adapters.slack._ops_commands import home_blocks
+from bot.adapters.slack._ops_commands import home_blocks, x_spend_lines
 from bot.core.card import who_wrote
 from bot.core.cases import OPEN_STATES
 from bot.core.models import Case, CaseState
@@ -53,6 +53,9 @@ def _intake_health(services: Services) -> str:
     total = sum(row.cost for row in usage)
     if total:
         lines.append(f"*Spent today: ${total:.2f}*")
+    if services.ops.x_budget():  # X is pay-per-use: the month so far against its budget
+        today = services.clock.now().date()
+        lines += x_spend_lines(services.ops, today, today)[-1:]
     return "\n".join(lines)
 
 
