@@ -13,7 +13,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
@@ -117,14 +117,18 @@ class SlackSide:
         surface = self.surface_
         assert surface is not None and surface.groups is not None, "surface() comes first"
         dedup = EventDeduplicator()
-        bolt = build_bolt_app(
-            self.client,
-            signing_secret=self.signing_secret,
-            dedup=dedup,
-            listener_executor=ThreadPoolExecutor(32, thread_name_prefix="careops-bolt"),
-        )
         journal = ActionJournal(journal_path(self.settings.database))
         work = Work(journal, tell=self.poster.ephemeral)
+        try:
+            bolt = build_bolt_app(
+                self.client,
+                signing_secret=self.signing_secret,
+                dedup=dedup,
+                listener_executor=work.listeners,
+            )
+        except Exception:
+            work.close()
+            raise
         changing = StateChanging(frozenset(REACTIONS), frozenset(JOURNALED_BUTTONS))
 
         def tell_later(channel: str, user: str, text: str) -> None:
