@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.ops_file import check_ops
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+X_API = "https://api.twitter.com"  # where tweepy sends every API v2 call
 
 
 def _split(value: Any) -> list[str]:
@@ -70,6 +71,7 @@ class Settings(BaseSettings):
     x_access_token_secret: SecretStr | None = Field(None, alias="X_ACCESS_TOKEN_SECRET")
     x_user_id: str | None = Field(None, alias="X_USER_ID")
     x_listen_query: str | None = Field(None, alias="X_LISTEN_QUERY")
+    x_api_base_url: str = Field(X_API, alias="X_API_BASE_URL")
     # Retired (so not in .env.example): read only to say so. X's prices are in
     # careops.toml's [x.prices].
     x_price_read: str | None = Field(None, validation_alias="X_PRICE_READ")

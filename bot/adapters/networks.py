@@ -81,6 +81,7 @@ def build_networks(
             _secret(settings.x_api_secret),
             _secret(settings.x_access_token),
             _secret(settings.x_access_token_secret),
+            base_url=settings.x_api_base_url,
         )
         prices = XPrices.from_config(settings.ops().get("x", {}).get("prices", {}))
         meter = XMeter(store, prices, clock)

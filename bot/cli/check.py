@@ -66,6 +66,7 @@ def check_x(s: Settings) -> str:
         _secret(s.x_api_secret),
         _secret(s.x_access_token),
         _secret(s.x_access_token_secret),
+        base_url=s.x_api_base_url,
     )
     if _x_user_keys(s):
         me = client.get_me(user_auth=True).json()["data"]

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 from bot.adapters.sqlite import SqliteStore
 from bot.adapters.x import XMeter, XPublisher, XSource, x_client
+from bot.adapters.x._network import TimeoutSession
 from bot.adapters.x._parse import comparable, parse_page
+from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState
 from bot.core.ports import PermanentPublishError
@@ -409,3 +411,39 @@ def test_a_refused_token_backs_off_says_so_the_same_way_and_recovers(clock: Fake
         clock.advance(minutes=1)
     assert batch.notices == ["x: signed in again; intake resumed"] and batch.mentions
     assert set(seen) == {source.auth.notice}
+
+
+class Recording(requests.adapters.BaseAdapter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        self.urls.append(request.url or "")
+        raise requests.ConnectionError("recorded, not sent")
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("base", "expected"),
+    [("https://api.twitter.com", "https://api.twitter.com/2/users/"),
+     ("http://127.0.0.1:8081/", "http://127.0.0.1:8081/2/users/")],
+)  # fmt: skip
+def test_x_api_base_url_takes_every_call_and_defaults_to_the_real_api(
+    base: str, expected: str
+) -> None:
+    assert Settings().x_api_base_url == "https://api.twitter.com"
+    recording = Recording()
+    session = TimeoutSession(5, base)
+    session.mount(base.rstrip("/"), recording)
+    client = x_client(None, "key", "secret", "token", "token-secret", session=session)
+    with pytest.raises(requests.ConnectionError):
+        client.get_users_mentions(BRAND_ID, user_auth=True)
+    with pytest.raises(requests.ConnectionError):
+        client.create_tweet(text="hi", in_reply_to_tweet_id="1", user_auth=True)
+    assert [url.split("?")[0] for url in recording.urls] == [
+        f"{expected}{BRAND_ID}/mentions",
+        expected.replace("users/", "tweets"),
+    ]

@@ -112,7 +112,7 @@ def test_200_replies_survive_ten_kill_9s_exactly_once(server: FakeMastodon, tmp_
     seed.set_cursor("mastodon", "0")  # careops was down while all 200 arrived: read them all
     seed.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, str(WORKER), db, server.url, str(total)]
+    command = [sys.executable, str(WORKER), "mastodon", db, server.url, str(total)]
     rng = random.Random(7)
     kills = 0
     for _ in range(10):

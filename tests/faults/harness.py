@@ -73,12 +73,15 @@ def base_url(line: str) -> str:
 
 @contextlib.contextmanager
 def careops_http(
-    tmp_path: Path, api: FakeSlackApi, ready: str = "listening on"
+    tmp_path: Path, api: FakeSlackApi, ready: str = "listening on", *, files: bool = True
 ) -> Iterator[Running]:
+    """`careops run --http` on the file inbox and outbox (`files=False`: on the networks
+    its .env configures)."""
     before: list[str] = []
     proc, first = start_run(
-        tmp_path, "--http", "--host", "127.0.0.1", "--port", "0", ready=ready, before=before
-    )
+        tmp_path, "--http", "--host", "127.0.0.1", "--port", "0",
+        ready=ready, before=before, files=files,
+    )  # fmt: skip
     running = Running(proc, base_url(first) if "listening on" in first else "", api, before)
     try:
         yield running

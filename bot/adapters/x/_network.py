@@ -42,6 +42,7 @@ MAX_PAGES_PER_POLL = 3
 REACHABLE_MENTIONS = 800  # X serves only the 800 most recent mentions
 RECONCILE_PAGES = 3
 X_TIMEOUT_SECONDS = 20.0  # connect and read, per request
+TWEEPY_HOST = "https://api.twitter.com"  # tweepy.Client.request writes it into every URL
 
 
 def x_client(
@@ -53,11 +54,14 @@ def x_client(
     session: requests.Session | None = None,
     *,
     timeout: float = X_TIMEOUT_SECONDS,
+    base_url: str = TWEEPY_HOST,
 ) -> tweepy.Client:
     """A tweepy Client that returns raw responses (we need the rate-limit headers).
 
     tweepy sets no timeout of its own, and one stalled connection would hold up every
-    poll and publish behind it, so each request gets `timeout` seconds.
+    poll and publish behind it, so each request gets `timeout` seconds. tweepy always
+    writes https://api.twitter.com; the session sends its calls to `base_url` instead
+    (X_API_BASE_URL: a local fake in tests, a proxy).
     """
     client = tweepy.Client(
         bearer_token=bearer_token,
@@ -68,20 +72,26 @@ def x_client(
         return_type=requests.Response,
         wait_on_rate_limit=False,  # a 429 is handled by the source, never by sleeping
     )
-    client.session = session if session is not None else TimeoutSession(timeout)
+    client.session = session if session is not None else TimeoutSession(timeout, base_url)
     return client
 
 
 class TimeoutSession(requests.Session):
-    """A requests Session whose requests time out unless the caller says otherwise."""
+    """A requests Session whose requests time out unless the caller says otherwise, and
+    go to `base_url` where tweepy wrote its own host."""
 
-    def __init__(self, timeout: float) -> None:
+    def __init__(self, timeout: float, base_url: str = TWEEPY_HOST) -> None:
         super().__init__()
         self.timeout = timeout
+        self.base_url = base_url.rstrip("/")
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+    def request(  # type: ignore[override]
+        self, method: str, url: str, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
-        return super().request(*args, **kwargs)
+        if url.startswith(TWEEPY_HOST + "/"):
+            url = self.base_url + url.removeprefix(TWEEPY_HOST)
+        return super().request(method, url, *args, **kwargs)
 
 
 class XSource:
