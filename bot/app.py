@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import partial, update_wrapper
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, TypedDict, Unpack
+from typing import TYPE_CHECKING, Any, Protocol, TypedDict, Unpack
 
 from bot.adapters.clock import SystemClock
 from bot.adapters.files import JsonlInbox, JsonlOutbox
@@ -121,6 +121,8 @@ class Careops:
     lookups: dict[Network, PostLookup] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)
     slack: SlackRuntime | None = None
+    # Served beside Slack's endpoint in HTTP mode (path → WSGI app): Meta's webhooks.
+    http_routes: dict[str, Any] = field(default_factory=dict)
     scheduler: Scheduler | None = None
     # PostgreSQL: only the leader polls, publishes and runs jobs; `listener` wakes its tick
     # when a reply is approved on any instance. None: this run is alone on its database.
@@ -280,7 +282,8 @@ def build_app(
         link_optional=() if x_rules.policy is LinkPolicy.ALWAYS else (Network.X,),
     )
     if sources is None or publishers is None:
-        net_sources, net_publishers = _networks(settings, store, clock)
+        webhooks = slack is not None and not slack.socket_mode  # a public URL Meta can call
+        net_sources, net_publishers = _networks(settings, store, clock, webhooks=webhooks)
         if sources is None and lookups is None:  # they share the sources' clients
             lookups = _lookups(net_sources)
         sources = net_sources if sources is None else sources
@@ -379,6 +382,8 @@ def build_app(
     care.jobs = _jobs(care, roster, set_usergroup)
     if side is not None:
         care.slack = side.runtime(services, care.wake_tick)
+        if slack is not None and not slack.socket_mode:
+            care.http_routes = _webhook_routes(settings, care.sources, care.wake_tick)
     return care
 
 
@@ -521,11 +526,19 @@ def _primary_drafter(
 
 
 def _networks(
-    settings: Settings, store: StoreBackend, clock: Clock
+    settings: Settings, store: StoreBackend, clock: Clock, *, webhooks: bool
 ) -> tuple[list[MentionSource], dict[Network, Publisher]]:
     from bot.adapters.networks import build_networks
 
-    return build_networks(settings, store, clock)
+    return build_networks(settings, store, clock, webhooks=webhooks)
+
+
+def _webhook_routes(
+    settings: Settings, sources: list[MentionSource], wake: Callable[[], None]
+) -> dict[str, Any]:
+    from bot.adapters.networks_meta import webhook_routes
+
+    return webhook_routes(settings, sources, wake)
 
 
 def _lookups(sources: list[MentionSource]) -> dict[Network, PostLookup]:

@@ -18,6 +18,8 @@ from bot.ops_file import check_ops
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 X_API = "https://api.twitter.com"  # where tweepy sends every API v2 call
+THREADS_API = "https://graph.threads.net/v1.0"
+GRAPH_API = "https://graph.facebook.com/v23.0"
 
 
 def _split(value: Any) -> list[str]:
@@ -85,6 +87,19 @@ class Settings(BaseSettings):
     # --- Mastodon
     mastodon_base_url: str | None = Field(None, alias="MASTODON_BASE_URL")
     mastodon_access_token: SecretStr | None = Field(None, alias="MASTODON_ACCESS_TOKEN")
+
+    # --- Threads
+    threads_user_id: str | None = Field(None, alias="THREADS_USER_ID")
+    threads_access_token: SecretStr | None = Field(None, alias="THREADS_ACCESS_TOKEN")
+    threads_api_base_url: str = Field(THREADS_API, alias="THREADS_API_BASE_URL")
+
+    # --- Facebook Page and Instagram comments (Graph API)
+    facebook_page_id: str | None = Field(None, alias="FACEBOOK_PAGE_ID")
+    instagram_account_id: str | None = Field(None, alias="INSTAGRAM_ACCOUNT_ID")
+    meta_page_access_token: SecretStr | None = Field(None, alias="META_PAGE_ACCESS_TOKEN")
+    meta_app_secret: SecretStr | None = Field(None, alias="META_APP_SECRET")
+    meta_verify_token: SecretStr | None = Field(None, alias="META_VERIFY_TOKEN")
+    graph_api_base_url: str = Field(GRAPH_API, alias="GRAPH_API_BASE_URL")
 
     # --- OpenAI (or any compatible server)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")

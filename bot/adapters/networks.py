@@ -24,6 +24,7 @@ from bot.adapters.mastodon import (
     MastodonSource,
     mastodon_client,
 )
+from bot.adapters.networks_meta import add_meta_networks
 from bot.adapters.x import XMeter, XPostLookup, XPublisher, XSource, x_client
 from bot.config import Settings
 from bot.core.models import Network
@@ -67,9 +68,10 @@ def x_username(settings: Settings) -> str:
 
 
 def build_networks(
-    settings: Settings, store: Any, clock: Clock
+    settings: Settings, store: Any, clock: Clock, *, webhooks: bool = False
 ) -> tuple[list[MentionSource], dict[Network, Publisher]]:
-    """Sources and publishers of the configured networks only."""
+    """Sources and publishers of the configured networks only (`webhooks`: Meta can
+    deliver comments, `careops run --http`)."""
     sources: list[MentionSource] = []
     publishers: dict[Network, Publisher] = {}
     for retired in settings.retired():
@@ -115,6 +117,7 @@ def build_networks(
         )
         sources.append(MastodonSource(api, clock, usage=store))
         publishers[Network.MASTODON] = MastodonPublisher(api, usage=store)
+    add_meta_networks(settings, store, clock, sources, publishers, webhooks=webhooks)
     return sources, publishers
 
 

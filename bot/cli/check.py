@@ -15,6 +15,7 @@ import typer
 from pydantic import SecretStr
 
 from bot.cli.base import app, settings
+from bot.cli.check_meta import check_facebook, check_instagram, check_threads
 from bot.config import Settings
 from bot.core.sla import SlaPolicy
 
@@ -156,6 +157,9 @@ CHECKS: dict[str, Callable[[Settings], str]] = {
     "x": check_x,
     "bluesky": check_bluesky,
     "mastodon": check_mastodon,
+    "threads": check_threads,
+    "facebook": check_facebook,
+    "instagram": check_instagram,
 }
 
 
@@ -172,7 +176,7 @@ def run_checks(s: Settings) -> list[Probe]:
     return probes
 
 
-NETWORK_CHECKS = ("x", "bluesky", "mastodon")
+NETWORK_CHECKS = ("x", "bluesky", "mastodon", "threads", "facebook", "instagram")
 
 
 @app.command("check")

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.error import URLError
 
 import typer
@@ -64,7 +64,7 @@ def run(
         care.start_jobs()
         care.slack.replay_journal()  # Slack actions acknowledged, not done when the last run ended
         try:
-            _serve(care.slack, config, socket=socket, host=host, port=port)
+            _serve(care.slack, config, socket=socket, host=host, port=port, routes=care.http_routes)
         finally:
             care.close()
 
@@ -124,9 +124,24 @@ def manifest_command(
     ] = None,
     socket: Annotated[bool, typer.Option("--socket", help="Manifest for Socket Mode.")] = False,
 ) -> None:
-    """Print the Slack app manifest (YAML) to create the careops app."""
+    """Print the Slack app manifest (YAML) to create the careops app; with --url, also
+    (as YAML comments) the Meta webhook callback for Facebook and Instagram comments."""
     request_url = url.rstrip("/") + EVENTS_PATH if url else None
     typer.echo(manifest_yaml(url=request_url, socket_mode=socket or not url), nl=False)
+    if url and not socket:
+        from bot.adapters.meta import WEBHOOK_PATH  # only here: the CLI starts fast
+
+        typer.echo(META_WEBHOOKS_NOTE.format(callback=url.rstrip("/") + WEBHOOK_PATH), nl=False)
+
+
+META_WEBHOOKS_NOTE = """\
+# Meta webhooks (comments on the Facebook Page and Instagram, docs/networks.md): with
+# META_APP_SECRET and META_VERIFY_TOKEN set, careops run --http also serves
+#   callback URL: {callback}
+#   verify token: the value of META_VERIFY_TOKEN
+# In the Meta app's Webhooks product subscribe Page -> feed and Instagram -> comments,
+# then POST /{{page-id}}/subscribed_apps?subscribed_fields=feed with the Page token.
+"""
 
 
 def _file_paths(source: str | None, publisher: str | None) -> tuple[Path, Path] | None:
@@ -143,14 +158,26 @@ def _build(config: Settings, files: tuple[Path, Path] | None, slack: SlackOption
     return build_app(config, slack=slack)
 
 
-def _serve(rt: SlackRuntime, config: Settings, *, socket: bool, host: str, port: int) -> None:
-    """Serve Slack until SIGTERM or Ctrl-C; the caller then closes the runtime."""
+def _serve(
+    rt: SlackRuntime,
+    config: Settings,
+    *,
+    socket: bool,
+    host: str,
+    port: int,
+    routes: dict[str, Any] | None = None,
+) -> None:
+    """Serve Slack (and Meta's webhooks) until SIGTERM or Ctrl-C; the caller then closes
+    the runtime."""
     stop = _stop_on_sigterm()
     if socket:
         _serve_socket_mode(rt, config, stop)
         return
-    server = rt.serve_http(host, port)
-    typer.echo(f"careops: listening on http://{host}:{server.server_address[1]}{EVENTS_PATH}")
+    server = rt.serve_http(host, port, routes)
+    where = f"http://{host}:{server.server_address[1]}"
+    typer.echo(f"careops: listening on {where}{EVENTS_PATH}")
+    for path in routes or {}:
+        typer.echo(f"careops: Meta webhooks on {where}{path}")
     _wait(stop)
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from socketserver import ThreadingMixIn
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from pydantic import SecretStr
@@ -27,7 +27,7 @@ from slack_sdk import WebClient
 from bot.adapters.slack._approvers import Approvers
 from bot.adapters.slack._bolt_app import EventDeduplicator, build_bolt_app
 from bot.adapters.slack._group_cards import GroupCards, GroupStore
-from bot.adapters.slack._http_guard import BodyGuard
+from bot.adapters.slack._http_guard import BodyGuard, WsgiApp
 from bot.adapters.slack._journal import (
     JOURNAL_ID,
     ActionJournal,
@@ -217,12 +217,19 @@ class SlackRuntime:
     def drain(self, timeout: float = 10.0) -> None:
         self.work.drain(timeout)
 
-    def serve_http(self, host: str = "0.0.0.0", port: int = 3000) -> WSGIServer:
-        """Start bolt's endpoint at /slack/events on a thread; returns the server."""
+    def serve_http(
+        self, host: str = "0.0.0.0", port: int = 3000, routes: Mapping[str, WsgiApp] | None = None
+    ) -> WSGIServer:
+        """Start bolt's endpoint at /slack/events on a thread, and `routes` (path → WSGI
+        app: Meta's webhooks) on the same port; returns the server."""
         assert self.signing_secret is not None, "HTTP mode needs SLACK_SIGNING_SECRET"
         handler = BodyGuard(SlackRequestHandler(self.bolt, path=EVENTS_PATH), self.signing_secret)
         server = make_server(
-            host, port, handler, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler
+            host,
+            port,
+            route_by_path(handler, routes or {}),
+            server_class=_ThreadingWSGIServer,
+            handler_class=_QuietHandler,
         )
         threading.Thread(
             target=server.serve_forever,
@@ -244,6 +251,17 @@ class SlackRuntime:
             self._server.server_close()
         self.cards.close()
         self.work.close()
+
+
+def route_by_path(default: WsgiApp, routes: Mapping[str, WsgiApp]) -> WsgiApp:
+    """One WSGI app: each path in `routes` to its app, everything else to `default`."""
+    if not routes:
+        return default
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return routes.get(str(environ.get("PATH_INFO", "")), default)(environ, start_response)
+
+    return app
 
 
 def _secret(value: SecretStr | None, name: str) -> str:

@@ -23,11 +23,16 @@ def test_manifest_prints_yaml_with_the_events_url() -> None:
     )
     assert data["features"]["slash_commands"][0]["command"] == "/care"
     assert data["settings"]["socket_mode_enabled"] is False
+    # what Meta needs comes as comments: the manifest stays the same YAML for Slack
+    assert "callback URL: https://care.example.com/meta/webhooks" in result.stdout
+    assert "{" not in result.stdout.split("# Meta webhooks")[1].replace("{page-id}", "")
 
 
 def test_manifest_without_url_is_for_socket_mode() -> None:
-    data = yaml.safe_load(runner.invoke(app, ["manifest"]).stdout)
+    result = runner.invoke(app, ["manifest"])
+    data = yaml.safe_load(result.stdout)
     assert data["settings"]["socket_mode_enabled"] is True
+    assert "meta/webhooks" not in result.stdout  # no public URL: Meta's comments are polled
 
 
 @pytest.mark.parametrize(
