@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.link_policy import XLinkRules, send_costs
 from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
@@ -83,6 +83,7 @@ class CardView:
     send_costs: str = ""  # X: "costs $0.20 (link) · $0.015 without"
     offer_without_link: bool = False  # X: a "send without link" choice beside Approve
     risks: tuple[str, ...] = ()  # one line per risk class: "legal threat: a person answers ..."
+    intake: str = ""  # how long intake took, post to case: "1.4s", "3m"
 
     @property
     def who(self) -> str:
@@ -169,7 +170,16 @@ def card_view(
         risks=risk_lines(case.triage.tags) if case.triage else (),
         send_costs=sending,
         offer_without_link=offer,
+        intake=intake_took(case.created_at - mention.created_at),
     )
+
+
+def intake_took(delta: timedelta) -> str:
+    """Post to case, as a card says it: tenths of a second below ten seconds ("0.8s"),
+    else as `humanize` does. A post stamped after its case (the customer's clock ahead)
+    took no time."""
+    seconds = max(delta.total_seconds(), 0.0)
+    return f"{seconds:.1f}s" if seconds < 10 else humanize(timedelta(seconds=seconds))
 
 
 # Characters that reorder the text around them (embeddings, overrides, isolates). In a

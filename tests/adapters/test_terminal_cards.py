@@ -57,6 +57,7 @@ def test_card_shows_network_author_post_tags_due_time_draft_and_one_line_per_rul
     assert "Where is my parcel? Order 5521." in seen
     assert "complaint · negative · high priority · en · delivery · late" in seen
     assert "2026-11-25 09:25 UTC (5m since the post)" in seen  # X target: 30 minutes
+    assert "taken in 5m after the post" in seen  # the case was made at NOW
     assert GOOD[:60] in seen
     assert "✅ Fast: 5m since the post, due 09:25 UTC" in seen
     assert "✅ Thanks the customer: opens with thanks" in seen

@@ -79,6 +79,8 @@ def _status_line(view: CardView) -> str:
     if view.tags:
         parts.append(escape_mrkdwn(", ".join(view.tags)))
     due = f"due {view.due_at:%H:%M} UTC ({view.elapsed} since the post)"
+    if view.intake:
+        due += f" · taken in {view.intake} after the post"
     parts.append(("⏰ overdue, " if view.sla_fraction >= 1.0 else "") + due)
     if view.claimed_by:
         parts.append(f"claimed by {who(view.claimed_by)}")

@@ -82,6 +82,8 @@ def _header_rows(view: CardView) -> list[tuple[str, RenderableType]]:
     due_style = "red" if view.sla_fraction >= 1.0 else "yellow" if view.sla_fraction >= 0.5 else ""
     due = f"{view.due_at:%Y-%m-%d %H:%M} UTC ({view.elapsed} since the post)"
     rows.append(("due", Text(due, style=due_style)))
+    if view.intake:
+        rows.append(("", Text(f"taken in {view.intake} after the post", style="dim")))
     return rows
 
 

@@ -169,3 +169,18 @@ def test_the_new_networks_are_named_and_a_facebook_author_by_name() -> None:
     assert card_blocks(view_of(threads, DRAFT))[0]["text"]["text"].startswith(
         "*Threads* · *Maria Garcia (@maria_g)*"
     )
+
+
+def test_card_says_how_long_intake_took_from_post_to_case() -> None:
+    mention = make_mention("3002", "Where is order 5521?", now=NOW, minutes_ago=0)
+    posted = mention.created_at
+    for taken, said in ((timedelta(seconds=1.43), "1.4s"), (timedelta(minutes=3), "3m")):
+        case = Case(mention.case_id, mention, CaseState.IN_REVIEW, posted + taken, posted)
+        assert f"taken in {said} after the post" in texts(card_blocks(view_of(case, DRAFT)))
+
+
+def test_a_post_stamped_after_its_case_took_no_time() -> None:
+    mention = make_mention("3003", "Clock ahead", now=NOW, minutes_ago=0)
+    early = mention.created_at - timedelta(seconds=5)  # the customer's clock runs ahead
+    case = Case(mention.case_id, mention, CaseState.IN_REVIEW, early, early)
+    assert "taken in 0.0s after the post" in texts(card_blocks(view_of(case, DRAFT)))
