@@ -1,10 +1,9 @@
-"""A simulated day of intake from all three networks, on a fake clock.
+"""Simulated days of intake from all three networks, on a fake clock: polls a day, post →
+case, and X's read spend, for the fixed 60 s rhythm and the adaptive one (bot/core/rhythm.py).
 
 X is served through tweepy's session, Bluesky and Mastodon by local servers on
-127.0.0.1. Mentions arrive at random (about 300 a day per network); each source polls
-at the interval its rate budget allows (never faster than CAREOPS_POLL_SECONDS' default
-of 60 s). Prints requests per network against the day's budget, X's pay-per-use spend,
-and the mean and p90 time from post to case.
+127.0.0.1. A quiet day has 30 mentions per network at random; a busy day 600, half of
+them in ten bursts of ten minutes. A case counts as open for 15 minutes after intake.
 """
 
 from __future__ import annotations
@@ -23,10 +22,11 @@ from bot.adapters.bluesky import BlueskySession, BlueskySource
 from bot.adapters.mastodon import MastodonSource, mastodon_client
 from bot.adapters.sqlite import SqliteStore
 from bot.adapters.x import XMeter, XSource, x_client
-from bot.core.budget import BUDGETS, poll_interval
+from bot.core.budget import BUDGETS
 from bot.core.clock import FakeClock
 from bot.core.models import Network
 from bot.core.ports import MentionSource
+from bot.core.rhythm import Pace, PollRhythm, paces_for
 from bot.core.x_costs import XPrices
 from tests.fakes.fake_bluesky import BRAND_HANDLE, FakeBluesky, notification
 from tests.fakes.fake_mastodon import FakeMastodon
@@ -34,15 +34,23 @@ from tests.fakes.fake_x import Call, FakeX
 
 START = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
-PER_DAY = 300
-FLOOR_SECONDS = 60.0
+QUIET_SECONDS = 60.0  # CAREOPS_POLL_SECONDS' default: the fixed rhythm, and the quiet pace
+FAST_SECONDS = 10.0  # CAREOPS_POLL_FAST_SECONDS' default
+OPEN_FOR = timedelta(minutes=15)  # a case is answered this long after it is taken in
+DAYS = {"quiet": 30, "busy": 600}  # mentions a day per network; busy: half of them in bursts
+BURSTS, BURST_SPAN = 10, timedelta(minutes=10)
 SIMULATED = (Network.X, Network.BLUESKY, Network.MASTODON)
 
 
-def _arrivals(rng: random.Random) -> list[datetime]:
-    """Posting times over the day, ending a few minutes early so the last poll sees them all."""
-    span = DAY - timedelta(minutes=5)
-    return sorted(START + span * rng.random() for _ in range(PER_DAY))
+def _arrivals(rng: random.Random, per_day: int) -> list[datetime]:
+    """Posting times over the day, ending a few minutes early so the last poll sees them
+    all. A busy day has bursts (a delay, an outage): half its mentions come in ten of them."""
+    span = DAY - timedelta(minutes=15)
+    bursty = per_day // 2 if per_day >= 100 else 0
+    times = [START + span * rng.random() for _ in range(per_day - bursty)]
+    starts = [START + span * rng.random() for _ in range(BURSTS)]
+    times += [starts[i % BURSTS] + BURST_SPAN * rng.random() for i in range(bursty)]
+    return sorted(times)
 
 
 def _stamp(when: datetime) -> str:
@@ -79,9 +87,17 @@ class XWorld:
 
 
 def run() -> None:
+    rows = []
+    for day, per_day in DAYS.items():
+        for rhythm in ("fixed 60 s", "adaptive"):
+            rows += _simulate(day, per_day, adaptive=rhythm == "adaptive", label=rhythm)
+    _report(rows)
+
+
+def _simulate(day: str, per_day: int, *, adaptive: bool, label: str) -> list[dict[str, Any]]:
     rng = random.Random(11)
     clock = FakeClock(START)
-    arrivals = {network: _arrivals(rng) for network in SIMULATED}
+    arrivals = {network: _arrivals(rng, per_day) for network in SIMULATED}
     with tempfile.TemporaryDirectory() as tmp, FakeBluesky() as bsky, FakeMastodon() as masto:
         store = SqliteStore(Path(tmp) / "bench.db")
         xworld = XWorld(clock, arrivals[Network.X])
@@ -103,8 +119,18 @@ def run() -> None:
                 mastodon_client(masto.url, "token"), clock, usage=store, with_context=False
             ),
         }
+        taken: dict[Network, list[datetime]] = {n: [] for n in SIMULATED}
+
+        def open_cases(name: str) -> int:
+            now = clock.now()
+            return sum(1 for t in taken[Network(name)] if now - OPEN_FOR < t <= now)
+
+        fast = FAST_SECONDS if adaptive else QUIET_SECONDS
+        paces = paces_for([n.value for n in SIMULATED], quiet=QUIET_SECONDS, fast=fast)
+        if not adaptive:  # the rhythm before this one: every source each 60 s
+            paces = {name: Pace(QUIET_SECONDS, QUIET_SECONDS, QUIET_SECONDS) for name in paces}
+        rhythm = PollRhythm(paces, clock, open_cases=open_cases)
         pending = {n: list(ts) for n, ts in arrivals.items() if n is not Network.X}
-        intervals = {n: poll_interval(n, 1, floor_seconds=FLOOR_SECONDS) for n in SIMULATED}
         next_poll = dict.fromkeys(SIMULATED, START)
         cursors: dict[Network, str | None] = dict.fromkeys(SIMULATED)
         cursors[Network.MASTODON] = "0"
@@ -113,6 +139,7 @@ def run() -> None:
         latency: dict[Network, list[float]] = {n: [] for n in SIMULATED}
         seen: set[str] = set()
         requests: Counter[Network] = Counter()
+        polls: Counter[Network] = Counter()
         while clock.now() < START + DAY:
             network = min(next_poll, key=lambda n: next_poll[n])
             clock.set(next_poll[network])
@@ -120,14 +147,33 @@ def run() -> None:
             before = _request_count(network, xworld, bsky, masto)
             batch = sources[network].poll(cursors[network])
             requests[network] += _request_count(network, xworld, bsky, masto) - before
+            polls[network] += 1
             cursors[network] = batch.cursor or cursors[network]
+            arrived = 0
             for mention in batch.mentions:
                 if mention.case_id not in seen:
                     seen.add(mention.case_id)
+                    arrived += 1
+                    taken[network].append(clock.now())
                     latency[network].append((clock.now() - mention.created_at).total_seconds())
-            next_poll[network] += timedelta(seconds=intervals[network])
-        _report(intervals, requests, latency, store)
+            interval = rhythm.polled(network.value, arrived)
+            next_poll[network] += timedelta(seconds=interval or QUIET_SECONDS)
+        x_reads = sum(
+            r.cost for r in store.usage_since("1970-01-01") if r.network == "x" and r.cost
+        )
         store.close()
+    return [
+        {
+            "day": day,
+            "rhythm": label,
+            "network": network,
+            "polls": polls[network],
+            "requests": requests[network],
+            "latency": latency[network],
+            "x_reads": x_reads if network is Network.X else None,
+        }
+        for network in SIMULATED
+    ]
 
 
 def _deliver(
@@ -160,30 +206,19 @@ def _request_count(network: Network, x: XWorld, bsky: FakeBluesky, masto: FakeMa
     return len(masto.state.requests)
 
 
-def _report(
-    intervals: dict[Network, float],
-    requests: Counter[Network],
-    latency: dict[Network, list[float]],
-    store: SqliteStore,
-) -> None:
+def _report(rows: list[dict[str, Any]]) -> None:
     print(
-        f"{'network':<9} {'interval':>9} {'requests':>9} {'budget/day':>11} {'used':>6}"
-        f" {'cases':>6} {'mean post→case':>15} {'p90':>7}"
+        f"{'day':<6} {'rhythm':<11} {'network':<9} {'polls/day':>9} {'budget used':>11}"
+        f" {'cases':>6} {'p50 post→case':>14} {'p90':>7} {'X reads/day':>12}"
     )
-    for network in SIMULATED:
-        budget = BUDGETS[network]["read"].per_day()
-        lat = latency[network]
-        p90 = statistics.quantiles(lat, n=10)[-1] if len(lat) > 1 else 0.0
-        print(
-            f"{network.value:<9} {intervals[network]:>8.0f}s {requests[network]:>9}"
-            f" {budget:>11,.0f} {requests[network] / budget:>6.1%} {len(lat):>6}"
-            f" {statistics.fmean(lat) if lat else 0:>14.1f}s {p90:>6.1f}s"
-        )
-    rows = [r for r in store.usage_since("1970-01-01") if r.network == "x"]
-    usage: Counter[str] = Counter()
     for row in rows:
-        usage[row.kind] += row.count
-    print(
-        f"X pay-per-use: {usage['post_read']} posts and {usage['user_read']} users read,"
-        f" {usage['requests']} requests, ${sum(r.cost for r in rows):.2f} for the day"
-    )
+        network, lat = row["network"], sorted(row["latency"])
+        budget = BUDGETS[network]["read"].per_day()
+        p50 = statistics.median(lat) if lat else 0.0
+        p90 = statistics.quantiles(lat, n=10)[-1] if len(lat) > 1 else 0.0
+        spend = f"${row['x_reads']:.2f}" if row["x_reads"] is not None else ""
+        print(
+            f"{row['day']:<6} {row['rhythm']:<11} {network.value:<9} {row['polls']:>9,}"
+            f" {row['requests'] / budget:>11.1%} {len(lat):>6} {p50:>13.1f}s {p90:>6.1f}s"
+            f" {spend:>12}"
+        )

@@ -36,6 +36,7 @@ from bot.core.ports import (
     Notifier,
     PostLookup,
     Publisher,
+    PushedSource,
     ReviewSurface,
     WatchedSource,
 )
@@ -43,6 +44,7 @@ from bot.core.publishing import PublishingService, PublishOutcome
 from bot.core.reports import load_report
 from bot.core.review import ApproverPolicy, ReviewService
 from bot.core.review_actions import ReviewActions
+from bot.core.rhythm import PollRhythm, paces_for, spend_reached
 from bot.core.rules import LinkBook
 from bot.core.services import Services
 from bot.core.sla import SlaPolicy
@@ -128,8 +130,11 @@ class Careops:
     # when a reply is approved on any instance. None: this run is alone on its database.
     lease: Lease | None = None
     listener: Background | None = None
+    # When each network is polled next (faster while mentions arrive); None: every tick.
+    rhythm: PollRhythm | None = None
     _led_epoch: int | None = field(default=None, repr=False)  # reconciled as leader of it
     _told: set[str] | None = field(default=None, repr=False)  # None: nothing told yet
+    _said: dict[str, list[str]] = field(default_factory=dict, repr=False)  # by source
     _failures: Conditions = field(default_factory=lambda: Conditions(log), repr=False)
 
     def startup(self) -> list[PublishOutcome]:
@@ -179,19 +184,40 @@ class Careops:
         self.loop.resume()  # a case an earlier error left undrafted gets its draft now
         if not summary.paused:
             for source in self.sources:
-                try:
-                    summary.intake.add(self.loop.poll([source]))
-                except Exception as exc:  # one broken network must not stop the others
-                    self._failures.failed(f"poll:{source.name}", f"polling {source.name}", exc)
-                    summary.notices.append(f"{source.name}: intake failed ({type(exc).__name__})")
-                else:
-                    self._failures.ok(f"poll:{source.name}", f"polling {source.name}")
+                if self._due(source):  # else what it last said still holds
+                    self._said[source.name] = self._poll(source, summary)
+                summary.notices.extend(self._said.get(source.name, ()))
+        elif self.rhythm is not None:
+            self.rhythm.hold()  # nothing is due while paused: the watch leaves the tick be
         summary.published = self.publishing.publish_pending()
         if self.scheduler is not None and (due := self.publishing.next_due()) is not None:
             self.scheduler.run_at("tick", due)  # a Threads reply container is published when due
-        summary.notices.extend(summary.intake.notices)
         self._tell(summary.notices)
         return summary
+
+    def _due(self, source: MentionSource) -> bool:
+        """Poll a source when its rhythm says so, or at once when it has news (a grown
+        file inbox, a mention announced on a stream)."""
+        news = isinstance(source, WatchedSource) and source.has_news()
+        return news or self.rhythm is None or self.rhythm.due(source.name)
+
+    def _poll(self, source: MentionSource, summary: TickSummary) -> list[str]:
+        """Poll one source into `summary`; returns its notices."""
+        arrived = 0
+        try:
+            intake = self.loop.poll([source])
+            arrived = intake.new
+            summary.intake.add(intake)
+        except Exception as exc:  # one broken network must not stop the others
+            self._failures.failed(f"poll:{source.name}", f"polling {source.name}", exc)
+            return [f"{source.name}: intake failed ({type(exc).__name__})"]
+        else:
+            self._failures.ok(f"poll:{source.name}", f"polling {source.name}")
+            return intake.notices
+        finally:
+            if self.rhythm is not None:
+                pushing = isinstance(source, PushedSource) and source.pushing()
+                self.rhythm.polled(source.name, arrived, streaming=pushing)
 
     def _tell(self, notices: list[str]) -> None:
         """Post intake notices (gaps, rate limits, failures) to the channel once each,
@@ -375,6 +401,7 @@ def build_app(
         surface=surface,
         lookups=lookups,
         lease=lease,
+        rhythm=_rhythm(settings, sources, store, clock, x_rules),
     )
     if lease is not None:
         care.listener = listener_for(settings, care.wake_tick)
@@ -432,8 +459,10 @@ def _jobs(
     tick = ops_jobs.Tick(care.tick)
     chosen = {"tick": Job(tick, care.settings.poll_seconds, at_start=True)}
     watched = [source for source in care.sources if isinstance(source, WatchedSource)]
-    if watched:  # a file inbox: an appended line is taken in at once
-        watch = partial(ops_jobs.watch_inbox, tick, watched, care.wake_tick)
+    paced = care.rhythm is not None and bool(care.rhythm.paces)
+    if watched or paced:  # a grown inbox, a mention on a stream, a network due: a tick now
+        due = care.rhythm.any_due if care.rhythm is not None else None
+        watch = partial(ops_jobs.watch_inbox, tick, watched, care.wake_tick, due=due)
         chosen["watch_inbox"] = Job(watch, ops_jobs.WATCH_SECONDS)
     chosen |= {
         "check_targets": Job(
@@ -545,6 +574,39 @@ def _lookups(sources: list[MentionSource]) -> dict[Network, PostLookup]:
     from bot.adapters.networks import lookups_for
 
     return lookups_for(sources)
+
+
+def _rhythm(
+    settings: Settings,
+    sources: Iterable[MentionSource],
+    store: StoreBackend,
+    clock: Clock,
+    x_rules: XLinkRules,
+) -> PollRhythm:
+    """Each network's polling pace (bot/core/rhythm.py): open cases per network from the
+    store; on X, the spend so far against the team's X budget."""
+    spent = _x_spent(store, clock)
+    daily, monthly = x_rules.daily_budget, x_rules.monthly_budget
+
+    def open_cases(name: str) -> int:
+        awaiting = ops_jobs.AWAITING_HUMAN
+        return store.queries.count_posted_before(awaiting, Network(name), clock.now())
+
+    def over_budget(name: str) -> bool:
+        if name != Network.X.value or (daily is None and monthly is None):
+            return False
+        today, month = spent()
+        return spend_reached(today, month, daily_budget=daily, monthly_budget=monthly)
+
+    paces = paces_for(
+        (source.name for source in sources),
+        quiet=settings.poll_seconds,
+        fast=settings.poll_fast_seconds,
+        x_cost_per_poll=x_rules.prices.request,
+        x_daily_budget=x_rules.daily_budget,
+        x_monthly_budget=x_rules.monthly_budget,
+    )
+    return PollRhythm(paces, clock, open_cases=open_cases, over_budget=over_budget)
 
 
 def _x_spent(store: StoreBackend, clock: Clock) -> Callable[[], tuple[float, float]]:

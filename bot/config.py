@@ -49,7 +49,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["parcelly", "parcelly.bsky.social", "parcelly@mastodon.social"],
         alias="CAREOPS_BRAND_HANDLES",
     )
-    poll_seconds: float = Field(60.0, alias="CAREOPS_POLL_SECONDS")
+    poll_seconds: float = Field(60.0, gt=0, alias="CAREOPS_POLL_SECONDS")
+    poll_fast_seconds: float = Field(10.0, gt=0, alias="CAREOPS_POLL_FAST_SECONDS")
     max_mention_chars: int = Field(10_000, alias="CAREOPS_MAX_MENTION_CHARS")
     # The editor for terminal edits of a reply (`careops demo`); inline prompt when unset.
     editor: str | None = Field(None, validation_alias=AliasChoices("VISUAL", "EDITOR"))

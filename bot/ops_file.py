@@ -71,6 +71,7 @@ class XPricesTable(_Table):
     post_with_url: float = Field(0.200, ge=0)  # "Content: Create (with URL)", per request
     post_read: float = Field(0.005, ge=0)  # "Posts: Read", per post returned
     user_read: float = Field(0.010, ge=0)  # "User: Read", per user returned
+    request: float = Field(0.0, ge=0)  # per answered request (X bills none today)
 
 
 class XTable(_Table):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 
-from bot.app import file_app
+from bot.app import build_app, file_app
 from bot.config import load_settings
 from bot.core.ports import SourceBatch
+from tests.conftest import make_mention
 
 
 @dataclass
@@ -149,3 +151,72 @@ def test_a_follower_neither_polls_nor_publishes_and_a_new_leader_reconciles_firs
     assert app.tick().published == [], "a follower never publishes"
     lease.current = 8
     assert [o.published for o in app.tick().published] == [True]
+
+
+@dataclass
+class Counting:
+    """A network source that counts its polls and returns what it is given."""
+
+    name: str = "x"
+    polls: int = 0
+    found: list = field(default_factory=list)
+    said: list[str] = field(default_factory=list)
+
+    def poll(self, cursor):
+        self.polls += 1
+        batch = SourceBatch(mentions=self.found, notices=list(self.said))
+        self.found = []
+        return batch
+
+
+def test_each_network_is_polled_on_its_rhythm_and_a_file_inbox_on_every_tick(tmp_path, clock):
+    settings = load_settings(
+        data_dir=tmp_path, prompts_dir=None, poll_seconds=60, poll_fast_seconds=10
+    )
+    x = Counting(found=[make_mention("7001", now=clock.now(), minutes_ago=0)])
+    inbox = Counting(name="inbox")  # not a network: no pace, polled on every tick
+    care = build_app(settings, clock=clock, sources=[x, inbox], publishers={}, notifier=Channel())
+    care.startup()
+    assert care.tick().intake.new == 1 and (x.polls, inbox.polls) == (1, 1)
+    assert care.rhythm is not None and care.rhythm.intervals["x"] == 10  # a mention: busy
+    clock.advance(timedelta(seconds=9))
+    care.tick()
+    assert (x.polls, inbox.polls) == (1, 2) and not care.rhythm.any_due()
+    waits = []
+    for _ in range(4):  # the case stays open: slower, but only down to the attentive pace
+        clock.advance(timedelta(seconds=care.rhythm.intervals["x"]))
+        assert care.rhythm.any_due()
+        care.tick()
+        waits.append(care.rhythm.intervals["x"])
+    assert waits == [15, 22.5, 30, 30] and x.polls == 5
+    [case] = care.store.cases()
+    assert care.review.dismiss(case.id, "U1").ok
+    clock.advance(timedelta(seconds=30))
+    care.tick()
+    assert care.rhythm.intervals["x"] == 45  # nothing open: on to the quiet pace
+
+
+def test_a_notice_holds_between_polls_of_its_network_and_is_told_once(tmp_path, clock):
+    settings = load_settings(data_dir=tmp_path, prompts_dir=None, poll_seconds=60)
+    x = Counting(said=["x: rate limited until 09:15 UTC; intake degraded"])
+    channel = Channel()
+    care = build_app(settings, clock=clock, sources=[x], publishers={}, notifier=channel)
+    for _ in range(4):
+        care.tick()
+        clock.advance(timedelta(seconds=25))  # polled at 0 and 75 s, not in between
+    assert x.polls == 2
+    assert channel.said == [":warning: x: rate limited until 09:15 UTC; intake degraded"]
+    assert care.intake_notices == ["x: rate limited until 09:15 UTC; intake degraded"]
+
+
+def test_paused_intake_leaves_the_networks_undue(tmp_path, clock):
+    settings = load_settings(data_dir=tmp_path, prompts_dir=None, poll_seconds=60)
+    x = Counting()
+    care = build_app(settings, clock=clock, sources=[x], publishers={}, notifier=Channel())
+    care.set_paused(True)
+    care.tick()
+    assert x.polls == 0 and care.rhythm is not None and not care.rhythm.any_due()
+    care.set_paused(False)
+    clock.advance(timedelta(seconds=60))
+    care.tick()
+    assert x.polls == 1

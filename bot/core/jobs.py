@@ -62,12 +62,21 @@ class Tick:
             self.running = False
 
 
-def watch_inbox(tick: Tick, sources: Sequence[WatchedSource], wake: Callable[[], None]) -> None:
-    """Wake the tick now when a watched source has news, rather than at its next interval.
+def watch_inbox(
+    tick: Tick,
+    sources: Sequence[WatchedSource],
+    wake: Callable[[], None],
+    *,
+    due: Callable[[], bool] | None = None,
+) -> None:
+    """Wake the tick now when a watched source has news, or a network is `due` for its
+    next poll (bot/core/rhythm.py), rather than at the tick's next interval.
 
     Asked every `WATCH_SECONDS`: while a tick is running it waits, and the next look after
     it still sees the news if that tick read the file before the line arrived."""
-    if not tick.running and any(source.has_news() for source in sources):
+    if tick.running:
+        return
+    if (due is not None and due()) or any(source.has_news() for source in sources):
         wake()
 
 

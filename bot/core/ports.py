@@ -64,6 +64,14 @@ class WatchedSource(Protocol):
     def has_news(self) -> bool: ...
 
 
+@runtime_checkable
+class PushedSource(Protocol):
+    """A source that a live push (a stream) tells of new mentions: while it does, polls
+    are only the safety net and can be rare."""
+
+    def pushing(self) -> bool: ...
+
+
 class PermanentPublishError(Exception):
     """The network refused the reply for good (deleted parent, not allowed): do not retry."""
 

@@ -86,6 +86,7 @@ class XPrices:
     post_with_url: float = 0.200
     post_read: float = 0.005
     user_read: float = 0.010
+    request: float = 0.0  # per answered request: X bills reads per resource, not per request
 
     @classmethod
     def from_config(cls, table: Mapping[str, Any]) -> XPrices:
@@ -99,6 +100,7 @@ class XPrices:
             POST_READ: self.post_read,
             LEGACY_READ: self.post_read,
             USER_READ: self.user_read,
+            REQUESTS: self.request,
         }.get(kind, 0.0)
 
     def reply_kind(self, text: str) -> str:

@@ -84,3 +84,17 @@ def test_the_tick_runs_at_start_up_and_the_inbox_is_watched(tmp_path: Path) -> N
     watch = scheduler.get_job("watch_inbox").trigger.interval
     assert watch == timedelta(seconds=WATCH_SECONDS) and WATCH_SECONDS <= 1
     app.store.close()
+
+
+def test_a_network_due_for_its_poll_wakes_the_tick_too() -> None:
+    tick, woken = Tick(Polls()), []
+    due = [False]
+    watch_inbox(tick, [], lambda: woken.append(1), due=lambda: due[0])
+    assert woken == []
+    due[0] = True
+    tick.running = True
+    watch_inbox(tick, [], lambda: woken.append(1), due=lambda: due[0])
+    assert woken == []  # the running tick polls it, or the next look wakes another
+    tick.running = False
+    watch_inbox(tick, [], lambda: woken.append(1), due=lambda: due[0])
+    assert woken == [1]
