@@ -45,6 +45,10 @@ REQUESTS_PER_POLL: dict[Network, float] = {
 }
 
 
+def requests_per_poll(network: Network) -> float:
+    return REQUESTS_PER_POLL.get(network, 1.0)
+
+
 @dataclass(frozen=True)
 class Pace:
     """One network's intervals in seconds: `fastest` while mentions arrive, `attentive`
@@ -85,7 +89,7 @@ def pace_for(
     `quiet`: a faster rhythm is paid for only within a budget the team set."""
     floor = budget_floor(
         network,
-        REQUESTS_PER_POLL.get(network, 1.0),
+        requests_per_poll(network),
         cost_per_poll=cost_per_poll,
         spend_per_day=spend_per_day,
     )

@@ -16,7 +16,6 @@ from bot.core.models import Network
 from bot.core.rhythm import (
     DAY_SECONDS,
     GROWTH,
-    REQUESTS_PER_POLL,
     Pace,
     PollRhythm,
     Seen,
@@ -24,6 +23,7 @@ from bot.core.rhythm import (
     next_interval,
     pace_for,
     polling_allowance,
+    requests_per_poll,
     spend_reached,
     target,
 )
@@ -59,7 +59,7 @@ def test_never_above_the_read_budget_nor_the_spend_polling_may_use(
     interval = next_interval(previous, seen, pace)
     budget = BUDGETS[network]["read"]
     polls_per_window = budget.window.total_seconds() / interval
-    used = polls_per_window * REQUESTS_PER_POLL[network]
+    used = polls_per_window * requests_per_poll(network)
     assert used <= budget.requests_per_window() * DEFAULT_SHARE * (1 + 1e-9)
     if cost > 0 and spend:
         assert DAY_SECONDS / interval * cost <= spend * (1 + 1e-9)
@@ -72,7 +72,7 @@ def test_never_faster_than_the_busy_pace_nor_slower_than_the_quiet_one(
     network, pace, cost, spend = paced
     interval = next_interval(previous, seen, pace)
     floor = budget_floor(
-        network, REQUESTS_PER_POLL[network], cost_per_poll=cost, spend_per_day=spend
+        network, requests_per_poll(network), cost_per_poll=cost, spend_per_day=spend
     )
     assert math.isfinite(interval)
     assert floor <= pace.fastest <= interval <= pace.quiet
