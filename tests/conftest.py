@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from hypothesis import settings
 
+from bot import config
 from bot.adapters.sqlite import SqliteStore
 from bot.config import Settings
 from bot.core.clock import FakeClock
@@ -50,6 +51,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def isolated_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's .env or exported tokens must never reach a test (or a real service)."""
     monkeypatch.setitem(Settings.model_config, "env_file", None)
+    monkeypatch.setattr(config, "ENV_FILE", None)  # what plain_setting reads
     for field in Settings.model_fields.values():
         if field.alias:
             monkeypatch.delenv(field.alias, raising=False)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings, load_settings
+from bot import config
+from bot.config import Settings, load_settings, plain_setting, prompts_path
 
 
 @pytest.fixture(autouse=True)
@@ -62,3 +63,38 @@ def test_a_copy_of_env_example_loads_as_it_is(
     assert len(secrets) >= 10 and set(secrets.values()) == {None}  # empty is not set
     assert settings.database == Path(".careops/careops.db")
     assert settings.config_path is None and settings.ops() == {}
+
+
+@pytest.mark.parametrize(
+    ("environment", "dotenv", "expected"),
+    [
+        ({}, "", None),
+        ({"CAREOPS_PROMPTS_DIR": "from-env"}, "", "from-env"),
+        ({}, "CAREOPS_PROMPTS_DIR=from-file\n", "from-file"),
+        ({}, "export CAREOPS_PROMPTS_DIR='quoted dir'  # a comment\n", "quoted dir"),
+        ({"CAREOPS_PROMPTS_DIR": "from-env"}, "CAREOPS_PROMPTS_DIR=from-file\n", "from-env"),
+        ({"CAREOPS_PROMPTS_DIR": ""}, "CAREOPS_PROMPTS_DIR=from-file\n", "from-file"),
+        ({"careops_prompts_dir": "lower-case"}, "", "lower-case"),
+        ({}, "careops_prompts_dir=lower-in-file\nCAREOPS_PROMPTS_DIR=\n", "lower-in-file"),
+        ({}, "careops_prompts_dir=first\nCAREOPS_PROMPTS_DIR=last\n", "last"),
+    ],
+)
+def test_the_plain_reader_agrees_with_settings(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    dotenv: str,
+    expected: str | None,
+) -> None:
+    """`careops lint` reads its one setting without pydantic: same sources, same order."""
+    monkeypatch.setitem(Settings.model_config, "env_file", ".env")
+    monkeypatch.setattr(config, "ENV_FILE", ".env")
+    (tmp_path / ".env").write_text(dotenv)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert plain_setting("CAREOPS_PROMPTS_DIR") == expected
+    assert prompts_path() == load_settings().prompts
+    if expected is not None:
+        assert prompts_path() == Path(expected)
+    else:
+        assert prompts_path() == config.PACKAGE_DIR.parent / "prompts"

@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from bot.adapters.drafters import LinksFileError, load_links
-from bot.cli.base import app, fail, settings
-from bot.core.card import RULE_LABELS
+from bot.cli.base import app, fail
+from bot.config import prompts_path
+from bot.core.labels import RULE_LABELS
 from bot.core.models import LintResult, Network
 from bot.core.rules import lint as lint_reply
 
@@ -65,7 +66,7 @@ def lint(
     except ValueError:
         raise fail(f"unknown network {network!r}: use one of {NETWORKS}") from None
     try:
-        links = load_links(settings().prompts)
+        links = load_links(prompts_path())  # not Settings: lint starts in a fraction of the time
     except LinksFileError as exc:
         raise fail(str(exc)) from None
     result = lint_reply(_read_reply(text), network=chosen, links=links, topic=topic)

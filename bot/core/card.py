@@ -11,24 +11,6 @@ from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
 from bot.core.risk import risk_lines
 from bot.core.sla import SlaPolicy, humanize
 
-# What each check is called on a card. A check's `why` completes its label, so a card
-# line reads "<label>: <why>" ("Fits the network: 212/280 characters").
-RULE_LABELS: dict[str, str] = {
-    "fast": "Fast",
-    "thanks": "Thanks the customer",
-    "solution": "Suggests a solution",
-    "not_defensive": "Not defensive",
-    "human": "Sounds human",
-    "link": "Helpful link",
-    "length": "Fits the network",
-    "by_hand": "Answer by hand",
-    # guardrails (bot/core/guardrails.py): shown when one fails
-    "allowlist": "Only our own links",
-    "handles": "No other accounts",
-    "prompt_text": "No prompt text",
-}
-
-
 # Why the offline drafter answered instead of the model, by the reason drafting stored
 # in the draft's note (bot/core/drafting.py); a card says it in these words.
 FALLBACK_REASONS: dict[str, str] = {

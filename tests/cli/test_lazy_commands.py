@@ -1,5 +1,5 @@
-"""`careops` imports a command's module only when that command runs: `--help` and
-`careops lint` stay quick (the start-up figures are in `make bench`)."""
+"""`careops` imports a command's module only when that command runs: `--help`,
+`careops lint` and `careops triage` stay quick (the start-up figures are in `make bench`)."""
 
 from __future__ import annotations
 
@@ -21,14 +21,22 @@ HEAVY = (
     "bot.app",
     "bot.adapters.sqlite",
     "openai",
+    "pydantic",  # Settings: commands that connect to something
+    "bot.core.drafting",
 )
 
 
 def modules_after(*argv: str) -> list[str]:
-    """The heavy modules a real `careops ARGV` process has imported when it exits."""
+    """The heavy modules a real `careops ARGV` process has imported when it exits (and
+    'the intent model' when it read it)."""
     code = (
         "import atexit, json, sys\n"
-        f"atexit.register(lambda: print(json.dumps([m for m in {HEAVY!r} if m in sys.modules])))\n"
+        "def loaded():\n"
+        f"    found = [m for m in {HEAVY!r} if m in sys.modules]\n"
+        "    intent = sys.modules.get('bot.core.intent')\n"  # the model is read on first use
+        "    read = bool(intent and intent.shipped_model.cache_info().currsize)\n"
+        "    return found + ['the intent model'] * read\n"
+        "atexit.register(lambda: print(json.dumps(loaded())))\n"
         f"sys.argv = ['careops', *{list(argv)!r}]\n"
         "from bot.cli import main\nmain()\n"
     )
@@ -45,7 +53,9 @@ def test_the_help_list_is_each_commands_own_help() -> None:
         assert command.get_short_help_str(limit=500) == line, name
 
 
-def test_help_and_lint_import_none_of_slack_the_store_or_charts() -> None:
+def test_help_lint_and_triage_import_none_of_slack_the_store_pydantic_or_charts() -> None:
     assert modules_after("--help") == []
     assert modules_after("lint", "Thanks! DM us at https://help.parcelly.example/") == []
+    assert modules_after("triage", "--help") == []
+    assert modules_after("triage", "my parcel is late") == ["the intent model"]
     assert "slack_bolt" in modules_after("manifest", "--socket")  # imported when it runs

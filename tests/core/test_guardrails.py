@@ -8,7 +8,6 @@ import string
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.core.card import RULE_LABELS
 from bot.core.guardrails import (
     SAFETY_GUARDS,
     check_handles,
@@ -22,6 +21,7 @@ from bot.core.guardrails import (
     merge_checks,
     unsafe,
 )
+from bot.core.labels import RULE_LABELS
 from bot.core.models import Network, RuleCheck
 from bot.core.rules import LinkBook
 from tests.conftest import LINKS

@@ -452,7 +452,7 @@ def test_urls_and_handles_are_extracted() -> None:
 )
 def test_each_why_completes_its_card_label_without_repeating_it(text: str) -> None:
     """Cards read "<label>: <why>", so a why that restates the label reads twice."""
-    from bot.core.card import RULE_LABELS
+    from bot.core.labels import RULE_LABELS
 
     for c in lint(text, network=Network.X, links=BOOK, topic="delivery").checks:
         label = RULE_LABELS[c.rule]

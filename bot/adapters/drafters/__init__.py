@@ -1,18 +1,28 @@
 """Drafters (offline templates; OpenAI or any compatible server) and the prompt files.
 
-The OpenAI drafter is imported on first use: `careops lint` and the offline demo never
-pay for loading the openai SDK.
+Each name is imported on first use: `careops lint` reads only the links file and never
+pays for the offline drafter (and the drafting core behind it), nor for the openai SDK.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.drafters._offline import OfflineDrafter, load_offline_templates
-from bot.adapters.drafters._prompt_files import LinksFileError, load_links
-
 if TYPE_CHECKING:
+    from bot.adapters.drafters._offline import OfflineDrafter, load_offline_templates
     from bot.adapters.drafters._openai import OpenAIDrafter, build_drafter
+    from bot.adapters.drafters._prompt_files import LinksFileError, load_links
+
+# public name -> the private module that holds it
+_HOME = {
+    "LinksFileError": "_prompt_files",
+    "load_links": "_prompt_files",
+    "OfflineDrafter": "_offline",
+    "load_offline_templates": "_offline",
+    "OpenAIDrafter": "_openai",
+    "build_drafter": "_openai",
+}
 
 __all__ = [
     "LinksFileError",
@@ -25,8 +35,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("OpenAIDrafter", "build_drafter"):
-        from bot.adapters.drafters import _openai
-
-        return getattr(_openai, name)
-    raise AttributeError(name)
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_HOME[name]}"), name)

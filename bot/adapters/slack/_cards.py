@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.slack._escape import SECTION_LIMIT, clip, escape_mrkdwn, link, quote, who
-from bot.core.card import RULE_LABELS, CardView
+from bot.core.card import CardView
+from bot.core.labels import RULE_LABELS
 from bot.core.models import CaseState, Network, RuleCheck
 
 Block = dict[str, Any]

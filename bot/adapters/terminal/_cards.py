@@ -14,7 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.core.card import RULE_LABELS, CardView, neutralised
+from bot.core.card import CardView, neutralised
+from bot.core.labels import RULE_LABELS
 from bot.core.models import CaseState, Network, RuleCheck
 
 NETWORK_NAMES: dict[Network, str] = {network: network.label for network in Network}
