@@ -16,6 +16,10 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot import config
 
+X_API = "https://api.twitter.com"  # where tweepy sends every API v2 call
+THREADS_API = "https://graph.threads.net/v1.0"
+GRAPH_API = "https://graph.facebook.com/v23.0"
+
 
 def _split(value: Any) -> list[str]:
     parts = value.replace(";", ",").split(",") if isinstance(value, str) else value or []
@@ -44,7 +48,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["parcelly", "parcelly.bsky.social", "parcelly@mastodon.social"],
         alias="CAREOPS_BRAND_HANDLES",
     )
-    poll_seconds: float = Field(60.0, alias="CAREOPS_POLL_SECONDS")
+    poll_seconds: float = Field(60.0, gt=0, alias="CAREOPS_POLL_SECONDS")
+    poll_fast_seconds: float = Field(10.0, gt=0, alias="CAREOPS_POLL_FAST_SECONDS")
     max_mention_chars: int = Field(10_000, alias="CAREOPS_MAX_MENTION_CHARS")
     # The editor for terminal edits of a reply (`careops demo`); inline prompt when unset.
     editor: str | None = Field(None, validation_alias=AliasChoices("VISUAL", "EDITOR"))
@@ -68,6 +73,7 @@ class Settings(BaseSettings):
     x_access_token_secret: SecretStr | None = Field(None, alias="X_ACCESS_TOKEN_SECRET")
     x_user_id: str | None = Field(None, alias="X_USER_ID")
     x_listen_query: str | None = Field(None, alias="X_LISTEN_QUERY")
+    x_api_base_url: str = Field(X_API, alias="X_API_BASE_URL")
     # Retired (so not in .env.example): read only to say so. X's prices are in
     # careops.toml's [x.prices].
     x_price_read: str | None = Field(None, validation_alias="X_PRICE_READ")
@@ -81,6 +87,19 @@ class Settings(BaseSettings):
     # --- Mastodon
     mastodon_base_url: str | None = Field(None, alias="MASTODON_BASE_URL")
     mastodon_access_token: SecretStr | None = Field(None, alias="MASTODON_ACCESS_TOKEN")
+
+    # --- Threads
+    threads_user_id: str | None = Field(None, alias="THREADS_USER_ID")
+    threads_access_token: SecretStr | None = Field(None, alias="THREADS_ACCESS_TOKEN")
+    threads_api_base_url: str = Field(THREADS_API, alias="THREADS_API_BASE_URL")
+
+    # --- Facebook Page and Instagram comments (Graph API)
+    facebook_page_id: str | None = Field(None, alias="FACEBOOK_PAGE_ID")
+    instagram_account_id: str | None = Field(None, alias="INSTAGRAM_ACCOUNT_ID")
+    meta_page_access_token: SecretStr | None = Field(None, alias="META_PAGE_ACCESS_TOKEN")
+    meta_app_secret: SecretStr | None = Field(None, alias="META_APP_SECRET")
+    meta_verify_token: SecretStr | None = Field(None, alias="META_VERIFY_TOKEN")
+    graph_api_base_url: str = Field(GRAPH_API, alias="GRAPH_API_BASE_URL")
 
     # --- OpenAI (or any compatible server)
     openai_api_key: SecretStr | None = Field(None, alias="OPENAI_API_KEY")

@@ -18,7 +18,7 @@ import json
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -78,11 +78,14 @@ def features(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class IntentModel:
-    """The weights by feature: (idf, complaint weight, one weight per kind), so scoring a
-    post is one look-up per feature."""
+    """The weights as columns over the vocabulary: a feature's position, then its idf, its
+    complaint weight and one weight per kind at that position (read at start-up of
+    `careops triage`, so kept as plain lists: no per-feature objects to build)."""
 
-    table: Mapping[str, tuple[float, ...]]
-    kinds: tuple[str, ...]  # the kind head's classes, in the table's order
+    index: Mapping[str, int]  # feature -> its position in the columns
+    idf: Sequence[float]
+    weights: Sequence[Sequence[float]]  # the complaint head's column, then one per kind
+    kinds: tuple[str, ...]  # the kind head's classes, in the columns' order
     complaint_bias: float
     kind_biases: tuple[float, ...]
     threshold: float = 0.5  # P(complaint) at or above this is a complaint
@@ -93,15 +96,15 @@ class IntentModel:
         Sublinear TF-IDF, L2-normalised, as scikit-learn's TfidfVectorizer makes it, then
         a logistic regression per head."""
         found = [
-            ((1.0 + math.log(n)) * row[0], row)
+            ((1.0 + math.log(n)) * self.idf[i], i)
             for feature, n in Counter(features(text)).items()
-            if (row := self.table.get(feature)) is not None
+            if (i := self.index.get(feature)) is not None
         ]
         norm = math.sqrt(sum(value * value for value, _ in found)) or 1.0
         scores = [self.complaint_bias, *self.kind_biases]
-        for value, row in found:
-            for k in range(len(scores)):
-                scores[k] += value / norm * row[k + 1]
+        for value, i in found:
+            for k, column in enumerate(self.weights):
+                scores[k] += value / norm * column[i]
         complaint = 1.0 / (1.0 + math.exp(-scores[0]))
         top = max(scores[1:])
         exps = [math.exp(s - top) for s in scores[1:]]
@@ -123,16 +126,19 @@ class IntentModel:
         if data.get("format") != FORMAT:
             raise ValueError(f"not a careops intent model (format {data.get('format')!r})")
         complaint, kind = data["heads"]["complaint"], data["heads"]["kind"]
-        rows = [complaint["weights"][0], *kind["weights"]]
-        weights = [dict((int(i), float(w)) for i, w in row) for row in rows]
-        table = {
-            feature: (float(idf), *(row.get(index, 0.0) for row in weights))
-            for index, (feature, idf) in enumerate(
-                zip(data["vocabulary"], data["idf"], strict=True)
-            )
-        }
+        vocabulary = data["vocabulary"]
+        if len(data["idf"]) != len(vocabulary):
+            raise ValueError("not a careops intent model (one idf per feature expected)")
+        columns = []
+        for sparse in [complaint["weights"][0], *kind["weights"]]:
+            column = [0.0] * len(vocabulary)
+            for i, weight in sparse:
+                column[int(i)] = float(weight)
+            columns.append(column)
         return cls(
-            table=table,
+            index={feature: i for i, feature in enumerate(vocabulary)},
+            idf=[float(v) for v in data["idf"]],
+            weights=columns,
             kinds=tuple(kind["classes"]),
             complaint_bias=float(complaint["intercepts"][0]),
             kind_biases=tuple(float(b) for b in kind["intercepts"]),
@@ -141,8 +147,7 @@ class IntentModel:
 
 
 def read_model(path: Path) -> IntentModel:
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
-        return IntentModel.from_dict(json.load(handle))
+    return IntentModel.from_dict(json.loads(gzip.decompress(path.read_bytes())))
 
 
 @lru_cache(maxsize=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -205,6 +204,8 @@ class Draft:
 
 def draft_id_for(case_id: str, seq: int) -> str:
     """Deterministic draft ids: the outbox, Bluesky rkeys and Mastodon keys derive from them."""
+    import hashlib  # here: OpenSSL takes 10 ms to load, and triage or lint never need it
+
     digest = hashlib.sha256(f"{case_id}#{seq}".encode()).hexdigest()[:16]
     return f"d{digest}"
 
