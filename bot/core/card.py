@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.core.link_policy import XLinkRules, send_costs
 from bot.core.models import Case, CaseState, Draft, Network, RuleCheck
-from bot.core.risk import risk_lines
+from bot.core.risk import LARGE_AUDIENCE, follower_count, risk_lines
 from bot.core.sla import SlaPolicy, humanize
 
 # Why the offline drafter answered instead of the model, by the reason drafting stored
@@ -66,6 +66,17 @@ class CardView:
     offer_without_link: bool = False  # X: a "send without link" choice beside Approve
     risks: tuple[str, ...] = ()  # one line per risk class: "legal threat: a person answers ..."
     intake: str = ""  # how long intake took, post to case: "1.4s", "3m"
+
+    followers: int | None = None  # the author's audience, when the network gives it
+
+    @property
+    def audience(self) -> str:
+        """ "51.2k followers" ("" when unknown); `large_audience` marks it on a card."""
+        return "" if self.followers is None else f"{compact(self.followers)} followers"
+
+    @property
+    def large_audience(self) -> bool:
+        return self.followers is not None and self.followers >= LARGE_AUDIENCE
 
     @property
     def who(self) -> str:
@@ -150,6 +161,7 @@ def card_view(
         answer_by_hand=by_hand,
         context=mention.context,
         risks=risk_lines(case.triage.tags) if case.triage else (),
+        followers=follower_count(mention.meta),
         send_costs=sending,
         offer_without_link=offer,
         intake=intake_took(case.created_at - mention.created_at),
@@ -162,6 +174,16 @@ def intake_took(delta: timedelta) -> str:
     took no time."""
     seconds = max(delta.total_seconds(), 0.0)
     return f"{seconds:.1f}s" if seconds < 10 else humanize(timedelta(seconds=seconds))
+
+
+def compact(count: int) -> str:
+    """A count as people read it on a card: 950, 12.3k, 1.2M."""
+    if count < 1_000:
+        return str(count)
+    shown = round(count / 1_000, 1)
+    if shown < 1_000:
+        return f"{shown:g}k"
+    return f"{round(count / 1_000_000, 1):g}M"
 
 
 # Characters that reorder the text around them (embeddings, overrides, isolates). In a

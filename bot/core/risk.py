@@ -104,14 +104,25 @@ class _Post(Protocol):
 def detect_risks(mention: _Post, text: str) -> tuple[str, ...]:
     """Risk tags of a mention, in RISKS order. `text` is its lower-cased words."""
     found = [tag for tag, pattern in _PATTERNS.items() if pattern.search(text)]
-    if _followers(mention.meta) >= LARGE_AUDIENCE or mention.meta.get("verified") == "true":
+    if (follower_count(mention.meta) or 0) >= LARGE_AUDIENCE or mention.meta.get(
+        "verified"
+    ) == "true":
         found.append("large_audience")
     return tuple(tag for tag in RISKS if tag in found)
 
 
-def _followers(meta: Mapping[str, str]) -> int:
+def follower_count(meta: Mapping[str, str]) -> int | None:
+    """The author's followers as the network gave them (None when it did not)."""
     value = meta.get("followers", "")
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isdigit() else None
+
+
+def followers_meta(count: object) -> dict[str, str]:
+    """`{"followers": "514020"}` for Mention.meta from a network's follower count, when it
+    is one (a whole number, not a flag or text); `{}` otherwise."""
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        return {"followers": str(count)}
+    return {}
 
 
 def risks_in(tags: Iterable[str]) -> tuple[RiskClass, ...]:

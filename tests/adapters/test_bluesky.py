@@ -30,7 +30,7 @@ from bot.adapters.sqlite import SqliteStore
 from bot.core.clock import FakeClock
 from bot.core.models import Network, OutboxItem, OutboxState
 from bot.core.ports import PermanentPublishError
-from tests.fakes.fake_bluesky import BRAND_HANDLE, FakeBluesky, notification
+from tests.fakes.fake_bluesky import BRAND_HANDLE, FakeBluesky, did_for, notification
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "bluesky"
 TID = r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$"
@@ -101,6 +101,35 @@ def test_notifications_become_mentions_with_context_and_a_cursor(
     assert reply.context == ("Ordered a week ago",)
     assert reply.meta["root_uri"] == parent
     assert batch.cursor == "2026-11-25T08:51:00Z"  # the newest taken ("like" is not asked for)
+
+
+def test_each_authors_followers_come_from_their_profile(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    """A notification's author carries no follower count: intake asks getProfiles (the
+    recorded answer, its placeholder DIDs swapped for the ones the fake gives)."""
+    recorded = json.loads((FIXTURES / "getProfiles.atproto-snapshot.json").read_text())
+    for profile in recorded["profiles"]:
+        profile["did"] = did_for(profile["handle"])
+        server.state.profiles[profile["did"]] = profile
+    server.state.profiles[did_for("dan.test")]["followersCount"] = 48_000
+    for n, handle in enumerate(("alice.test", "dan.test", "nobody.test")):
+        server.state.push(notification(f"post {n}", rkey=f"3k{n}", handle=handle))
+    batch = BlueskySource(session(server, store), clock).poll(None)
+    followers = {m.author_handle: m.meta.get("followers") for m in batch.mentions}
+    assert followers == {"alice.test": "2", "dan.test": "48000", "nobody.test": None}
+    asked = [c for c in server.state.calls if c[1] == "app.bsky.actor.getProfiles"]
+    assert len(asked) == 1  # one call for the page's authors
+
+
+def test_without_profiles_intake_goes_on_without_follower_counts(
+    server: FakeBluesky, store: SqliteStore, clock: FakeClock
+) -> None:
+    server.state.push(notification("hello", rkey="3k1", handle="alice.test"))
+    server.state.profiles_down = True
+    batch = BlueskySource(session(server, store), clock).poll(None)
+    assert [m.text for m in batch.mentions] == ["hello"]
+    assert "followers" not in batch.mentions[0].meta
 
 
 def test_the_session_is_created_once_and_reused_after_a_restart(

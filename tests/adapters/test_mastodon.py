@@ -60,8 +60,18 @@ def test_recorded_notification_becomes_a_mention() -> None:
     assert mention.author_handle == "admin"
     assert mention.text == "@mastodonpy_test hello!"
     assert mention.created_at == datetime(2026, 8, 1, 13, 51, 42, 823000, tzinfo=UTC)
-    assert mention.meta == {"visibility": "public", "acct": "admin", "notification_id": "21"}
+    assert mention.meta == {
+        "visibility": "public", "acct": "admin", "notification_id": "21", "followers": "1"
+    }  # fmt: skip
     assert mention.url == "http://localhost:3000/@admin/117020577157693549"
+
+
+@pytest.mark.parametrize("count", ["1", 1.5, True, -3, None])
+def test_a_follower_count_that_is_not_a_whole_number_is_left_out(count: object) -> None:
+    recorded = json.loads((FIXTURES / "test_notifications_mentions_only.json").read_text())
+    note = recorded[2]["response"]["body"]
+    note["status"]["account"]["followers_count"] = count
+    assert "followers" not in mention_from_notification(note).meta
 
 
 def test_mentions_arrive_with_their_thread_and_the_cursor_follows(

@@ -130,6 +130,22 @@ def test_listening_results_that_do_not_address_the_brand_are_not_summoned(
     assert batch.mentions[0].meta["summoned"] == "false"
 
 
+def test_followers_come_from_the_authors_public_metrics(clock: FakeClock) -> None:
+    """Intake asks for public_metrics; the recorded user objects of the two authors of
+    tweets_resp.json (users_by_ids.json) are what X then includes beside their posts."""
+    page = body("tweets_resp.json")
+    page["includes"]["users"] = body("users_by_ids.json")["data"]
+    fake = FakeX()
+    fake.on(MENTIONS, [(200, {}, {"meta": {"result_count": 0}})])
+    fake.on("GET /2/tweets/search/recent", [(200, {}, page)])
+    batch = make(fake, clock, listen_query="parcelly").poll(None)
+    assert "public_metrics" in fake.calls[0].params["user.fields"]
+    followers = {m.author_handle: m.meta.get("followers") for m in batch.mentions}
+    assert followers == {"TwitterDev": "514020", "Twitter": "58677711"}
+    bare = parse_mentions(body("tweets_resp.json"))  # as recorded, without the metrics
+    assert [m.meta.get("followers") for m in bare.mentions] == [None, None]
+
+
 def test_a_429_waits_until_the_reset_x_names(clock: FakeClock) -> None:
     reset = clock.now() + timedelta(minutes=7)
     limited = (429, {"x-rate-limit-reset": str(int(reset.timestamp()))}, {"title": "Too Many"})

@@ -52,7 +52,7 @@ def notification(
     reply_to: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """A listNotifications item made with the atproto SDK models, as JSON."""
-    did = f"did:plc:{hashlib.sha256(handle.encode()).hexdigest()[:24]}"
+    did = did_for(handle)
     reply = None
     if reply_to:
         ref = models.ComAtprotoRepoStrongRef.Main(uri=reply_to[0], cid=reply_to[1])
@@ -71,6 +71,11 @@ def notification(
     return data
 
 
+def did_for(handle: str) -> str:
+    """The DID the fake gives a handle's account."""
+    return f"did:plc:{hashlib.sha256(handle.encode()).hexdigest()[:24]}"
+
+
 def _cid(seed: str) -> str:
     return (
         "bafyrei" + base64.b32encode(hashlib.sha256(seed.encode()).digest()).decode().lower()[:52]
@@ -82,6 +87,8 @@ class BlueskyState:
     notifications: list[dict[str, Any]] = field(default_factory=list)  # newest first
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)  # uri -> post view
     handles: dict[str, str] = field(default_factory=dict)  # handle -> did (resolveHandle)
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)  # did -> profile view
+    profiles_down: bool = False  # getProfiles answers 502 (the AppView away)
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # rkey -> record
     password: str = "app-password"  # the app password createSession accepts
     sessions_created: int = 0
@@ -199,6 +206,13 @@ class _Handler(BaseHTTPRequestHandler):
     def _app_bsky_feed_getPosts(self, query: dict[str, Any], body: Any) -> None:
         posts = [self.state.posts[u] for u in query.get("uris", []) if u in self.state.posts]
         self._send(200, {"posts": posts})
+
+    def _app_bsky_actor_getProfiles(self, query: dict[str, Any], body: Any) -> None:
+        if self.state.profiles_down:
+            return self._send(502, {"error": "UpstreamFailure", "message": "Bad Gateway"})
+        actors = set(query.get("actors", []))
+        found = [p for p in self.state.profiles.values() if {p["did"], p["handle"]} & actors]
+        self._send(200, {"profiles": found})
 
     def _com_atproto_identity_resolveHandle(self, query: dict[str, Any], body: Any) -> None:
         handle = query.get("handle", [""])[0]

@@ -40,6 +40,7 @@ from atproto_client.exceptions import (
 from bot.adapters.bluesky._parse import (
     REASONS,
     IntakeCursor,
+    author_did,
     dump_note,
     get,
     indexed_at,
@@ -224,12 +225,14 @@ class BlueskySource:
 
     def _convert(self, notes: list[Any], batch: SourceBatch) -> None:
         parents = self._parents([parent_uri(n) for n in notes])
+        followers = self._followers([author_did(n) for n in notes])
         for note in reversed(notes):  # oldest first
             try:
                 if get(note, "reason") not in REASONS:
                     continue
                 context = parents.get(parent_uri(note) or "", ())
-                batch.mentions.append(mention_from_notification(note, context))
+                audience = followers.get(author_did(note) or "")
+                batch.mentions.append(mention_from_notification(note, context, audience))
             except Exception as exc:  # whatever it is, this one is quarantined
                 reason = str(exc) if isinstance(exc, ValueError) else type(exc).__name__
                 batch.quarantined.append(
@@ -240,6 +243,27 @@ class BlueskySource:
 
     def _posts(self, uris: list[str]) -> Any:
         return self.session.client.get_posts(uris)
+
+    def _profiles(self, actors: list[str]) -> Any:
+        return self.session.client.get_profiles(actors)
+
+    def _followers(self, dids: list[str | None]) -> dict[str, int]:
+        """Each author's follower count (the audience), one getProfiles call per 25;
+        a profile the network does not give is simply left out."""
+        wanted = sorted({d for d in dids if d})
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 25):
+            chunk = wanted[start : start + 25]
+            try:
+                profiles = self.session.call(partial(self._profiles, chunk)).profiles
+            except (AtProtocolError, ValueError) as exc:
+                log.info("bluesky: no follower counts: %s", exc)
+                continue
+            for profile in profiles:
+                count = get(profile, "followers_count", "followersCount")
+                if isinstance(count, int):
+                    found[str(get(profile, "did"))] = count
+        return found
 
     def _parents(self, uris: list[str | None]) -> dict[str, tuple[str, ...]]:
         """Text of each parent post, one getPosts call per 25; deleted parents are absent."""

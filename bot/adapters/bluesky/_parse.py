@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.core.intake import mention_from
 from bot.core.models import Mention, Network
+from bot.core.risk import followers_meta
 from bot.core.text import url_spans
 
 REASONS = ("mention", "reply", "quote")
@@ -44,8 +45,16 @@ def parent_uri(note: Any) -> str | None:
     return uri if isinstance(uri, str) and uri else None
 
 
-def mention_from_notification(note: Any, context: tuple[str, ...] = ()) -> Mention:
-    """A notification (or a post view, which has the same fields) → a checked Mention.
+def author_did(note: Any) -> str | None:
+    did = get(get(note, "author"), "did")
+    return did if isinstance(did, str) and did else None
+
+
+def mention_from_notification(
+    note: Any, context: tuple[str, ...] = (), followers: int | None = None
+) -> Mention:
+    """A notification (or a post view, which has the same fields) → a checked Mention;
+    `followers`: the author's, from their profile (a notification does not carry it).
 
     Fields are taken as the network sent them, never turned into text: a uri that is a
     number, an author that is a list, a text that is not a string are refused."""
@@ -81,6 +90,7 @@ def mention_from_notification(note: Any, context: tuple[str, ...] = ()) -> Menti
             "root_cid": root_cid or cid,
             "reason": _text(note, "reason") or "",
             "did": _text(author, "did") or "",
+            **followers_meta(followers),
         },
     )
 

@@ -31,6 +31,7 @@ from bot.core.credentials import AuthBackoff
 from bot.core.intake import mention_from, raw_preview
 from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
+from bot.core.risk import followers_meta
 from bot.core.rules import measure
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ def mention_from_notification(note: Any, context: tuple[str, ...] = ()) -> Menti
             "visibility": visibility if isinstance(visibility, str) else "",
             "acct": acct if isinstance(acct, str) else "",
             "notification_id": _id(note["id"]) if note.get("id") else "",  # none: a lookup
+            **followers_meta(account.get("followers_count")),
         },
     )
 

@@ -72,7 +72,10 @@ def rule_lines(checks: tuple[RuleCheck, ...]) -> str:
 
 def _headline(view: CardView) -> str:
     post = link(view.url, "open post") if view.url else ""
-    return f"*{view.network.label}* · *{escape_mrkdwn(view.who)}*" + (f" · {post}" if post else "")
+    audience = f" · 📣 *{view.audience}*" if view.large_audience else ""
+    audience = audience or (f" · {view.audience}" if view.audience else "")
+    who = f"*{view.network.label}* · *{escape_mrkdwn(view.who)}*{audience}"
+    return who + (f" · {post}" if post else "")
 
 
 def _status_line(view: CardView) -> str:

@@ -66,7 +66,10 @@ def render_card(view: CardView) -> Panel:
 
 
 def _title(view: CardView) -> Text:
-    return Text.assemble((NETWORK_NAMES[view.network], "bold"), " · ", view.who)
+    title = Text.assemble((NETWORK_NAMES[view.network], "bold"), " · ", view.who)
+    if view.audience:
+        title.append(f" · {'📣 ' if view.large_audience else ''}{view.audience}")
+    return title
 
 
 def _header_rows(view: CardView) -> list[tuple[str, RenderableType]]:

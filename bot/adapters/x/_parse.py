@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.core.intake import mention_from, raw_preview
 from bot.core.models import Mention, Network, Quarantined
+from bot.core.risk import followers_meta
 
 TWEET_FIELDS = [
     "created_at",
@@ -21,7 +22,7 @@ TWEET_FIELDS = [
     "lang",
 ]
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id"]
-USER_FIELDS = ["username", "name"]
+USER_FIELDS = ["username", "name", "public_metrics"]  # public_metrics: the audience
 
 
 class BadPost(ValueError):
@@ -115,8 +116,16 @@ def mention_from_post(
         meta={
             "author_id": author_id if isinstance(author_id, str) else str(author_id),
             "summoned": str(addressed).lower(),
+            **audience(author),
         },
     )
+
+
+def audience(user: dict[str, Any]) -> dict[str, str]:
+    """The author's followers from their public_metrics, when X sent a count. (X's
+    `verified` is not read: a paid check says nothing about the audience.)"""
+    metrics = user.get("public_metrics")
+    return followers_meta(metrics.get("followers_count") if isinstance(metrics, dict) else None)
 
 
 def _key(value: Any) -> Any:

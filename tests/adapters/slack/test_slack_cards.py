@@ -184,3 +184,12 @@ def test_a_post_stamped_after_its_case_took_no_time() -> None:
     early = mention.created_at - timedelta(seconds=5)  # the customer's clock runs ahead
     case = Case(mention.case_id, mention, CaseState.IN_REVIEW, early, early)
     assert "taken in 0.0s after the post" in texts(card_blocks(view_of(case, DRAFT)))
+
+
+def test_the_author_audience_is_on_the_card_and_a_large_one_is_marked() -> None:
+    small = a_case(mention={"meta": {"followers": "312"}})
+    large = a_case(mention={"meta": {"followers": "514020"}})
+    unknown = a_case()
+    assert "· 312 followers ·" in card_blocks(view_of(small))[0]["text"]["text"]
+    assert "📣 *514k followers*" in card_blocks(view_of(large))[0]["text"]["text"]
+    assert "followers" not in card_blocks(view_of(unknown))[0]["text"]["text"]
