@@ -124,8 +124,10 @@ def manifest_command(
     ] = None,
     socket: Annotated[bool, typer.Option("--socket", help="Manifest for Socket Mode.")] = False,
 ) -> None:
-    """Print the Slack app manifest (YAML) to create the careops app; with --url, also
-    (as YAML comments) the Meta webhook callback for Facebook and Instagram comments."""
+    """Print the Slack app manifest (YAML) to create the careops app.
+
+    With --url, also the Meta webhook callback for Facebook and Instagram comments (as
+    YAML comments)."""
     request_url = url.rstrip("/") + EVENTS_PATH if url else None
     typer.echo(manifest_yaml(url=request_url, socket_mode=socket or not url), nl=False)
     if url and not socket:

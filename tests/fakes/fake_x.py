@@ -185,14 +185,21 @@ class BrandOnX:
         return 200, {}, {"data": data, "meta": {}}
 
     def billed(
-        self, post: float, post_with_url: float, post_read: float, user_read: float
+        self,
+        post: float,
+        post_with_url: float,
+        post_read: float,
+        user_read: float,
+        request: float = 0.0,
     ) -> float:
         """What X would charge for the calls it answered (same resource once per UTC day),
-        a reply being "with URL" when its text has "://" in it."""
+        a reply being "with URL" when its text has "://" in it; `request` on every
+        answered call, were X to bill requests too."""
         total, seen = 0.0, set()
         for call in self.fake.calls:
             if call.status >= 300:
                 continue
+            total += request
             if call.method == "POST":
                 total += post_with_url if "://" in call.body["text"] else post
                 continue
