@@ -179,6 +179,30 @@ def test_a_webhook_delivery_becomes_a_case_at_once_and_the_safety_net_does_not_d
     )
 
 
+def test_a_delivery_stored_before_the_first_poll_is_read_by_it(
+    graph: FakeGraph, clock: FakeClock
+) -> None:
+    inbox = WebhookInbox(":memory:")
+    graph.state.feed_hidden = True  # only the delivery names this comment
+    comment = graph.state.add_comment("where is my parcel", at=NOW)
+    inbox.add(json.dumps(page_delivery(comment, graph.state.posts[0]["id"])))
+    src = facebook(graph, clock, inbox=inbox, safety_net=timedelta(minutes=5))
+    assert [m.external_id for m in src.poll(None).mentions] == [comment["id"]]
+
+
+def test_a_new_delivery_is_news_until_a_poll_reads_it(graph: FakeGraph, clock: FakeClock) -> None:
+    inbox = WebhookInbox(":memory:")
+    src = facebook(graph, clock, inbox=inbox, safety_net=timedelta(minutes=5))
+    cursor = src.poll(None).cursor
+    assert not src.has_news()  # the network's rhythm decides the next poll
+    comment = graph.state.add_comment("my parcel is lost", at=NOW)
+    inbox.add(json.dumps(page_delivery(comment, graph.state.posts[0]["id"])))
+    assert src.has_news()  # the tick polls this source now, whatever its rhythm says
+    src.poll(cursor)
+    assert not src.has_news()
+    assert not facebook(graph, clock).has_news()  # no webhooks: polling alone
+
+
 def test_deliveries_of_likes_other_objects_the_brand_or_deleted_comments_make_no_case(
     graph: FakeGraph, clock: FakeClock
 ) -> None:

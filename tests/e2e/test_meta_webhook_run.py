@@ -31,6 +31,10 @@ def run_http(tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
     return proc, base_url(first)
 
 
+def hook_of(base: str) -> str:
+    return f"{base}/meta/webhooks"
+
+
 def post(url: str, body: bytes, headers: dict[str, str]) -> int:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
@@ -49,9 +53,10 @@ def test_a_comment_webhook_survives_a_kill_after_its_200_and_is_answered_once(
             tmp_path, api.url, CAREOPS_BRAND_HANDLES="parcelly", FACEBOOK_PAGE_ID=PAGE_ID,
             META_PAGE_ACCESS_TOKEN="page-token", GRAPH_API_BASE_URL=graph.url,
             META_APP_SECRET=APP_SECRET, META_VERIFY_TOKEN=VERIFY,
+            CAREOPS_POLL_SECONDS="300", CAREOPS_POLL_FAST_SECONDS="120",
         )  # fmt: skip
         proc, base = run_http(tmp_path)
-        hook = f"{base}/meta/webhooks"
+        hook = hook_of(base)
         try:
             hub = f"hub.mode=subscribe&hub.verify_token={VERIFY}&hub.challenge=8217"
             with urllib.request.urlopen(f"{hook}?{hub}", timeout=10) as answer:
@@ -83,6 +88,13 @@ def test_a_comment_webhook_survives_a_kill_after_its_200_and_is_answered_once(
             ]
             assert approve(base, str(ref).split("/")[1], "EvMetaHook") == 200
             wait_until(lambda: case_state(tmp_path, case_id) == "published", 20, "published")
+            later = graph.state.add_comment(
+                "a second parcel too", post=post_id, at=datetime.now(UTC)
+            )
+            raw, signature = signed(page_delivery(later, post_id))
+            assert post(hook_of(base), raw, {"X-Hub-Signature-256": signature}) == 200
+            # taken at once: polls are minutes apart here, the delivery wakes the source
+            wait_until(lambda: card_ref(tmp_path, f"facebook:{later['id']}"), 20, "the next card")
         finally:
             proc.kill()
             proc.communicate(timeout=10)

@@ -48,7 +48,7 @@ SAFETY_NET = timedelta(minutes=5)  # how often to poll when webhooks deliver
 class CommentCursor:
     since: float | None = None  # epoch seconds of the newest comment taken
     seen: dict[str, float] = field(default_factory=dict)  # id -> time, within OVERLAP
-    webhook: int = -1  # the last delivery read (-1: none yet: start after the newest)
+    webhook: int = 0  # the last delivery read (0: none yet, so every stored one is read)
     polled: float = 0.0  # the last safety-net poll
 
     @classmethod
@@ -64,7 +64,7 @@ class CommentCursor:
             seen={k: v for k, v in (seen or {}).items() if isinstance(v, int | float)}
             if isinstance(seen, dict)
             else {},
-            webhook=int(webhook) if (webhook := _number(data.get("webhook"))) is not None else -1,
+            webhook=max(int(_number(data.get("webhook")) or 0), 0),
             polled=_number(data.get("polled")) or 0.0,
         )
 
@@ -111,10 +111,21 @@ class CommentSource:
         self.name = account.network.value
         self.auth = AuthBackoff(account.network, account.setting)
         self._own_username: str | None = None
+        self._read_up_to: int | None = None  # the newest delivery when last polled
+
+    def has_news(self) -> bool:
+        """A delivery stored since the last poll began (one indexed read: asked twice a
+        second), so a webhook is taken at once, not at this network's next turn. A poll
+        that failed is tried again at the network's pace, not at every ask."""
+        if self.inbox is None:
+            return False
+        return self._read_up_to is None or self.inbox.last_id() > self._read_up_to
 
     def poll(self, cursor: str | None) -> SourceBatch:
         batch = SourceBatch()
         now = self.clock.now()
+        if self.inbox is not None:
+            self._read_up_to = self.inbox.last_id()
         if (why := held_back(self.client, self.auth, now)) is not None:
             batch.notices.append(why)
             return batch
@@ -143,9 +154,6 @@ class CommentSource:
         """New webhook deliveries: each comment they name, fetched by id. The cursor moves
         past a delivery only once all its comments are in the batch."""
         if self.inbox is None:
-            return
-        if state.webhook < 0:  # first run with webhooks: the poll covers what came before
-            state.webhook = self.inbox.last_id()
             return
         for delivery in self.inbox.after(state.webhook):
             try:
