@@ -132,6 +132,8 @@ class Careops:
     listener: Background | None = None
     # When each network is polled next (faster while mentions arrive); None: every tick.
     rhythm: PollRhythm | None = None
+    # X's prices and link policy (careops.toml [x]): what a card says sending costs.
+    x_rules: XLinkRules = field(default_factory=XLinkRules)
     _led_epoch: int | None = field(default=None, repr=False)  # reconciled as leader of it
     _told: set[str] | None = field(default=None, repr=False)  # None: nothing told yet
     _said: dict[str, list[str]] = field(default_factory=dict, repr=False)  # by source
@@ -402,6 +404,7 @@ def build_app(
         lookups=lookups,
         lease=lease,
         rhythm=_rhythm(settings, sources, store, clock, x_rules),
+        x_rules=x_rules,
     )
     if lease is not None:
         care.listener = listener_for(settings, care.wake_tick)

@@ -14,7 +14,8 @@ from datetime import timedelta
 from typing import Protocol
 
 from bot.core.crisis import similarity, word_set
-from bot.core.models import AuditEntry, Case, CaseGroup, CaseState
+from bot.core.link_policy import XLinkRules, group_send_costs
+from bot.core.models import AuditEntry, Case, CaseGroup, CaseState, Network
 from bot.core.ports import Clock, GroupPlaces, GroupRepo
 from bot.core.review import ReviewOutcome
 
@@ -108,12 +109,18 @@ class GroupView:
     awaiting: int  # members a bulk approve acts on
     samples: tuple[str, ...]  # raw customer text: each surface escapes it
     pattern: str
+    x_sending: str = ""  # what Approve all sends on X and costs (link_policy.group_send_costs)
 
 
 def group_view(
-    group: CaseGroup, members: list[Case], drafts: dict[str, str], samples: int = 3
+    group: CaseGroup,
+    members: list[Case],
+    drafts: dict[str, str],
+    samples: int = 3,
+    costs: XLinkRules | None = None,
 ) -> GroupView:
-    """`drafts` maps case id to its current draft text."""
+    """`drafts` maps case id to its current draft text; `costs`: X's link rules and
+    prices, for what Approve all sends on X."""
     lead = next((c for c in members if c.id == group.members[0]), members[0])
     counts: dict[CaseState, int] = {}
     for case in members:
@@ -128,7 +135,18 @@ def group_view(
         awaiting=len(waiting),
         samples=tuple(c.mention.text for c in members[-samples:]),
         pattern=shared_pattern(drafts.get(lead.id, ""), others),
+        x_sending=group_send_costs(x_replies(waiting, drafts), costs) if costs else "",
     )
+
+
+def x_replies(waiting: Iterable[Case], drafts: dict[str, str]) -> list[str]:
+    """The X replies Approve all would send: members that mention the brand (the others
+    are answered by hand) and have a draft."""
+    return [
+        drafts[c.id]
+        for c in waiting
+        if c.network is Network.X and c.mention.summoned and drafts.get(c.id, "").strip()
+    ]
 
 
 # --- who decided: approvals and dismissals of a group's members ------------------------------

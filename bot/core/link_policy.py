@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -31,7 +31,7 @@ from bot.core.models import Network, OutboxItem
 from bot.core.ports import Clock
 from bot.core.rules import LIMITS, measure
 from bot.core.text import url_spans
-from bot.core.x_costs import XPrices, bare_domains, carries_url
+from bot.core.x_costs import XPrices, bare_domains, carries_url, money
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +126,25 @@ def send_costs(text: str, rules: XLinkRules) -> tuple[str, bool]:
     if rules.policy is LinkPolicy.NEVER:
         return f"goes without its link (link policy never): {plain}, not {linked}", False
     return f"costs {linked} (link) · {plain} without", True
+
+
+def group_send_costs(texts: Sequence[str], rules: XLinkRules) -> str:
+    """What approving a crisis group sends on X, for its card: "approving all sends 8 X
+    replies: $1.07 with their links (5 of 8) · $0.12 without". `texts`: the X replies
+    Approve all would send (members awaiting review, not answered by hand)."""
+    if not texts:
+        return ""
+    count, linked = len(texts), sum(carries_url(t) for t in texts)
+    plain_total = count * rules.prices.post
+    full = linked * rules.prices.post_with_url + (count - linked) * rules.prices.post
+    sends = f"approving all sends {count} X repl{'y' if count == 1 else 'ies'}"
+    if not linked:
+        return f"{sends}: {money(plain_total)} (no links)"
+    if rules.policy is LinkPolicy.NEVER:
+        never = "without their links (link policy never)"
+        return f"{sends} {never}: {money(plain_total)}, not {money(full)}"
+    share = "" if linked == count else f" ({linked} of {count})"
+    return f"{sends}: {money(full)} with their links{share} · {money(plain_total)} without"
 
 
 # --- the decision -----------------------------------------------------------------------

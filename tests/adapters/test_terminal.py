@@ -13,12 +13,16 @@ from rich.console import Console
 from bot.adapters.terminal._input import SCISSORS, editor_edit
 from bot.adapters.terminal._surface import (
     HELP,
+    PROMPT,
+    PROMPT_WITHOUT_LINK,
     TerminalReview,
     TerminalSurface,
     review_unattended,
 )
+from bot.core.link_policy import XLinkGuard, XLinkRules
 from bot.core.models import Case, CaseState, Network, OutboxState
 from bot.core.sla import SlaPolicy
+from bot.core.x_costs import carries_url
 from tests.conftest import make_mention
 from tests.core.helpers import wire
 
@@ -225,3 +229,28 @@ def test_approve_all_approves_failing_drafts_too(store, clock, links) -> None:
     tally = review_unattended(core.review, cases, approve_failing=True)
     assert tally.approved == ["x:1", "bluesky:2"]
     assert len(store.outbox([OutboxState.PENDING])) == 2
+
+
+def test_an_x_card_says_what_sending_costs_and_w_sends_it_without_its_link(
+    core, store, clock
+) -> None:
+    rules = XLinkRules(help_in_words="Help is under Help on our website.")
+    core.publishing.without_link = XLinkGuard(rules, lambda: (0.0, 0.0), store, clock).without
+    cases = ingest(core, make_mention("1"), make_mention("2", network=Network.MASTODON))
+    con, out = console()
+    keys = scripted("w", "w", "a")
+    review = TerminalReview(
+        core.review,
+        TerminalSurface(con, clock, SlaPolicy(), costs=rules),
+        read_key=keys,
+        read_line=scripted(),
+    )
+    tally = review.run(cases)
+    assert flat(out).count("💸 On X this reply costs $0.20 (link) · $0.015 without") == 1
+    assert keys.prompts == [PROMPT_WITHOUT_LINK, PROMPT, PROMPT]  # w only where offered
+    assert "This card offers no sending without link." in out.getvalue()
+    assert tally.approved == ["x:1", "mastodon:2"]
+    sent = {i.case_id: i for i in store.outbox([OutboxState.PENDING])}
+    assert not carries_url(sent["x:1"].text) and sent["x:1"].text.endswith(rules.help_in_words)
+    assert sent["x:1"].meta["link"] == "removed: chosen by terminal"
+    assert sent["mastodon:2"].text == GOOD  # Mastodon keeps its link

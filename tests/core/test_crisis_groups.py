@@ -15,6 +15,7 @@ from bot.core.crisis_groups import (
     dismissed_by,
     group_decisions,
     group_dismiss_reason,
+    group_view,
 )
 from bot.core.models import AuditEntry, Case, CaseState
 from tests.conftest import make_mention
@@ -124,3 +125,32 @@ def test_dismiss_reason_is_one_line_within_the_limit(lead: str, limit: int) -> N
     assert reason.startswith("dismissed as part of group: ")
     assert len(excerpt) <= limit and "\n" not in excerpt
     assert excerpt.rstrip("…").rstrip() in " ".join(lead.split())
+
+
+def test_the_group_view_says_what_approve_all_sends_on_x_and_costs() -> None:
+    from bot.core.link_policy import LinkPolicy, XLinkRules
+    from bot.core.models import CaseGroup, Network
+
+    def case(n: int, *, network: Network = Network.X, summoned: bool = True) -> Case:
+        mention = make_mention(str(n), f"app down again {n}", network=network, summoned=summoned)
+        return Case(mention.case_id, mention, CaseState.IN_REVIEW, AT, AT)
+
+    waiting = [case(1), case(2), case(3), case(4, summoned=False), case(5, network=Network.BLUESKY)]
+    waiting.append(case(7))
+    members = [*waiting, Case("x:6", make_mention("6"), CaseState.PUBLISHED, AT, AT)]
+    plain = "Thanks for your patience, we're on it. DM us your order number."
+    drafts = {c.id: GOOD for c in members} | {"x:3": plain, "x:7": plain}
+    group = CaseGroup("g1", "app down", tuple(c.id for c in members))
+    view = group_view(group, members, drafts, costs=XLinkRules())
+    # x:1 and x:2 with a link, x:3 and x:7 without; x:4 is answered by hand, x:5 is on
+    # Bluesky, x:6 went out already
+    assert view.x_sending == (
+        "approving all sends 4 X replies: $0.43 with their links (2 of 4) · $0.06 without"
+    )
+    never = group_view(group, members, drafts, costs=XLinkRules(LinkPolicy.NEVER))
+    assert never.x_sending == (
+        "approving all sends 4 X replies without their links (link policy never): $0.06, not $0.43"
+    )
+    only_plain = group_view(group, members, {"x:3": plain, "x:4": GOOD}, costs=XLinkRules())
+    assert only_plain.x_sending == "approving all sends 1 X reply: $0.015 (no links)"
+    assert group_view(group, members, drafts).x_sending == ""  # no rules, no line

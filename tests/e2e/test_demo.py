@@ -149,9 +149,11 @@ def test_approve_all_publishes_each_reply_once_and_a_second_run_publishes_nothin
 
 
 def test_without_a_terminal_only_drafts_passing_every_rule_are_published(tmp_path: Path) -> None:
+    (tmp_path / "careops.toml").write_text("[x.prices]\npost_with_url = 0.25\n")
     done = careops(tmp_path, "demo")  # no --data-dir: .careops/demo/ in the working directory
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert "No terminal on stdin: approving drafts that pass every rule." in done.stdout
+    assert "💸 On X this reply costs $0.25 (link) · $0.015 without" in done.stdout  # the team's
     assert not (tmp_path / ".careops" / "careops.db").exists()  # the run's database: untouched
     store = SqliteStore(tmp_path / ".careops" / "demo" / "careops.db")
     published = store.cases([CaseState.PUBLISHED])

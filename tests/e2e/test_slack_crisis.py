@@ -96,7 +96,7 @@ def crisis_burst(world: SlackWorld, similar: int = 30, others: int = 0) -> str:
     slash(world, "crisis on app outage")
     for n in range(similar):
         world.add_mention(make_mention(f"90{n:02d}", OUTAGE.format(n=5500 + n), author=f"c{n}"))
-    for n, text in enumerate(real_complaints(others)):
+    for n, text in enumerate(real_complaints(others) if others else []):  # corpus if needed
         world.add_mention(make_mention(f"80{n:02d}", text, author=f"r{n}"))
     world.tick()
     world.rt.drain()

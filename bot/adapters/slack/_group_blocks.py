@@ -89,6 +89,8 @@ def group_blocks(
         _context("Rules, lead draft:"),
         _section(lead_rules),
     ]
+    if view.x_sending:
+        blocks.append(_context(f"💸 On X, {escape_mrkdwn(view.x_sending)}"))
     buttons = [_button("Show cases", ACTION_SHOW_CASES, view.group_id)]
     if view.awaiting:
         approve = _button(f"Approve all ({view.awaiting})", ACTION_APPROVE_ALL, view.group_id)

@@ -25,6 +25,7 @@ from bot.adapters.slack._group_blocks import Block, group_blocks, group_text
 from bot.adapters.slack._poster import SlackPoster, make_ref
 from bot.core.card import card_view
 from bot.core.crisis_groups import group_decisions, group_view
+from bot.core.link_policy import XLinkRules
 from bot.core.models import Case, CaseGroup, Draft
 from bot.core.ports import CareQueries, Clock, GroupCardMarks, GroupPlaces
 from bot.core.sla import SlaPolicy
@@ -53,8 +54,10 @@ class GroupCards:
         interval: float,
         monotonic: Callable[[], float] = time.monotonic,
         required: Callable[[], int] = lambda: 1,
+        costs: XLinkRules | None = None,
     ) -> None:
-        """`required` is how many approvals a reply needs now (the review policy's)."""
+        """`required` is how many approvals a reply needs now (the review policy's);
+        `costs`: X's prices and link policy, for what sending on X costs."""
         self.poster = poster
         self.channel = channel
         self.clock = clock
@@ -62,6 +65,7 @@ class GroupCards:
         self.repo = repo
         self.queries = queries
         self.required = required
+        self.costs = costs
         self.interval = interval
         self.monotonic = monotonic
         self._lock = threading.Lock()
@@ -95,7 +99,7 @@ class GroupCards:
             draft = self.draft_of(case)
             if draft is not None:
                 drafts[case.id] = draft.text
-        view = group_view(group, members, drafts)
+        view = group_view(group, members, drafts, costs=self.costs)
         decisions = group_decisions(members, self.queries.audit, self.required())
         lead_view = card_view(
             view.lead, self.draft_of(view.lead), now=self.clock.now(), sla=self.sla
@@ -168,7 +172,7 @@ class GroupCards:
         return posted
 
     def member_card(self, case: Case, draft: Draft | None) -> tuple[str, list[Block]]:
-        view = card_view(case, draft, now=self.clock.now(), sla=self.sla)
+        view = card_view(case, draft, now=self.clock.now(), sla=self.sla, costs=self.costs)
         return card_text(view), card_blocks(view)
 
     def close(self, timeout: float = SHUTDOWN_FLUSH_SECONDS) -> list[str]:

@@ -109,6 +109,7 @@ class SlackSide:
             queries,
             interval=self.settings.slack_pace_seconds,
             required=required,
+            costs=costs,
         )
         self.surface_ = SlackSurface(self.poster, self.channel, clock, sla, cards, costs)
         return self.surface_

@@ -101,6 +101,8 @@ def _draft_block(view: CardView) -> RenderableType:
     table.add_row(Text(view.draft_text, style="bold"))
     for check in view.all_checks:
         table.add_row(Text(rule_line(check), style="" if check.ok else "yellow"))
+    if view.send_costs and view.is_open:
+        table.add_row(Text(f"💸 On X this reply {view.send_costs}", style="dim"))
     return table
 
 

@@ -17,6 +17,7 @@ from rich.text import Text
 from bot.adapters.terminal._cards import render_card
 from bot.adapters.terminal._input import EditorFailed
 from bot.core.card import card_view
+from bot.core.link_policy import XLinkRules
 from bot.core.models import Case, CaseGroup, CaseState, Draft, Network
 from bot.core.ports import Clock
 from bot.core.review import ReviewService
@@ -27,13 +28,17 @@ ACTIONS: dict[str, str] = {
     "e": "edit",
     "r": "regenerate",
     "d": "dismiss",
+    "w": "without link",
     "s": "skip",
     "q": "quit",
     "?": "help",
 }
 PROMPT = "[a]pprove  [e]dit  [r]egenerate  [d]ismiss  [s]kip  [q]uit  [?] help > "
+# X, a reply with a link: the card says what each variant costs
+PROMPT_WITHOUT_LINK = PROMPT.replace("[e]dit", "[w]ithout link  [e]dit")
 HELP = """\
   a  approve: the reply goes to the outbox and is published exactly once
+  w  approve without link (X): the reply goes without its help link, at X's lower price
   e  edit: change the reply (in $EDITOR, or here), then see the rules again
   r  regenerate: ask for a fresh draft
   d  dismiss: no reply is needed
@@ -66,13 +71,21 @@ class TerminalSurface:
     """ReviewSurface for a terminal: prints the card; returns no reference. It shows each
     case on its own: a crisis group's members are printed one by one."""
 
-    def __init__(self, console: Console, clock: Clock, sla: SlaPolicy) -> None:
+    def __init__(
+        self, console: Console, clock: Clock, sla: SlaPolicy, costs: XLinkRules | None = None
+    ) -> None:
         self.console = console
         self.clock = clock
         self.sla = sla
+        self.costs = costs  # X's prices and link policy: what sending a reply costs
+        self.offered: set[str] = set()  # cases whose card offered sending without link
 
     def show(self, case: Case, draft: Draft | None, group: CaseGroup | None = None) -> str | None:
-        view = card_view(case, draft, now=self.clock.now(), sla=self.sla)
+        view = card_view(case, draft, now=self.clock.now(), sla=self.sla, costs=self.costs)
+        if view.offer_without_link and not view.answer_by_hand:
+            self.offered.add(case.id)
+        else:
+            self.offered.discard(case.id)
         self.console.print(render_card(view))
         return None
 
@@ -115,7 +128,7 @@ class TerminalReview:
     def _decide(self, case: Case, tally: ReviewTally) -> None:
         self._show(case)
         while True:
-            action = ACTIONS.get(self._key().strip().lower()[:1])
+            action = ACTIONS.get(self._key(case).strip().lower()[:1])
             if action is None:
                 self.surface.say("Unknown key; press ? for help.", "yellow")
             elif action == "help":
@@ -133,6 +146,11 @@ class TerminalReview:
             elif action == "approve":
                 if self._approve(case, tally):
                     return
+            elif action == "without link":
+                if case.id not in self.surface.offered:
+                    self.surface.say("This card offers no sending without link.", "yellow")
+                elif self._approve(case, tally, without_link=True):
+                    return
             elif action == "dismiss":
                 outcome = self.review.dismiss(case.id, self.user, "dismissed in the terminal")
                 self.surface.say(outcome.message, "green" if outcome.ok else "red")
@@ -142,8 +160,8 @@ class TerminalReview:
             else:
                 case = self._redraft(case, action, tally)
 
-    def _approve(self, case: Case, tally: ReviewTally) -> bool:
-        outcome = self.review.approve(case.id, self.user)
+    def _approve(self, case: Case, tally: ReviewTally, *, without_link: bool = False) -> bool:
+        outcome = self.review.approve(case.id, self.user, without_link=without_link)
         self.surface.say(outcome.message, "green" if outcome.ok else "yellow")
         if outcome.ok:
             tally.approved.append(case.id)
@@ -190,9 +208,10 @@ class TerminalReview:
         except (EOFError, KeyboardInterrupt):
             return ""
 
-    def _key(self) -> str:
+    def _key(self, case: Case) -> str:
+        prompt = PROMPT_WITHOUT_LINK if case.id in self.surface.offered else PROMPT
         try:
-            return self.read_key(PROMPT)
+            return self.read_key(prompt)
         except (EOFError, KeyboardInterrupt):
             return "q"
 

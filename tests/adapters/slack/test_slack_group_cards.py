@@ -13,9 +13,11 @@ from typing import Any
 
 import pytest
 
+from bot.adapters.slack._cards import ACTION_APPROVE_WITHOUT_LINK
 from bot.adapters.slack._group_blocks import (
     ACTION_APPROVE_ALL,
     ACTION_DISMISS_ALL,
+    ACTION_SHOW_CASES,
     decision_lines,
 )
 from bot.adapters.slack._group_cards import GroupCards
@@ -219,3 +221,25 @@ def test_a_group_card_left_stale_by_a_stop_is_rendered_at_the_next_start(
 )
 def test_decision_lines_name_people_and_counts(decisions: GroupDecisions, lines: list[str]) -> None:
     assert decision_lines(decisions) == lines
+
+
+def test_the_group_card_and_its_members_cards_say_what_sending_on_x_costs(
+    world: SlackWorld,
+) -> None:
+    ts = crisis_burst(world, similar=4)
+    wait_for_text(world, ts, "Approve all (4)")
+    # each crisis draft points to the status page: four replies with a link
+    sending = "💸 On X, approving all sends 4 X replies: $0.80 with their links · $0.06 without"
+    assert sending in shown(updates_at(world, ts)[-1])
+
+    group = the_group(world, ts)
+    press(world, ACTION_SHOW_CASES, group.id, STRANGER)
+    members = [c for c in world.api.calls_to("chat.postMessage") if c.params.get("thread_ts")]
+    assert len(members) == 4
+    for card in members:
+        assert "💸 On X this reply costs $0.20 (link) · $0.015 without" in shown(card)
+        assert ACTION_APPROVE_WITHOUT_LINK in buttons(card)
+
+    press(world, ACTION_DISMISS_ALL, group.id, APPROVER)
+    wait_for_text(world, ts, "🚫 Dismissed")
+    assert "💸" not in shown(updates_at(world, ts)[-1])  # nothing left to send
