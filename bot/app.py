@@ -24,7 +24,7 @@ from bot.core import jobs as ops_jobs
 from bot.core.crisis_groups import CrisisGrouper
 from bot.core.drafting import DraftingService
 from bot.core.jobs import Job
-from bot.core.link_policy import LinkPolicy, XLinkGuard, XLinkRules
+from bot.core.link_policy import XLinkGuard, XLinkRules
 from bot.core.loop import CareLoop, IntakeSummary
 from bot.core.models import Case, Network
 from bot.core.oncall import Roster, Rotation
@@ -45,7 +45,7 @@ from bot.core.reports import load_report
 from bot.core.review import ApproverPolicy, ReviewService
 from bot.core.review_actions import ReviewActions
 from bot.core.rhythm import PollRhythm, paces_for, spend_reached
-from bot.core.rules import LinkBook
+from bot.core.rules import LinkBook, link_optional
 from bot.core.services import Services
 from bot.core.sla import SlaPolicy
 from bot.core.take_in import LinkIntake
@@ -307,7 +307,7 @@ def build_app(
         examples=store.similar_replies,
         brand_handles=settings.brand_handles,
         # X's link policy may send a reply without its link: the link rule lets it pass
-        link_optional=() if x_rules.policy is LinkPolicy.ALWAYS else (Network.X,),
+        link_optional=link_optional(x_rules.policy),
     )
     if sources is None or publishers is None:
         webhooks = slack is not None and not slack.socket_mode  # a public URL Meta can call

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot import config
-from bot.config import Settings, load_settings, plain_setting, prompts_path
+from bot.config import Settings, load_settings, plain_ops_file, plain_setting, prompts_path
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +98,28 @@ def test_the_plain_reader_agrees_with_settings(
         assert prompts_path() == Path(expected)
     else:
         assert prompts_path() == config.PACKAGE_DIR.parent / "prompts"
+
+
+@pytest.mark.parametrize(
+    ("environment", "dotenv", "expected"),
+    [
+        ({}, "", (Path("careops.toml"), False)),
+        ({"CAREOPS_CONFIG": "team/ops.toml"}, "", (Path("team/ops.toml"), True)),
+        ({}, "CAREOPS_CONFIG=from-file.toml\n", (Path("from-file.toml"), True)),
+        ({"CAREOPS_CONFIG": ""}, "", (Path("careops.toml"), False)),
+    ],
+)
+def test_lint_finds_careops_toml_where_settings_does(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environment: dict[str, str],
+    dotenv: str,
+    expected: tuple[Path, bool],
+) -> None:
+    monkeypatch.setitem(Settings.model_config, "env_file", ".env")
+    monkeypatch.setattr(config, "ENV_FILE", ".env")
+    (tmp_path / ".env").write_text(dotenv)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    assert plain_ops_file() == expected
+    assert (load_settings().config_path or Path("careops.toml")) == expected[0]

@@ -1,21 +1,27 @@
-"""`careops lint`: check a reply against the five rules and the network's length limit."""
+"""`careops lint`: check a reply against the five rules and the network's length limit.
+
+On X the link rule follows careops.toml's `[x] link_policy` as the running app does:
+under `never` and `budget` a reply without a link passes it."""
 
 from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from typing import Annotated
 
 import typer
 
 from bot.adapters.drafters import LinksFileError, load_links
 from bot.cli.base import app, fail
-from bot.config import prompts_path
+from bot.config import plain_ops_file, prompts_path
 from bot.core.labels import RULE_LABELS
 from bot.core.models import LintResult, Network
+from bot.core.rules import link_optional
 from bot.core.rules import lint as lint_reply
 
 NETWORKS = ", ".join(n.value for n in Network)
+LINK_POLICIES = ("always", "never", "budget")  # bot/ops_file.py XTable.link_policy
 
 
 def _read_reply(given: str | None) -> str:
@@ -36,6 +42,28 @@ def _read_reply(given: str | None) -> str:
             "or pipe it in: echo 'Thanks ...' | careops lint"
         )
     return text
+
+
+def _x_link_policy() -> str:
+    """careops.toml's `[x] link_policy`, as the running app reads it ("always" without
+    the file). Only this value is read (plain TOML, no pydantic: lint starts fast);
+    `careops check` checks the whole file."""
+    path, named = plain_ops_file()
+    try:
+        with path.open("rb") as handle:
+            table = tomllib.load(handle)
+    except FileNotFoundError:
+        if named:
+            raise fail(f"config file not found: {path}") from None
+        return "always"
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise fail(f"{path}: {exc}") from None
+    x = table.get("x", {})
+    policy = x.get("link_policy", "always") if isinstance(x, dict) else "always"
+    if policy not in LINK_POLICIES:
+        allowed = ", ".join(LINK_POLICIES)
+        raise fail(f"{path}: [x] link_policy must be one of {allowed}, not {policy!r}")
+    return str(policy)
 
 
 def _print_verdicts(result: LintResult) -> None:
@@ -69,7 +97,14 @@ def lint(
         links = load_links(prompts_path())  # not Settings: lint starts in a fraction of the time
     except LinksFileError as exc:
         raise fail(str(exc)) from None
-    result = lint_reply(_read_reply(text), network=chosen, links=links, topic=topic)
+    optional = link_optional(_x_link_policy())
+    result = lint_reply(
+        _read_reply(text),
+        network=chosen,
+        links=links,
+        topic=topic,
+        needs_link=chosen not in optional,
+    )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     else:

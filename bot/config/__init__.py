@@ -2,9 +2,9 @@
 
 `Settings` (`_settings.py`, pydantic-settings) is what every command that connects to
 something reads. The few commands people type often and that need one or two plain
-values (`careops lint` needs the prompts folder) read them here with `plain_setting`,
-from the same places in the same order, without loading pydantic: that alone would
-double their start-up. `Settings` is imported on first use.
+values (`careops lint` needs the prompts folder and where careops.toml is) read them
+here with `plain_setting`, from the same places in the same order, without loading
+pydantic: that alone would double their start-up. `Settings` is imported on first use.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ __all__ = [
     "PACKAGE_DIR",
     "Settings",
     "load_settings",
+    "plain_ops_file",
     "plain_setting",
     "prompts_folder",
     "prompts_path",
@@ -65,6 +66,13 @@ def prompts_folder(configured: Path | None) -> Path:
     if (local / "links.yaml").exists():
         return local
     return PACKAGE_DIR.parent / "prompts"
+
+
+def plain_ops_file() -> tuple[Path, bool]:
+    """careops.toml where Settings.ops() looks for it (CAREOPS_CONFIG, else ./careops.toml),
+    and whether it was named: a named file must exist, ./careops.toml may not."""
+    value = plain_setting("CAREOPS_CONFIG")
+    return (Path(value), True) if value else (Path("careops.toml"), False)
 
 
 def __getattr__(name: str) -> Any:

@@ -249,6 +249,14 @@ def _repeats_itself(words: str) -> bool:
     return sum(n - 1 for n in pairs.values()) >= 3
 
 
+def link_optional(x_link_policy: str) -> frozenset[Network]:
+    """Networks whose replies pass the link rule without a link, by careops.toml's
+    `[x] link_policy`: X under `never` and `budget`, since a reply may go out that way
+    there (bot/core/link_policy.py); none under `always`. The running app and
+    `careops lint` both ask this."""
+    return frozenset({Network.X}) if x_link_policy in ("never", "budget") else frozenset()
+
+
 def check_link(
     text: str, links: LinkBook, topic: str = "general", *, needs_link: bool = True
 ) -> RuleCheck:

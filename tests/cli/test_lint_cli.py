@@ -90,6 +90,61 @@ def test_usage_errors_exit_2_with_a_clear_message(
     assert "Traceback" not in out + err
 
 
+NO_LINK = (
+    "Thanks for flagging this, Maria! Could you DM us your tracking number so we can chase it?"
+)
+
+
+@pytest.mark.parametrize(
+    ("policy", "x_passes"), [(None, False), ("always", False), ("never", True), ("budget", True)]
+)
+def test_on_x_the_link_rule_follows_the_link_policy_in_careops_toml(
+    env: pytest.MonkeyPatch, tmp_path: Path, policy: str | None, x_passes: bool
+) -> None:
+    """As the running app lints a draft: under `never` and `budget` an X reply may go out
+    without its link, so one without passes; other networks always need the link."""
+    if policy is not None:
+        (tmp_path / "careops.toml").write_text(f"[x]\nlink_policy = '{policy}'\n")
+    code, out, _ = run(NO_LINK, "--network", "x")
+    assert code == (0 if x_passes else 1)
+    link = "✅ Helpful link: none needed" if x_passes else "⚠️ Helpful link: missing: end with"
+    assert link in out
+    code, out, _ = run(NO_LINK, "--network", "mastodon")
+    assert code == 1 and "⚠️ Helpful link: missing: end with" in out
+
+
+def test_careops_config_names_the_file_and_a_bad_one_is_a_usage_error(
+    env: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    elsewhere = tmp_path / "team" / "ops.toml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("[x]\nlink_policy = 'never'\n")
+    (tmp_path / "careops.toml").write_text("[x]\nlink_policy = 'always'\n")  # not read
+    env.setenv("CAREOPS_CONFIG", str(elsewhere))
+    assert run(NO_LINK)[0] == 0
+    for content, message in [
+        ("[x]\nlink_policy = 'sometimes'\n", "link_policy must be one of always, never, budget"),
+        ("[x\n", "ops.toml"),
+    ]:
+        elsewhere.write_text(content)
+        code, out, err = run(NO_LINK)
+        assert code == 2 and message in err and "Traceback" not in out + err
+    env.setenv("CAREOPS_CONFIG", str(tmp_path / "missing.toml"))
+    code, _, err = run(NO_LINK)
+    assert code == 2 and "config file not found" in err
+
+
+def test_lint_knows_the_link_policies_careops_toml_allows() -> None:
+    from typing import get_args
+
+    from bot.cli.lint import LINK_POLICIES
+    from bot.core.link_policy import LinkPolicy
+    from bot.ops_file import XTable
+
+    allowed = get_args(XTable.model_fields["link_policy"].annotation)
+    assert set(LINK_POLICIES) == set(allowed) == {p.value for p in LinkPolicy}
+
+
 def test_a_broken_links_file_is_a_usage_error(env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     (tmp_path / "links.yaml").write_text("general: [not, a, url]\n", encoding="utf-8")
     env.setenv("CAREOPS_PROMPTS_DIR", str(tmp_path))
