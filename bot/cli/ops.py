@@ -16,7 +16,14 @@ from bot.core.models import normalise_handle
 from bot.core.oncall import Override, Roster, Rotation
 from bot.core.reports import load_report, parse_since, to_csv, to_markdown
 from bot.core.sla import SlaPolicy
-from bot.core.x_costs import XSpend, first_day_needed, spend_markdown, x_rows, x_spend
+from bot.core.x_costs import (
+    XSpend,
+    first_day_needed,
+    spend_csv_rows,
+    spend_markdown,
+    x_rows,
+    x_spend,
+)
 
 oncall_app = typer.Typer(help="Who is on call (rotation from careops.toml plus /care cover).")
 app.add_typer(oncall_app, name="oncall", no_args_is_help=True)
@@ -137,9 +144,11 @@ def report(
         out.write_bytes(report_png(result))
         typer.echo(f"wrote {out}")
         return
-    text = to_markdown(result) if fmt == "md" else to_csv(result)
-    if fmt == "md" and (spend.days or spend.monthly_budget):
-        text += "\n" + spend_markdown(spend)
+    shows_x = bool(spend.days or spend.monthly_budget)
+    if fmt == "md":
+        text = to_markdown(result) + ("\n" + spend_markdown(spend) if shows_x else "")
+    else:
+        text = to_csv(result, spend_csv_rows(spend) if shows_x else ())
     if out is None:
         typer.echo(text, nl=False)
     else:

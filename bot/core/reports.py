@@ -265,14 +265,21 @@ def to_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_csv(report: Report) -> str:
+CsvRow = tuple[str, str, Mapping[str, object]]  # scope, name, values by column
+
+
+def to_csv(report: Report, extra: Sequence[CsvRow] = ()) -> str:
+    """One table: the figures' rows, then `extra` rows (X spend) whose columns follow the
+    figures' columns; a row leaves the other kind's columns empty."""
     out = io.StringIO()
     names = list(Figures.__dataclass_fields__)
+    more = list(dict.fromkeys(column for _, _, values in extra for column in values))
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["scope", "name", *names])
-    for scope, name, f in report.rows():
-        values = asdict(f)
-        writer.writerow([scope, name, *("" if values[n] is None else values[n] for n in names)])
+    writer.writerow(["scope", "name", *names, *more])
+    rows: list[CsvRow] = [(scope, name, asdict(f)) for scope, name, f in report.rows()]
+    for scope, name, values in [*rows, *extra]:
+        cells = [values.get(column) for column in (*names, *more)]
+        writer.writerow([scope, name, *("" if v is None else v for v in cells)])
     return out.getvalue()
 
 

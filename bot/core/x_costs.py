@@ -299,3 +299,30 @@ def spend_markdown(spend: XSpend) -> str:
         lines.append("| – | 0 | 0 | 0 | 0 | $0.00 | – |")
     lines += ["", budget_line(spend) + ".", ""]
     return "\n".join(lines)
+
+
+def spend_csv_rows(spend: XSpend) -> list[tuple[str, str, dict[str, object]]]:
+    """The CSV report's X rows (scope, name, values; USD as plain numbers): one per day
+    (`x_day`), the period's total (`x_total`) and the month to date against the budget
+    (`x_month`)."""
+
+    def figures(d: DaySpend) -> dict[str, object]:
+        per_reply = None if d.per_reply is None else round(d.per_reply, 6)
+        return {
+            "x_replies": d.replies,
+            "x_with_link": d.with_link,
+            "x_posts_read": d.post_reads,
+            "x_users_read": d.user_reads,
+            "x_spend_usd": d.cost,
+            "x_per_reply_usd": per_reply,
+        }
+
+    rows = [("x_day", d.day, figures(d)) for d in spend.days]
+    rows.append(("x_total", "all", figures(spend.total)))
+    used = spend.budget_used
+    month: dict[str, object] = {
+        "x_spend_usd": spend.month_to_date,
+        "x_monthly_budget_usd": spend.monthly_budget,
+        "x_budget_used": None if used is None else round(used, 4),
+    }
+    return [*rows, ("x_month", spend.month, month)]

@@ -204,4 +204,20 @@ def test_report_adds_x_spend_per_day_and_the_month_against_the_budget(home: Path
     assert "## X spend" in md.output
     assert f"| {today.isoformat()} | 300 | 300 | 0 | 100 | $61.00 | $0.20 |" in md.output
     assert f"{today:%Y-%m} to date: $61.00 of $1,000.00 budget (6%)." in md.output
-    assert "X spend" not in cli(home, "report", "--since", "1d", "--format", "csv").output
+    csv_text = cli(home, "report", "--since", "1d", "--format", "csv").output
+    rows = {(r["scope"], r["name"]): r for r in csv.DictReader(io.StringIO(csv_text))}
+    assert rows[("all", "all")]["mentions"] == "0" and rows[("all", "all")]["x_spend_usd"] == ""
+    day = rows[("x_day", today.isoformat())]
+    assert (day["x_replies"], day["x_with_link"], day["x_users_read"]) == ("300", "300", "100")
+    assert (day["x_spend_usd"], day["x_per_reply_usd"]) == ("61.0", "0.203333")  # USD
+    assert day["mentions"] == ""  # the response figures' columns stay empty on X rows
+    assert float(rows[("x_total", "all")]["x_spend_usd"]) == 61.0
+    month = rows[("x_month", f"{today:%Y-%m}")]
+    assert (float(month["x_spend_usd"]), float(month["x_monthly_budget_usd"])) == (61.0, 1000.0)
+    assert float(month["x_budget_used"]) == 0.061
+
+
+def test_the_csv_report_has_no_x_rows_without_x_use_or_a_budget(home: Path) -> None:
+    SqliteStore(home / "data" / "careops.db").close()
+    csv_text = cli(home, "report", "--since", "1d", "--format", "csv").output
+    assert "x_" not in csv_text and csv_text.startswith("scope,name,mentions,")
