@@ -9,18 +9,19 @@ them without a careops release.
 
 The meter counts each kind of call in the usage log, priced, under these kinds:
 `post` and `post_url` (replies sent without and with a URL), `post_read` and
-`user_read` (resources returned, once per UTC day), and `requests` (every answered
-request, unpriced). Versions before this one counted every post read as `read`.
+`user_read` (resources returned, once per UTC day: the store keeps the day's ids, so a
+restart does not count them again), and `requests` (every answered request, unpriced).
+Versions before this one counted every post read as `read`.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from bot.core.budget import UsageLog
 from bot.core.ports import Clock
@@ -111,12 +112,24 @@ class XPrices:
         return self.per(self.reply_kind(text))
 
 
+class ReadLog(UsageLog, Protocol):
+    """The usage log that also keeps the day's resources read (the store implements it)."""
+
+    def record_reads(
+        self, network: str, kind: str, ids: Collection[str], cost_each: float, day: str
+    ) -> int:
+        """Count the ids not counted on `day` (YYYY-MM-DD) yet, at `cost_each`, in the
+        day's usage, the ids and the count in one transaction; how many were new."""
+        ...
+
+
 class XSpendMeter:
     """Counts X calls in the usage log, priced. A post or user returned twice in one UTC
-    day is charged once by X, so it is counted once here (a restart forgets what it saw
-    today, which can only count too much, never too little)."""
+    day is charged once by X, so it is counted once here: the store keeps the day's ids,
+    so a restart counts none again, and this process remembers the ids it counted today,
+    so one returned again costs no write."""
 
-    def __init__(self, usage: UsageLog | None, prices: XPrices, clock: Clock) -> None:
+    def __init__(self, usage: ReadLog | None, prices: XPrices, clock: Clock) -> None:
         self.usage = usage
         self.prices = prices
         self.clock = clock
@@ -133,8 +146,8 @@ class XSpendMeter:
             posts = self._new(POST_READ, post_ids)
             users = self._new(USER_READ, user_ids)
         self._record(REQUESTS, 1, day)
-        self._record(POST_READ, posts, day)
-        self._record(USER_READ, users, day)
+        self._record_reads(POST_READ, posts, day)
+        self._record_reads(USER_READ, users, day)
 
     def created(self, text: str) -> None:
         """One post created (a reply sent) with this text."""
@@ -142,10 +155,15 @@ class XSpendMeter:
         self._record(REQUESTS, 1, day)
         self._record(self.prices.reply_kind(text), 1, day)
 
-    def _new(self, kind: str, ids: Iterable[str]) -> int:
+    def _new(self, kind: str, ids: Iterable[str]) -> list[str]:
+        """The ids this process has not counted today."""
         fresh = {(kind, i) for i in ids} - self._seen
         self._seen |= fresh
-        return len(fresh)
+        return sorted(i for _, i in fresh)
+
+    def _record_reads(self, kind: str, ids: list[str], day: date) -> None:
+        if self.usage is not None and ids:
+            self.usage.record_reads(NETWORK, kind, ids, self.prices.per(kind), day.isoformat())
 
     def _record(self, kind: str, count: int, day: date) -> None:
         if self.usage is None or not count:

@@ -176,6 +176,7 @@ def filled_sqlite(path: Path) -> SqliteStore:
     store.set_cursor("x", "100")
     store.set_setting("intake.paused", "0")
     store.record_usage("x", "read", 2, 0.01, day="2026-11-25")
+    store.record_reads("x", "user_read", ["783214"], 0.01, "2026-11-25")
     store.ops.add_override(Override("U9", NOW, NOW, "U1", NOW, "2h"))
     store.ops.set_crisis(True, "outage", "U1", NOW)
     store.ops.mark("handoff:1", NOW)
@@ -198,8 +199,8 @@ def test_db_copy_moves_every_table_and_refuses_a_filled_target(
     copied = {line.split()[0]: int(line.split()[1]) for line in done.output.splitlines()[:-1]}
     assert set(copied) >= {
         "cases", "drafts", "outbox", "audit", "quarantine", "cursors", "settings", "usage",
-        "ops_overrides", "ops_crisis", "ops_sent", "slack_groups", "slack_group_members",
-        "drafting_examples",
+        "usage_reads", "ops_overrides", "ops_crisis", "ops_sent", "slack_groups",
+        "slack_group_members", "drafting_examples",
     }  # fmt: skip
     assert all(copied.values())
 

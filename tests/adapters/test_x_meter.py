@@ -148,6 +148,27 @@ def test_the_same_posts_read_again_are_free_until_the_next_utc_day(
     assert by_day[("2026-11-25", "requests")] == 4
 
 
+def test_a_restart_does_not_count_the_days_reads_again(tmp_path: Path, clock: FakeClock) -> None:
+    """X bills a post or user once a UTC day, whichever process read it: a careops
+    restarted at noon that reads the same page again owes nothing for it."""
+    fake = FakeX()
+    fake.on("GET /2/tweets/search/recent", [(200, {}, body("search_tweets_query.json"))])
+    fake.on(f"GET /2/users/{BRAND_ID}/mentions", [(200, {}, {"meta": {"result_count": 0}})])
+    clock.set(datetime(2026, 11, 25, 11, 0, tzinfo=UTC))
+    store = SqliteStore(tmp_path / "careops.db")
+    reader(fake, clock, store, listen_query="snowman").poll(None)
+    store.close()
+    clock.advance(hours=1)
+    store = SqliteStore(tmp_path / "careops.db")  # a new process: its meter saw nothing yet
+    reader(fake, clock, store, listen_query="snowman").poll(None)
+    assert usage(store) == {"requests": (4, 0.0), "post_read": (6, 0.03), "user_read": (3, 0.03)}
+    clock.advance(hours=13)  # the next UTC day: billed again
+    reader(fake, clock, store, listen_query="snowman").poll(None)
+    by_day = {(r.day, r.kind): r.count for r in store.usage_since("2000-01-01")}
+    assert by_day[("2026-11-26", "post_read")] == 6 and by_day[("2026-11-26", "user_read")] == 3
+    store.close()
+
+
 def test_refused_and_rate_limited_calls_cost_nothing(clock: FakeClock, store: SqliteStore) -> None:
     fake = FakeX()
     fake.on(f"GET /2/users/{BRAND_ID}/mentions", [(429, {"x-rate-limit-reset": "1"}, {})])
@@ -196,6 +217,7 @@ steps = st.one_of(
     st.tuples(st.just("reply"), st.sampled_from(PLAIN + WITH_URL), st.sampled_from([201, 403])),
     st.tuples(st.just("lookup"), st.sampled_from(POST_IDS), st.just(200)),
     st.tuples(st.just("hours"), st.integers(1, 20), st.just(0)),
+    st.tuples(st.just("restart"), st.none(), st.just(0)),
 )
 
 
@@ -223,11 +245,12 @@ def priced(calls: list[Call]) -> float:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(steps, max_size=12))
-def test_the_meter_total_is_every_call_the_fake_answered_priced(
+def test_the_meter_total_is_every_call_the_fake_answered_priced_across_restarts(
     tmp_path_factory: pytest.TempPathFactory, plan: list[tuple[str, Any, int]]
 ) -> None:
     clock = FakeClock(datetime(2026, 11, 25, 20, tzinfo=UTC))
-    store = SqliteStore(tmp_path_factory.mktemp("meter") / "careops.db")
+    path = tmp_path_factory.mktemp("meter") / "careops.db"
+    store = SqliteStore(path)
     fake = FakeX(clock=clock)
     state: dict[str, Any] = {}
 
@@ -243,13 +266,22 @@ def test_the_meter_total_is_every_call_the_fake_answered_priced(
     fake.on("POST /2/tweets", lambda call: state["reply"])
     for pid in POST_IDS:
         fake.on(f"GET /2/tweets/{pid}", lookup)
-    source = reader(fake, clock, store)
-    publisher = writer(fake, clock, store)
-    lookups = XPostLookup(
-        source.client, clock, user_id=BRAND_ID, username=BRAND, meter=source.meter
-    )
+
+    def start(store: SqliteStore) -> tuple[XSource, XPublisher, XPostLookup]:
+        """careops on this store: a new process, whose meters have seen nothing yet."""
+        source = reader(fake, clock, store)
+        lookups = XPostLookup(
+            source.client, clock, user_id=BRAND_ID, username=BRAND, meter=source.meter
+        )
+        return source, writer(fake, clock, store), lookups
+
+    source, publisher, lookups = start(store)
     for step, arg, status in plan:
-        if step == "poll":
+        if step == "restart":
+            store.close()
+            store = SqliteStore(path)
+            source, publisher, lookups = start(store)
+        elif step == "poll":
             state["mentions"] = (status, {"x-rate-limit-reset": "1"}, page(arg))
             source.gate.until = None
             source.poll(None)

@@ -138,6 +138,27 @@ def test_cursors_settings_and_usage(store):
     assert (row.count, round(row.cost, 3)) == (5, 0.025)
 
 
+def test_resources_read_are_counted_once_a_day_and_earlier_days_forgotten(store):
+    def usage() -> dict[tuple[str, str], tuple[int, float]]:
+        rows = store.usage_since("2026-11-01")
+        return {(r.day, r.kind): (r.count, round(r.cost, 6)) for r in rows}
+
+    posts = [str(1861000000000000000 + n) for n in range(450)]  # more than one statement
+    assert store.record_reads("x", "post_read", posts, 0.005, "2026-11-25") == 450
+    assert store.record_reads("x", "post_read", [*posts[:10], "7", "7"], 0.005, "2026-11-25") == 1
+    assert store.record_reads("x", "user_read", posts[:3], 0.01, "2026-11-25") == 3  # a user
+    assert store.record_reads("x", "post_read", [], 0.005, "2026-11-25") == 0
+    assert usage() == {
+        ("2026-11-25", "post_read"): (451, 2.255),
+        ("2026-11-25", "user_read"): (3, 0.03),
+    }
+    # the next day the same posts are billed again, and the day before's ids are dropped
+    assert store.record_reads("x", "post_read", posts[:2], 0.005, "2026-11-26") == 2
+    assert usage()[("2026-11-26", "post_read")] == (2, 0.01)
+    kept = store.db.query("SELECT day, count(*) AS n FROM usage_reads GROUP BY day")
+    assert [(r["day"], r["n"]) for r in kept] == [("2026-11-26", 2)]
+
+
 def test_nested_transactions_commit_once_at_the_outermost_level(store, clock):
     case = a_case(clock)
     with pytest.raises(RuntimeError), store.transaction():

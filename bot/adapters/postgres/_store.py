@@ -15,7 +15,7 @@ LOCKED`: a row another transaction is moving is not claimed twice.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +27,7 @@ from bot.adapters.postgres._connect import CONNECT_TIMEOUT, check_url, classify,
 from bot.adapters.postgres._examples import PostgresExamples
 from bot.adapters.postgres._migrations import migrate
 from bot.adapters.postgres._sql import PgDatabase, Row, Sql, SqlConnection
-from bot.adapters.sqlite import SqlGroups, SqlOps, SqlQueries
+from bot.adapters.sqlite import SqlGroups, SqlOps, SqlQueries, record_reads
 from bot.adapters.sqlite import _codec as codec
 from bot.core.models import (
     AuditEntry,
@@ -307,6 +307,11 @@ class PostgresStore:
             " count = usage.count + excluded.count, cost = usage.cost + excluded.cost",
             (day or _now()[:10], network, kind, count, cost),
         )
+
+    def record_reads(
+        self, network: str, kind: str, ids: Collection[str], cost_each: float, day: str
+    ) -> int:
+        return record_reads(self.db, network, kind, ids, cost_each, day)
 
     def usage_since(self, day: str) -> list[Usage]:
         rows = self._rows("SELECT * FROM usage WHERE day >= ? ORDER BY day, network, kind", (day,))

@@ -19,6 +19,7 @@ from bot.adapters.sqlite._health import (
 from bot.adapters.sqlite._migrations import MIGRATIONS
 from bot.adapters.sqlite._ops import SqlOps
 from bot.adapters.sqlite._queries import SqlQueries
+from bot.adapters.sqlite._reads import record_reads
 from bot.adapters.sqlite._run_lock import AlreadyRunning, RunLock
 from bot.adapters.sqlite._store import SqliteStore
 
@@ -36,5 +37,6 @@ __all__ = [
     "backup",
     "create_private",
     "integrity_problems",
+    "record_reads",
     "startup_problem",
 ]

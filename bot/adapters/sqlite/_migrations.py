@@ -153,6 +153,16 @@ MIGRATIONS: list[Migration] = [
         """,
     ),
     # --- networks (10–19)
+    Migration(
+        10,
+        "networks: the resources read each UTC day (X bills a post or user once a day)",
+        """
+        CREATE TABLE usage_reads (
+            day TEXT NOT NULL, network TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
+            PRIMARY KEY (day, network, kind, id)
+        )
+        """,
+    ),
     # --- operations (20–29)
     Migration(
         20,

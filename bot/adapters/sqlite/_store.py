@@ -8,7 +8,7 @@ connection belongs to `Database` (bot/adapters/sqlite/_db.py); the other reposit
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from bot.adapters.sqlite._groups import SqlGroups
 from bot.adapters.sqlite._migrations import migrate
 from bot.adapters.sqlite._ops import SqlOps
 from bot.adapters.sqlite._queries import SqlQueries
+from bot.adapters.sqlite._reads import record_reads
 from bot.core.models import (
     AuditEntry,
     Case,
@@ -276,6 +277,12 @@ class SqliteStore:
                 " cost = cost + excluded.cost",
                 (day or _now()[:10], network, kind, count, cost),
             )
+
+    def record_reads(
+        self, network: str, kind: str, ids: Collection[str], cost_each: float, day: str
+    ) -> int:
+        """Count the resources (ids) not counted on `day` yet; how many were new."""
+        return record_reads(self.db, network, kind, ids, cost_each, day)
 
     def usage_since(self, day: str) -> list[Usage]:
         rows = self.db.query(
