@@ -245,6 +245,9 @@ class Careops:
         from bot.adapters.scheduler import Scheduler
 
         self.scheduler = Scheduler(self.jobs)
+        for source in self.sources:
+            if isinstance(source, PushedSource):
+                source.start_push(self.leads)  # Mastodon's stream, on the leader only
         if self.lease is not None:
             self.lease.start(self.wake_tick)  # PostgreSQL: bid to lead
         if self.listener is not None:
@@ -260,6 +263,9 @@ class Careops:
         """Stop the jobs, then Slack (flushing group cards), then the store."""
         if self.scheduler is not None:
             self.scheduler.stop()
+            for source in self.sources:
+                if isinstance(source, PushedSource):
+                    source.stop_push()
         if self.listener is not None:
             self.listener.stop()
         if self.lease is not None:

@@ -22,6 +22,7 @@ from bot.adapters.mastodon import (
     MastodonPostLookup,
     MastodonPublisher,
     MastodonSource,
+    MastodonStream,
     mastodon_client,
 )
 from bot.adapters.networks_meta import add_meta_networks
@@ -115,7 +116,13 @@ def build_networks(
         api = mastodon_client(
             str(settings.mastodon_base_url), str(_secret(settings.mastodon_access_token))
         )
-        sources.append(MastodonSource(api, clock, usage=store))
+        token = str(_secret(settings.mastodon_access_token))
+        stream = (
+            MastodonStream(str(settings.mastodon_base_url), token)
+            if settings.mastodon_streaming
+            else None
+        )
+        sources.append(MastodonSource(api, clock, usage=store, stream=stream))
         publishers[Network.MASTODON] = MastodonPublisher(api, usage=store)
     add_meta_networks(settings, store, clock, sources, publishers, webhooks=webhooks)
     return sources, publishers

@@ -87,6 +87,7 @@ class Settings(BaseSettings):
     # --- Mastodon
     mastodon_base_url: str | None = Field(None, alias="MASTODON_BASE_URL")
     mastodon_access_token: SecretStr | None = Field(None, alias="MASTODON_ACCESS_TOKEN")
+    mastodon_streaming: bool = Field(True, alias="MASTODON_STREAMING")
 
     # --- Threads
     threads_user_id: str | None = Field(None, alias="THREADS_USER_ID")

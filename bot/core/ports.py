@@ -6,7 +6,7 @@ so that a fake for a test is a dozen lines.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,9 +67,14 @@ class WatchedSource(Protocol):
 @runtime_checkable
 class PushedSource(Protocol):
     """A source that a live push (a stream) tells of new mentions: while it does, polls
-    are only the safety net and can be rare."""
+    are only the safety net and can be rare. The push runs in the background between
+    `start_push` and `stop_push`, only while `leads()` says this instance leads."""
 
     def pushing(self) -> bool: ...
+
+    def start_push(self, leads: Callable[[], bool]) -> None: ...
+
+    def stop_push(self) -> None: ...
 
 
 class PermanentPublishError(Exception):

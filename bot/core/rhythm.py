@@ -22,6 +22,7 @@ never once the month's (or the day's) X budget is reached.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -43,6 +44,44 @@ REQUESTS_PER_POLL: dict[Network, float] = {
     Network.BLUESKY: 2.0,
     Network.MASTODON: 1.0,
 }
+
+
+STREAM_LONGEST_RETRY = 60.0  # seconds between tries to reconnect a dropped stream, at most
+STREAM_UNSUPPORTED_WAIT = 3600.0  # a server without streaming is asked again hourly
+
+
+def stream_retry(failures: int) -> float:
+    """Seconds before reconnecting a stream after `failures` failed tries in a row:
+    1, 2, 4 ... at most `STREAM_LONGEST_RETRY`."""
+    return min(2.0 ** min(max(failures, 1) - 1, 16), STREAM_LONGEST_RETRY)
+
+
+class PollAllowance:
+    """At most `limit` polls in any `window` seconds. A stream rings for every mention, and
+    each ring asks for a poll at once; in a flood of mentions this keeps those polls within
+    the share of the network's read budget polling may use (`DEFAULT_SHARE`)."""
+
+    def __init__(self, limit: int, window: float, clock: Clock) -> None:
+        self.limit = max(limit, 1)
+        self.window = timedelta(seconds=window)
+        self.clock = clock
+        self._polls: deque[datetime] = deque()
+
+    def available(self) -> bool:
+        since = self.clock.now() - self.window
+        while self._polls and self._polls[0] <= since:
+            self._polls.popleft()
+        return len(self._polls) < self.limit
+
+    def spend(self) -> None:
+        self._polls.append(self.clock.now())
+
+
+def push_allowance(network: Network, clock: Clock) -> PollAllowance:
+    """The polls a stream's rings may ask of `network` (its read budget's share)."""
+    budget = BUDGETS[network]["read"]
+    limit = budget.requests_per_window() * DEFAULT_SHARE / requests_per_poll(network)
+    return PollAllowance(int(limit), budget.window.total_seconds(), clock)
 
 
 def requests_per_poll(network: Network) -> float:

@@ -23,6 +23,7 @@ from bot.core.rhythm import (
     next_interval,
     pace_for,
     polling_allowance,
+    push_allowance,
     requests_per_poll,
     spend_reached,
     target,
@@ -173,3 +174,18 @@ def test_the_rhythm_says_which_sources_are_due_and_when() -> None:
     open_cases["x"] = 0
     assert rhythm.polled("x", arrived=0) == 45
     assert rhythm.polled("inbox", arrived=2) is None  # not paced: polled on every tick
+
+
+def test_rings_of_a_stream_get_polls_only_within_the_read_budget_share() -> None:
+    clock = FakeClock()
+    allowance = push_allowance(Network.MASTODON, clock)
+    read = BUDGETS[Network.MASTODON]["read"]
+    share = int(read.requests_per_window() * DEFAULT_SHARE)
+    for _ in range(share):  # a flood: a ring, a poll, again, within a second
+        assert allowance.available()
+        allowance.spend()
+    assert not allowance.available(), "the window's share is spent: the next ring waits"
+    clock.advance(read.window - timedelta(seconds=1))
+    assert not allowance.available()
+    clock.advance(timedelta(seconds=1))
+    assert allowance.available(), "the first polls have left the window"

@@ -1,9 +1,17 @@
-"""A small Mastodon server on 127.0.0.1 for Mastodon.py: notifications, statuses, context.
+"""A small Mastodon server on 127.0.0.1 for Mastodon.py: notifications, statuses, context,
+and the streaming API.
 
 Statuses and notifications are shaped from real recorded ones (tests/fixtures/mastodon),
 so Mastodon.py parses exactly what a real server sends. The server honours the
 `Idempotency-Key` header like Mastodon does (unless `honour_idempotency` is off, which
 is how a test plays "the key expired"), and can answer 429 with `X-RateLimit-Reset`.
+
+`GET /api/v1/streaming/user/notification` streams server-sent events as Mastodon's
+streaming server does (its documented format: chunked, `:)` on connect, `:thump`
+heartbeats, `event: notification` with the Notification as JSON in `data:`): each
+mention added is announced on every open stream. A test drops the streams
+(`drop_streams`), refuses new ones with a status (`stream_status`), or serves no
+streaming at all (`streaming = False`: 404, as a server without it answers).
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ import copy
 import functools
 import itertools
 import json
+import queue
 import threading
 import time
 from dataclasses import dataclass, field
@@ -50,6 +59,28 @@ class MastodonState:
     post_seconds: float = 0.0  # how long posting a status takes (a real server's latency)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(117100000000000001))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    streaming: bool = True  # False: the streaming paths answer 404
+    stream_status: int = 200  # another code refuses new streams with it
+    heartbeat_seconds: float = 0.5
+    streams: list[queue.Queue[bytes | None]] = field(default_factory=list)
+    stream_connects: int = 0  # streams accepted so far
+    announce: bool = True  # False: mentions are added without a word on the streams
+    closing: bool = False  # the server is shutting down: a stream opened now ends at once
+
+    def drop_streams(self, *, closing: bool = False) -> None:
+        """Close every open stream, as a restarting streaming server does."""
+        with self.lock:
+            self.closing = self.closing or closing
+            for stream in self.streams:
+                stream.put(None)
+
+    def _announce(self, note: dict[str, Any]) -> None:
+        if not self.announce:
+            return
+        event = f"event: notification\ndata: {json.dumps(note)}\n\n".encode()
+        with self.lock:
+            for stream in self.streams:
+                stream.put(event)
 
     def new_id(self) -> str:
         return str(next(self.ids))
@@ -70,6 +101,7 @@ class MastodonState:
         note.update(id=self.new_id(), status=status, account=status["account"])
         note["created_at"] = created_at
         self.notifications.append(note)
+        self._announce(note)
         return note
 
     def status(
@@ -127,6 +159,9 @@ class _Handler(BaseHTTPRequestHandler):
             token = self.state.token
             if token and headers.get("authorization") != f"Bearer {token}":
                 return self._send(401, {"error": "The access token is invalid"})
+        if parts.path.startswith("/api/v1/streaming"):
+            return self._stream(parts.path)
+        with self.state.lock:
             if self.state.rate_limited_until:
                 reset = self.state.rate_limited_until
                 return self._send(429, {"error": "Too many requests"}, {"X-RateLimit-Reset": reset})
@@ -180,6 +215,43 @@ class _Handler(BaseHTTPRequestHandler):
         if key:
             state.idempotency[key] = status["id"]
         return self._send(200, status)
+
+    def _stream(self, path: str) -> None:
+        state = self.state
+        if not state.streaming or path not in ("/api/v1/streaming/user/notification",):
+            return self._send(404, {"error": "Not found"})
+        if state.stream_status != 200:
+            return self._send(state.stream_status, {"error": "Streaming refused"})
+        events: queue.Queue[bytes | None] = queue.Queue()
+        with state.lock:
+            state.streams.append(events)
+            state.stream_connects += 1
+        self.protocol_version = "HTTP/1.1"  # chunked, as Mastodon's streaming server sends
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            self._chunk(b":)\n")
+            while True:
+                try:
+                    event = events.get(timeout=state.heartbeat_seconds)
+                except queue.Empty:
+                    event = b":thump\n"
+                if event is None or state.closing:
+                    break
+                self._chunk(event)
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            pass  # the client went away
+        finally:
+            with state.lock:
+                state.streams.remove(events)
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
 
     def _send(self, code: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
@@ -250,5 +322,6 @@ class FakeMastodon:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.state.drop_streams(closing=True)  # server_close waits for every handler
         self.httpd.shutdown()
         self.httpd.server_close()

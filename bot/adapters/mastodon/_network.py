@@ -26,11 +26,13 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from bot.adapters.mastodon._stream import MastodonStream
 from bot.core.budget import RateGate, UsageLog
 from bot.core.credentials import AuthBackoff
 from bot.core.intake import mention_from, raw_preview
 from bot.core.models import Mention, Network, OutboxItem, PublishResult, Quarantined
 from bot.core.ports import Clock, PermanentPublishError, SourceBatch
+from bot.core.rhythm import PollAllowance, push_allowance
 from bot.core.risk import followers_meta
 from bot.core.rules import measure
 
@@ -138,16 +140,39 @@ class MastodonSource:
         usage: UsageLog | None = None,
         max_pages: int = MAX_PAGES_PER_POLL,
         with_context: bool = True,
+        stream: MastodonStream | None = None,
+        allowance: PollAllowance | None = None,
     ) -> None:
         self.api = api
+        self.stream = stream
         self.clock = clock
         self.usage = usage
         self.max_pages = max_pages
         self.with_context = with_context
         self.gate = RateGate(Network.MASTODON)
         self.auth = AuthBackoff(Network.MASTODON, "MASTODON_ACCESS_TOKEN")
+        self.allowance = allowance or push_allowance(Network.MASTODON, clock)
+
+    def has_news(self) -> bool:
+        """The stream announced a mention, or (re)connected: poll now (unless a flood of
+        rings has used the polls the read budget allows; the ring waits for the next)."""
+        return self.stream is not None and self.stream.news.is_set() and self.allowance.available()
+
+    def pushing(self) -> bool:
+        return self.stream is not None and self.stream.live
+
+    def start_push(self, leads: Callable[[], bool]) -> None:
+        if self.stream is not None:
+            self.stream.start(leads)
+
+    def stop_push(self) -> None:
+        if self.stream is not None:
+            self.stream.stop()
 
     def poll(self, cursor: str | None) -> SourceBatch:
+        if self.stream is not None:
+            self.stream.news.clear()  # before reading: a mention announced meanwhile is news
+        self.allowance.spend()
         batch = SourceBatch()
         if self.auth.blocked(self.clock.now()):  # refused lately: no call until it is time
             batch.notices.append(self.auth.notice)
