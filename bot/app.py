@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.core import jobs as ops_jobs
 from bot.core.crisis_groups import CrisisGrouper
 from bot.core.drafting import DraftingService
+from bot.core.gestures import Gifts, WowBook
 from bot.core.jobs import Job
 from bot.core.link_policy import XLinkGuard, XLinkRules
 from bot.core.loop import CareLoop, IntakeSummary
@@ -41,6 +42,7 @@ from bot.core.ports import (
     WatchedSource,
 )
 from bot.core.publishing import PublishingService, PublishOutcome
+from bot.core.relations import Relations
 from bot.core.reports import load_report
 from bot.core.review import ApproverPolicy, ReviewService
 from bot.core.review_actions import ReviewActions
@@ -331,6 +333,8 @@ def build_app(
     def policy() -> ApproverPolicy:
         return ApproverPolicy.of(approver_ids(), required=2 if crisis() else 1)
 
+    gifts = Gifts(store.wow, store.get_case, _wow_book(settings), clock, lambda: policy().actions)
+    relations = Relations(store.people, store.wow, gifts, clock)
     if side is not None:
         surface = side.surface(
             clock,
@@ -339,6 +343,7 @@ def build_app(
             store.queries,
             required=lambda: policy().required,
             costs=x_rules,
+            notes=relations.card_notes,
         )
     grouper = CrisisGrouper(store.groups, store.get_case, clock, crisis)
     loop = CareLoop(
@@ -351,6 +356,7 @@ def build_app(
         max_chars=settings.max_mention_chars,
         chunk_size=OFFLINE_CHUNK if primary is offline_drafter else 1,
         grouper=grouper,
+        relations=relations,
     )
 
     def refresh(case: Case) -> None:
@@ -375,7 +381,7 @@ def build_app(
     roster = Roster(Rotation.from_config(ops_file.get("oncall", {})), store.ops.overrides)
 
     services = Services(
-        actions=ReviewActions(review, loop.show, store.queries, store.groups, grouper),
+        actions=ReviewActions(review, loop.show, store.queries, store.groups, grouper, gifts),
         queries=store.queries,
         ops=Operations(
             store,
@@ -390,6 +396,7 @@ def build_app(
         clock=clock,
         sla=sla,
         notifier=notifier or LogNotifier(),
+        relations=relations,
         leader=lease.status_line if lease is not None else lambda: None,
     )
     care = Careops(
@@ -545,6 +552,12 @@ def _links(settings: Settings) -> LinkBook:
     from bot.adapters.drafters import load_links
 
     return load_links(settings.prompts)
+
+
+def _wow_book(settings: Settings) -> WowBook:
+    from bot.adapters.drafters import load_wow
+
+    return load_wow(settings.prompts)
 
 
 def _offline_drafter(settings: Settings, links: LinkBook, clock: Clock) -> Drafter:

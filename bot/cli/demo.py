@@ -126,7 +126,8 @@ def run_demo(conf: Settings, console: Console, *, mode: str) -> DemoRun:
         for source in careops.sources:  # the batch is delivered afresh on every run
             careops.store.set_cursor(source.name, "0")
         _intake(careops, run)
-        surface = TerminalSurface(console, clock, careops.sla, costs=careops.x_rules)
+        notes = careops.services.relations.card_notes
+        surface = TerminalSurface(console, clock, careops.sla, costs=careops.x_rules, notes=notes)
         open_cases = _open_cases(careops)
         if open_cases:
             console.rule(f"[bold]{len(open_cases)} case(s) to review")

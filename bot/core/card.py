@@ -38,6 +38,34 @@ def drafted_by(drafter: str, note: str) -> str:
 
 
 @dataclass(frozen=True)
+class WowLine:
+    """A wow moment on a card: why, and the gesture to suggest or the one made."""
+
+    why: str
+    suggestion: str = ""  # "a handwritten card ($3; $57 of $60 left this month)"
+    done: str = ""  # the gesture made ("a handwritten card")
+    done_by: str = ""  # by whom
+    over: bool = False  # made past its monthly budget (an approver's call)
+
+    @property
+    def text(self) -> str:
+        """ "🎉 Wow moment: new baby · suggest: a handwritten card (…)", or what was done."""
+        head = f"🎉 Wow moment: {self.why}"
+        if self.done:
+            over = " (over budget, an approver's call)" if self.over else ""
+            return f"{head} · 🎁 done: {self.done} by {self.done_by}{over}"
+        return f"{head} · suggest: {self.suggestion}"
+
+
+@dataclass(frozen=True)
+class CardNotes:
+    """What careops knows of the customer beyond this post (bot/core/relations.py)."""
+
+    history: str = ""  # "3rd contact · last: refund, answered in 12 min, 14 days ago · ..."
+    wow: WowLine | None = None
+
+
+@dataclass(frozen=True)
 class CardView:
     case_id: str
     network: Network
@@ -68,6 +96,8 @@ class CardView:
     intake: str = ""  # how long intake took, post to case: "1.4s", "3m"
 
     followers: int | None = None  # the author's audience, when the network gives it
+    history: str = ""  # the customer's history line
+    wow: WowLine | None = None
 
     @property
     def audience(self) -> str:
@@ -118,8 +148,10 @@ def card_view(
     now: datetime,
     sla: SlaPolicy,
     costs: XLinkRules | None = None,
+    notes: CardNotes | None = None,
 ) -> CardView:
-    """`costs`: X's link rules and prices, for what sending an X reply costs."""
+    """`costs`: X's link rules and prices, for what sending an X reply costs; `notes`: the
+    customer's history and a wow moment."""
     mention = case.mention
     tags: tuple[str, ...] = ()
     if case.triage:
@@ -162,6 +194,8 @@ def card_view(
         context=mention.context,
         risks=risk_lines(case.triage.tags) if case.triage else (),
         followers=follower_count(mention.meta),
+        history=notes.history if notes else "",
+        wow=notes.wow if notes else None,
         send_costs=sending,
         offer_without_link=offer,
         intake=intake_took(case.created_at - mention.created_at),

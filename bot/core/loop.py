@@ -28,6 +28,7 @@ from bot.core.models import (
     Triage,
 )
 from bot.core.ports import AlreadyExists, Clock, MentionSource, ReviewSurface, SourceBatch, Store
+from bot.core.relations import Relations
 from bot.core.triage import triage as default_triage
 
 log = logging.getLogger(__name__)
@@ -90,8 +91,10 @@ class CareLoop:
         max_chars: int = MAX_TEXT_CHARS,
         chunk_size: int = 1,
         grouper: CrisisGrouper | None = None,
+        relations: Relations | None = None,
     ) -> None:
-        """`grouper` places each case shown during a crisis in a group of similar ones."""
+        """`grouper` places each case shown during a crisis in a group of similar ones;
+        `relations` adds what the customer's history says (repeat complainer, wow)."""
         self.store = store
         self.drafting = drafting
         self.clock = clock
@@ -103,6 +106,7 @@ class CareLoop:
         self.max_chars = max_chars
         self.chunk_size = max(1, chunk_size)  # cases per commit: >1 for fast drafters
         self.grouper = grouper
+        self.relations = relations
 
     def poll(self, sources: Iterable[MentionSource]) -> IntakeSummary:
         summary = IntakeSummary()
@@ -167,7 +171,11 @@ class CareLoop:
         if now - case.mention.created_at > self.expiry[case.network]:
             expired = transition(case, CaseState.EXPIRED, at=now, detail="too old to answer")
             return _Planned(case, created, [expired])
-        triaged = transition(case, CaseState.TRIAGED, at=now, triage=self.triager(case.mention))
+        crisis = self.crisis() if crisis is None else crisis
+        triage = self.triager(case.mention)
+        if self.relations is not None and triage.intent is not Intent.SPAM:
+            triage = self.relations.assess(case.mention, triage, crisis=crisis)
+        triaged = transition(case, CaseState.TRIAGED, at=now, triage=triage)
         assert triaged.case.triage is not None
         if triaged.case.triage.intent is Intent.SPAM:
             reason = "spam (automatic)"
@@ -175,7 +183,6 @@ class CareLoop:
                 triaged.case, CaseState.DISMISSED, at=now, detail=reason, dismissed_reason=reason
             )
             return _Planned(case, created, [triaged, dismissed])
-        crisis = self.crisis() if crisis is None else crisis
         draft = self.drafting.draft_for(triaged.case, crisis=crisis)
         drafted = transition(
             triaged.case, CaseState.DRAFTED, at=now, detail=draft.drafter,
@@ -196,6 +203,7 @@ class CareLoop:
                         summary.duplicates += 1
                         continue
                     written.append(case)
+                self._remember(written)
         for case in written:
             summary.new += 1
             summary.expired += case.state is CaseState.EXPIRED
@@ -211,8 +219,11 @@ class CareLoop:
             audits = [created, *(step.audit for step in planned.steps if step.audit is not None)]
             entries.append((planned.steps[-1].case, audits))
         drafts = [planned.draft for planned in chunk if planned.draft is not None]
-        self.store.add_new_cases(entries, drafts)
-        return [case for case, _ in entries]
+        cases = [case for case, _ in entries]
+        with self.store.transaction():
+            self.store.add_new_cases(entries, drafts)
+            self._remember(cases)
+        return cases
 
     def _write(self, planned: _Planned) -> Case | None:
         """One row for the case as it rests, an audit row for each move that got it there."""
@@ -236,6 +247,7 @@ class CareLoop:
         planned = self._plan(case)
         with self.store.transaction():
             resting = self._write(planned)
+            self._remember([resting] if resting is not None else [])
         assert resting is not None
         return self.show(resting) if resting.state is CaseState.IN_REVIEW else resting
 
@@ -267,6 +279,11 @@ class CareLoop:
             case = case.evolve(review_ref=ref)
             self.store.save_case(case, None)
         return case
+
+    def _remember(self, cases: list[Case]) -> None:
+        """Keep what assessing found of these cases (wow moments), in their commit."""
+        if self.relations is not None and cases:
+            self.relations.remember(cases)
 
     def _save(self, step: Transition) -> Case:
         self.store.save_case(step.case, step.audit)

@@ -7,7 +7,10 @@ or changes how the whole team works needs an approver:
 - approve, retry: a reply goes out under the brand's name;
 - edit: the edited text is what will be published;
 - dismiss: the customer's case is closed without an answer;
-- pause/resume intake, crisis mode: they change the queue for everyone.
+- pause/resume intake, crisis mode: they change the queue for everyone;
+- a wow gesture past its monthly budget: it spends money the brand did not plan.
+
+Recording a gesture within its budget and linking a customer's handles are anyone's.
 
 An empty approver list means everyone is an approver (the terminal demo, a team of one).
 """
@@ -30,6 +33,9 @@ class Action(StrEnum):
     PAUSE = "pause"
     RESUME = "resume"
     CRISIS = "crisis"
+    GIFT = "gift"  # record a wow gesture (🎁) within its monthly budget
+    GIFT_OVER_BUDGET = "gift_over_budget"  # one that passes the budget
+    LINK = "link"  # link or unlink a customer's handles across networks
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,9 @@ RULES: dict[Action, Rule] = {
     Action.PAUSE: Rule(True, "Only approvers can pause intake."),
     Action.RESUME: Rule(True, "Only approvers can resume intake."),
     Action.CRISIS: Rule(True, "Only approvers can switch crisis mode."),
+    Action.GIFT: Rule(False, ""),
+    Action.GIFT_OVER_BUDGET: Rule(True, "Only approvers can go past a gesture's monthly budget."),
+    Action.LINK: Rule(False, ""),
 }
 
 

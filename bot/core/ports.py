@@ -30,7 +30,9 @@ from bot.core.models import (
     Usage,
 )
 from bot.core.oncall import Override
+from bot.core.people import Contacts, Person
 from bot.core.post_urls import PostRef
+from bot.core.wow import Gesture, WowMoment
 
 
 class Clock(Protocol):
@@ -368,3 +370,46 @@ class OpsRepo(Protocol):
     def set_crisis(self, on: bool, reason: str, user: str, at: datetime) -> bool:
         """Switch crisis mode; False when it already was so."""
         ...
+
+
+class PeopleRepo(Protocol):
+    """Customers across cases and networks (bot/core/people.py): history reads bounded
+    by RECENT whatever a customer's count, and the team's links between handles."""
+
+    def contacts(self, person: Person, before: datetime, limit: int) -> Contacts:
+        """The handle's cases posted before `before`: count, first, the `limit` latest."""
+        ...
+
+    def linked(self, person: Person) -> tuple[Person, ...]:
+        """The other handles linked to this one (none when it is linked to nothing)."""
+        ...
+
+    def link(self, people: Sequence[Person], user: str, at: datetime) -> tuple[Person, ...]:
+        """Link these handles as one customer (joining groups they are in); the whole
+        group afterwards. Each change is kept (who, when)."""
+        ...
+
+    def unlink(self, person: Person, user: str, at: datetime) -> bool:
+        """Take the handle out of its group; False when it was linked to nothing."""
+        ...
+
+
+class WowRepo(Protocol):
+    """Wow moments and the gestures made for them (bot/core/wow.py, gestures.py)."""
+
+    def add_moment(self, moment: WowMoment, audit: AuditEntry) -> bool: ...
+
+    def moment(self, case_id: str) -> WowMoment | None: ...
+
+    def moments_since(self, since: datetime) -> list[tuple[WowMoment, Gesture | None]]:
+        """Moments at or after `since`, newest first, with the gesture made for each."""
+        ...
+
+    def add_gesture(self, gesture: Gesture, moment: WowMoment, audit: AuditEntry) -> bool:
+        """Keep the gesture (and its moment, if new) with the audit row, in one commit;
+        False, changing nothing, when the case has a gesture already."""
+        ...
+
+    def gesture(self, case_id: str) -> Gesture | None: ...
+
+    def gestures_since(self, since: datetime) -> list[Gesture]: ...

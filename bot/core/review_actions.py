@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.core.crisis import bulk_approve
 from bot.core.crisis_groups import CrisisGrouper, awaiting_review, bulk_dismiss
 from bot.core.crisis_groups import group_dismiss_reason as dismiss_reason
+from bot.core.gestures import Gifts
 from bot.core.models import Case, CaseGroup
 from bot.core.permissions import Action
 from bot.core.ports import CareQueries, GroupPlaces
@@ -24,6 +25,7 @@ CASE_ACTIONS = frozenset(
         Action.DISMISS,
         Action.CLAIM,
         Action.RETRY,
+        Action.GIFT,
     }
 )
 
@@ -46,13 +48,15 @@ class ReviewActions:
         queries: CareQueries,
         places: GroupPlaces,
         grouper: CrisisGrouper,
+        gifts: Gifts | None = None,
     ) -> None:
-        """`show` refreshes a case's card (CareLoop.show)."""
+        """`show` refreshes a case's card (CareLoop.show); `gifts` records wow gestures."""
         self.review = review
         self.show = show
         self.queries = queries
         self.places = places
         self.grouper = grouper
+        self.gifts = gifts
 
     def act(self, action: Action, case_id: str, user: str) -> ReviewOutcome:
         """Run one of CASE_ACTIONS; the card is refreshed when the case moved."""
@@ -64,6 +68,10 @@ class ReviewActions:
             Action.CLAIM: self.review.claim,
             Action.RETRY: self.review.retry,
         }
+        if self.gifts is not None:
+            run[Action.GIFT] = self.gifts.give
+        if action not in run:
+            return ReviewOutcome(False, f"{action.value} is not available here.")
         return self._refreshed(run[action](case_id, user))
 
     def edit(self, case_id: str, user: str, text: str) -> ReviewOutcome:

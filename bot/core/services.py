@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.core.operations import Operations
 from bot.core.ports import CareQueries, Clock, Notifier
+from bot.core.relations import Relations
 from bot.core.review_actions import ReviewActions
 from bot.core.sla import SlaPolicy
 from bot.core.take_in import LinkIntake
@@ -21,5 +22,6 @@ class Services:
     clock: Clock
     sla: SlaPolicy
     notifier: Notifier
+    relations: Relations  # customers across networks: links, wow moments (`/care wow`)
     # Several instances on one database: which one leads and since when. None: alone.
     leader: Callable[[], str | None] = lambda: None

@@ -36,7 +36,9 @@ from bot.core.models import (
     Quarantined,
 )
 from bot.core.oncall import Override
+from bot.core.people import parse_person
 from bot.core.ports import OutboxConflict
+from bot.core.wow import Gesture, WowKind, WowMoment
 from tests.conftest import make_mention
 from tests.pg_server import PostgresServer, free_port
 
@@ -182,6 +184,11 @@ def filled_sqlite(path: Path) -> SqliteStore:
     store.ops.mark("handoff:1", NOW)
     store.groups.start_group(CaseGroup("g:x:1", "app down", ("x:1", "x:2")), NOW)
     store.examples.sync()
+    store.people.link([parse_person("x:maria_g"), parse_person("bluesky:maria.bsky.social")],
+                      "U1", NOW)  # fmt: skip
+    moment = WowMoment("x:1", WowKind.MILESTONE, "new baby", NOW, Network.X, "maria_g")
+    gift = Gesture("x:1", "card", "a handwritten card", 3.0, "U1", NOW)
+    store.wow.add_gesture(gift, moment, note(a_case("1"), at=NOW, actor="U1", action="gift"))
     return store
 
 

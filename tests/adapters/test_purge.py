@@ -13,6 +13,7 @@ from bot.app import file_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import CaseGroup, Quarantined
+from bot.core.permissions import Action
 from tests.conftest import make_mention
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -47,6 +48,11 @@ def test_purge_leaves_nothing_of_theirs_in_any_table_index_or_the_file(tmp_path:
     care.store.quarantine(Quarantined("bluesky", f'{{"handle": "@maria_g", "t": "{SECRET_WORD}"}}',
                                       "bad record", NOW))  # fmt: skip
     care.store.quarantine(Quarantined("x", '{"author": "maria_gx"}', "other person", NOW))
+    relations = care.services.relations
+    assert relations.link("x:maria_g bluesky:maria.bsky.social", "ULEAD").startswith("Linked")
+    assert relations.link("x:sam mastodon:sam@toot.example", "ULEAD").startswith("Linked")
+    for case_id in ("x:1", "x:2"):  # a 🎁 on each card: a moment and a gesture per case
+        assert care.services.actions.act(Action.GIFT, case_id, "ULEAD").changed
     assert SECRET_WORD in everything_in(settings.database)
     assert len(care.store.quarantined()) == 3  # the inbox line without an id, and two more
 
@@ -56,11 +62,14 @@ def test_purge_leaves_nothing_of_theirs_in_any_table_index_or_the_file(tmp_path:
     assert counts == {
         "cases": 1, "drafts": 1, "outbox": 1, "audit": counts["audit"], "slack_group_members": 1,
         "drafting_examples": 1, "drafting_examples_fts": 1, "slack_groups": 1, "quarantine": 2,
+        "wow_moments": 1, "wow_gestures": 1, "people_links": 1, "people_link_log": 1,
     }  # fmt: skip
-    assert counts["audit"] >= 4  # created, triaged, drafted, in review, approved ...
+    assert counts["audit"] >= 5  # created, triaged, drafted, in review, approved, gift ...
     left = everything_in(settings.database)
     assert SECRET_WORD not in left and 'maria_g"' not in left.replace("maria_gx", "")
     assert "x:2" in left and "order 77" in left and "maria_gx" in left  # others are kept
+    assert "maria.bsky.social" not in left  # her link, with nobody left to link to
+    assert "sam@toot.example" in left and "'spotted'" in left  # his link and moment stay
     raw = b"".join(p.read_bytes() for p in settings.database.parent.glob("careops.db*"))
     assert SECRET_WORD.encode() not in raw and SECRET_WORD.lower().encode() not in raw
 

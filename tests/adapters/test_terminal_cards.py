@@ -148,3 +148,16 @@ def test_each_network_is_named_and_a_facebook_author_by_name_not_by_id() -> None
     assert "Facebook · a Facebook user" in show(unnamed, draft)
     insta, draft = card_case("Hi", network=Network.INSTAGRAM, author="sofia.draws", author_name="")
     assert "Instagram · @sofia.draws" in show(insta, draft)
+
+
+def test_the_terminal_card_shows_the_customers_history_and_a_wow_moment() -> None:
+    from bot.core.card import CardNotes, WowLine
+
+    case, draft = card_case("We just had a baby and the pram arrived early, thank you!")
+    wow = WowLine("new baby", suggestion="a handwritten card ($3; $57 of $60 left this month)")
+    notes = CardNotes("3rd contact · last: refund, answered in 12 min, 14 days ago", wow)
+    con, out = console()
+    TerminalSurface(con, FixedClock(NOW), SlaPolicy(), notes=lambda c: notes).show(case, draft)
+    text = " ".join(out.getvalue().split())
+    assert "3rd contact · last: refund, answered in 12 min, 14 days ago" in text
+    assert "🎉 Wow moment: new baby · suggest: a handwritten card ($3; $57 of $60" in text

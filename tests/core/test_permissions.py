@@ -11,7 +11,7 @@ from tests.conftest import make_mention
 from tests.core.helpers import wire
 
 GOOD = "Thanks for flagging this, Maria! DM us your order number: https://help.parcelly.example/delivery"
-ANYONE = {Action.CLAIM, Action.REGENERATE, Action.SHOW}
+ANYONE = {Action.CLAIM, Action.REGENERATE, Action.SHOW, Action.GIFT, Action.LINK}
 
 
 @pytest.mark.parametrize("action", list(Action))

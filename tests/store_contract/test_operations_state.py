@@ -52,6 +52,7 @@ def test_retention_keeps_open_cases_and_recent_ones(store):
     assert counts == {
         "cases": 1, "drafts": 0, "outbox": 0, "audit": 1, "quarantine": 1,
         "drafting_examples": 0, "drafting_examples_fts": 0, "slack_group_members": 0,
+        "wow_moments": 0, "wow_gestures": 0,
     }  # fmt: skip
     assert sorted(c.id for c in store.cases()) == ["x:2", "x:3"]
 

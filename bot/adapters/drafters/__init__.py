@@ -1,4 +1,5 @@
-"""Drafters (offline templates; OpenAI or any compatible server) and the prompt files.
+"""Drafters (offline templates; OpenAI or any compatible server) and the prompt files
+(links.yaml, wow.yaml).
 
 Each name is imported on first use: `careops lint` reads only the links file and never
 pays for the offline drafter (and the drafting core behind it), nor for the openai SDK.
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from bot.adapters.drafters._offline import OfflineDrafter, load_offline_templates
     from bot.adapters.drafters._openai import OpenAIDrafter, build_drafter
     from bot.adapters.drafters._prompt_files import LinksFileError, load_links
+    from bot.adapters.drafters._wow_file import WowFileError, load_wow
 
 # public name -> the private module that holds it
 _HOME = {
@@ -22,15 +24,19 @@ _HOME = {
     "load_offline_templates": "_offline",
     "OpenAIDrafter": "_openai",
     "build_drafter": "_openai",
+    "WowFileError": "_wow_file",
+    "load_wow": "_wow_file",
 }
 
 __all__ = [
     "LinksFileError",
     "OfflineDrafter",
     "OpenAIDrafter",
+    "WowFileError",
     "build_drafter",
     "load_links",
     "load_offline_templates",
+    "load_wow",
 ]
 
 

@@ -27,7 +27,7 @@ from bot.adapters.postgres._connect import CONNECT_TIMEOUT, check_url, classify,
 from bot.adapters.postgres._examples import PostgresExamples
 from bot.adapters.postgres._migrations import migrate
 from bot.adapters.postgres._sql import PgDatabase, Row, Sql, SqlConnection
-from bot.adapters.sqlite import SqlGroups, SqlOps, SqlQueries, record_reads
+from bot.adapters.sqlite import SqlGroups, SqlOps, SqlPeople, SqlQueries, SqlWow, record_reads
 from bot.adapters.sqlite import _codec as codec
 from bot.core.models import (
     AuditEntry,
@@ -82,6 +82,8 @@ class PostgresStore:
         self.groups = SqlGroups(self.db)
         self.ops = SqlOps(self.db)
         self.queries = SqlQueries(self.db)
+        self.people = SqlPeople(self.db)
+        self.wow = SqlWow(self.db)
         self.examples = PostgresExamples(self.sql)
         if auto_migrate:
             self.migrate()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.adapters.slack._escape import SECTION_LIMIT, clip, escape_mrkdwn, link, quote, who
-from bot.core.card import CardView
+from bot.core.card import CardView, WowLine
 from bot.core.labels import RULE_LABELS
 from bot.core.models import CaseState, Network, RuleCheck
 
@@ -25,6 +25,7 @@ ACTION_DISMISS = "careops_dismiss"
 ACTION_CLAIM = "careops_claim"
 ACTION_RETRY = "careops_retry"
 ACTION_ANSWER_BY_HAND = "careops_answer_by_hand"
+ACTION_GIFT = "careops_gift"  # a wow gesture was made
 EDIT_VIEW = "careops_edit_view"
 EDIT_BLOCK = "draft"
 EDIT_INPUT = "text"
@@ -43,6 +44,8 @@ def card_blocks(view: CardView) -> list[Block]:
         _section(clip(quote(view.text), SECTION_LIMIT)),
         _context(_status_line(view)),
     ]
+    if view.history:
+        blocks.append(_context(f"🗂 {escape_mrkdwn(view.history)}"))
     if view.risks:
         risks = "\n".join(f"🚩 *Risk* — {escape_mrkdwn(line)}" for line in view.risks)
         blocks.append(_section(clip(risks, SECTION_LIMIT)))
@@ -55,7 +58,11 @@ def card_blocks(view: CardView) -> list[Block]:
     outcome = _outcome_line(view)
     if outcome:
         blocks.append(_section(outcome))
+    if view.wow is not None:
+        blocks.append(_section(clip(wow_line(view.wow), SECTION_LIMIT)))
     actions = _buttons(view)
+    if view.wow is not None and not view.wow.done:
+        actions.append(_button("🎁 Gesture made", ACTION_GIFT, view.case_id))
     if actions:
         blocks.append({"type": "actions", "block_id": "careops_actions", "elements": actions})
     return blocks
@@ -68,6 +75,15 @@ def rule_lines(checks: tuple[RuleCheck, ...]) -> str:
         label = RULE_LABELS.get(check.rule, check.rule)
         lines.append(f"{mark} *{label}* — {escape_mrkdwn(check.why)}")
     return clip("\n".join(lines), SECTION_LIMIT)
+
+
+def wow_line(wow: WowLine) -> str:
+    """ "🎉 *Wow moment*: new baby · suggest: a handwritten card (…)", or what was done."""
+    head = f"🎉 *Wow moment*: {escape_mrkdwn(wow.why)}"
+    if wow.done:
+        over = " (over budget, an approver's call)" if wow.over else ""
+        return f"{head} · 🎁 done: {escape_mrkdwn(wow.done)} by {who(wow.done_by)}{over}"
+    return f"{head} · suggest: {escape_mrkdwn(wow.suggestion)}"
 
 
 def _headline(view: CardView) -> str:

@@ -12,6 +12,7 @@ import logging
 from functools import partial
 
 from bot.adapters.slack import _ops_commands as ops
+from bot.adapters.slack import _relations_commands as relations
 from bot.adapters.slack._escape import escape_mrkdwn, slack_to_plain
 from bot.adapters.slack._reply import CommandContext, CommandReply, FollowUp, Subcommand
 from bot.core.cases import OPEN_STATES
@@ -193,6 +194,9 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "cover": ops.cover_command,
     "crisis": ops.crisis_command,
     "stats": ops.stats_command,
+    "link": relations.link_command,
+    "unlink": relations.unlink_command,
+    "wow": relations.wow_command,
 }
 
 

@@ -26,6 +26,7 @@ from bot.adapters.slack._cards import (
     ACTION_CLAIM,
     ACTION_DISMISS,
     ACTION_EDIT,
+    ACTION_GIFT,
     ACTION_REGENERATE,
     ACTION_RETRY,
     EDIT_BLOCK,
@@ -62,6 +63,7 @@ REACTIONS = {
     "repeat": Action.REGENERATE,
     "no_entry_sign": Action.DISMISS,
     "eyes": Action.CLAIM,
+    "gift": Action.GIFT,  # a wow gesture was made
 }
 BUTTONS = {
     ACTION_APPROVE: Action.APPROVE,
@@ -70,6 +72,7 @@ BUTTONS = {
     ACTION_DISMISS: Action.DISMISS,
     ACTION_CLAIM: Action.CLAIM,
     ACTION_RETRY: Action.RETRY,
+    ACTION_GIFT: Action.GIFT,
 }
 # Buttons that change something, so they are journaled before Slack is answered.
 JOURNALED_BUTTONS = (*BUTTONS, ACTION_APPROVE_ALL, ACTION_DISMISS_ALL)

@@ -42,7 +42,9 @@ from bot.adapters.slack._reply import CommandContext
 from bot.adapters.slack._surface import SlackNotifier, SlackSurface
 from bot.adapters.slack._work import Work
 from bot.config import Settings
+from bot.core.card import CardNotes
 from bot.core.link_policy import XLinkRules
+from bot.core.models import Case
 from bot.core.ports import CareQueries, Clock
 from bot.core.services import Services
 from bot.core.sla import SlaPolicy
@@ -99,6 +101,7 @@ class SlackSide:
     def surface(
         self, clock: Clock, sla: SlaPolicy, groups: GroupStore, queries: CareQueries,
         required: Callable[[], int], costs: XLinkRules | None = None,
+        notes: Callable[[Case], CardNotes] | None = None,
     ) -> SlackSurface:  # fmt: skip
         cards = GroupCards(
             self.poster,
@@ -111,7 +114,7 @@ class SlackSide:
             required=required,
             costs=costs,
         )
-        self.surface_ = SlackSurface(self.poster, self.channel, clock, sla, cards, costs)
+        self.surface_ = SlackSurface(self.poster, self.channel, clock, sla, cards, costs, notes)
         return self.surface_
 
     def runtime(self, services: Services, wake_publisher: Callable[[], None]) -> SlackRuntime:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.adapters.slack._cards import card_blocks, card_text
 from bot.adapters.slack._group_cards import GroupCards
 from bot.adapters.slack._poster import SlackPoster, make_ref, split_ref
-from bot.core.card import card_view
+from bot.core.card import CardNotes, card_view
 from bot.core.link_policy import XLinkRules
 from bot.core.models import Case, CaseGroup, Draft
 from bot.core.ports import Clock
@@ -24,6 +26,7 @@ class SlackSurface:
         sla: SlaPolicy,
         groups: GroupCards | None = None,
         costs: XLinkRules | None = None,
+        notes: Callable[[Case], CardNotes] | None = None,
     ) -> None:
         self.poster = poster
         self.channel = channel
@@ -31,6 +34,7 @@ class SlackSurface:
         self.sla = sla
         self.groups = groups
         self.costs = costs  # X's prices and link policy: what sending a reply costs
+        self.notes = notes  # the customer's history and wow moment (core/relations.py)
 
     def show(self, case: Case, draft: Draft | None, group: CaseGroup | None = None) -> str | None:
         if group is not None and len(group.members) > 1 and self.groups is not None:
@@ -38,7 +42,10 @@ class SlackSurface:
         return self.show_single(case, draft)
 
     def show_single(self, case: Case, draft: Draft | None) -> str | None:
-        view = card_view(case, draft, now=self.clock.now(), sla=self.sla, costs=self.costs)
+        notes = self.notes(case) if self.notes is not None else None
+        view = card_view(
+            case, draft, now=self.clock.now(), sla=self.sla, costs=self.costs, notes=notes
+        )
         blocks, text = card_blocks(view), card_text(view)
         if case.review_ref:
             self.poster.update(case.review_ref, text, blocks)

@@ -2,7 +2,8 @@
 
 `SqliteStore` implements the core's Store port and carries the other repositories:
 `groups` (crisis groups), `ops` (on-call overrides, crisis switch, removal), `queries`
-(the read side) and `examples` (approved replies as drafting examples). One module,
+(the read side), `examples` (approved replies as drafting examples), `people` (customers
+across cases and networks) and `wow` (wow moments and gestures). One module,
 `_db.py`, owns the connection and its transactions.
 """
 
@@ -18,10 +19,12 @@ from bot.adapters.sqlite._health import (
 )
 from bot.adapters.sqlite._migrations import MIGRATIONS
 from bot.adapters.sqlite._ops import SqlOps
+from bot.adapters.sqlite._people import SqlPeople
 from bot.adapters.sqlite._queries import SqlQueries
 from bot.adapters.sqlite._reads import record_reads
 from bot.adapters.sqlite._run_lock import AlreadyRunning, RunLock
 from bot.adapters.sqlite._store import SqliteStore
+from bot.adapters.sqlite._wow import SqlWow
 
 __all__ = [
     "MIGRATIONS",
@@ -31,7 +34,9 @@ __all__ = [
     "SqlDatabase",
     "SqlGroups",
     "SqlOps",
+    "SqlPeople",
     "SqlQueries",
+    "SqlWow",
     "SqliteStore",
     "StorageProblem",
     "backup",

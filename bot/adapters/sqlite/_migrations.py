@@ -2,7 +2,8 @@
 
 Each migration is applied once, in version order, inside a transaction, and recorded
 in `migrations`. Areas keep their own version ranges so their tables never collide:
-1–9 core store, 10–19 networks, 20–29 operations, 30–39 drafting, 40–49 Slack.
+1–9 core store, 10–19 networks, 20–29 operations, 30–39 drafting, 40–49 Slack,
+50–59 relations (customers across cases, wow moments).
 
 `sql` is what SQLite runs; PostgreSQL runs the same text (with AUTOINCREMENT keys and
 REAL columns translated, bot/adapters/postgres/_migrations.py) unless the migration
@@ -244,6 +245,40 @@ MIGRATIONS: list[Migration] = [
         41,
         "slack: when each group card was last rendered",
         "ALTER TABLE slack_groups ADD COLUMN rendered_at TEXT",
+    ),
+]
+
+
+MIGRATIONS += [
+    # --- relations (50–59): customers across cases and networks, wow moments
+    Migration(
+        50,
+        "relations: history read by author, links between a customer's handles, wow moments"
+        " and gestures",
+        """
+        CREATE INDEX cases_person ON cases(author, network, posted_at);
+        DROP INDEX cases_author;
+        CREATE TABLE people_links (
+            network TEXT NOT NULL, handle TEXT NOT NULL, person TEXT NOT NULL,
+            linked_by TEXT NOT NULL, linked_at TEXT NOT NULL, PRIMARY KEY (network, handle)
+        );
+        CREATE INDEX people_links_person ON people_links(person);
+        CREATE TABLE people_link_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, action TEXT NOT NULL, handles TEXT NOT NULL,
+            "user" TEXT NOT NULL, at TEXT NOT NULL
+        );
+        CREATE TABLE wow_moments (
+            case_id TEXT PRIMARY KEY, kind TEXT NOT NULL, why TEXT NOT NULL, at TEXT NOT NULL,
+            network TEXT NOT NULL, author TEXT NOT NULL
+        );
+        CREATE INDEX wow_moments_at ON wow_moments(at);
+        CREATE TABLE wow_gestures (
+            case_id TEXT PRIMARY KEY, offer TEXT NOT NULL, label TEXT NOT NULL,
+            cost REAL NOT NULL, "user" TEXT NOT NULL, at TEXT NOT NULL,
+            over_budget INTEGER NOT NULL
+        );
+        CREATE INDEX wow_gestures_at ON wow_gestures(at)
+        """,
     ),
 ]
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from bot.adapters.sqlite import _codec as codec
 from bot.adapters.sqlite._db import Row, SqlDatabase
 from bot.adapters.sqlite._examples import EXAMPLES_TABLE, FTS_TABLE
+from bot.adapters.sqlite._people import dissolve
 from bot.core.models import CaseState, CrisisState, normalise_handle
 from bot.core.oncall import Override
 
@@ -105,7 +106,8 @@ class SqlOps:
     def purge_author(self, handle: str) -> dict[str, int]:
         """A person's request: delete every case, draft, reply record and audit row of theirs,
         drafting examples and the full-text index rows made from their words, crisis groups'
-        copies of their text, and quarantined items that name them. Counts per table."""
+        copies of their text, wow moments and gestures, the links of their handle to others
+        and the log rows naming it, and quarantined items that name them. Counts per table."""
         wanted = normalise_handle(handle)
         if not wanted:
             raise ValueError("a handle is needed")
@@ -125,11 +127,27 @@ class SqlOps:
             for row_id in bad:
                 self.db.execute("DELETE FROM quarantine WHERE id = ?", (row_id,))
             counts["quarantine"] = len(bad)
+            counts["people_links"], counts["people_link_log"] = self._forget_links(wanted)
             if sqlite and counts[FTS_TABLE]:  # merge the index: its segments drop the words
                 self.db.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
         if sqlite:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # old page copies leave the log
         return counts
+
+    def _forget_links(self, wanted: str) -> tuple[int, int]:
+        """Their handle on any network leaves the customer links it was in (a group left
+        with one handle goes too), and so do the log rows that name it."""
+        rows = self.db.query("SELECT person FROM people_links WHERE handle = ?", (wanted,))
+        links = self.db.execute("DELETE FROM people_links WHERE handle = ?", (wanted,)).rowcount
+        for group in {r["person"] for r in rows}:
+            dissolve(self.db, group)
+        logged = self.db.query(
+            "SELECT id, handles FROM people_link_log WHERE handles LIKE ?", (f"%{wanted}%",)
+        )
+        mine = [r["id"] for r in logged if _names_handle(wanted).search(r["handles"])]
+        for row_id in mine:
+            self.db.execute("DELETE FROM people_link_log WHERE id = ?", (row_id,))
+        return links, len(mine)
 
     def _forget_group_leads(self, case_ids: list[str]) -> int:
         """A crisis group keeps its first post's text to match new ones against; when that
@@ -147,7 +165,10 @@ class SqlOps:
     def _delete_cases(self, ids: list[str]) -> dict[str, int]:
         """Every row made from these cases, counted by table (the full-text index counts the
         rows it dropped, one per example)."""
-        tables = ("cases", "drafts", "outbox", "audit", "slack_group_members")
+        tables = (
+            "cases", "drafts", "outbox", "audit", "slack_group_members", "wow_moments",
+            "wow_gestures",
+        )  # fmt: skip
         counts = dict.fromkeys((*tables, EXAMPLES_TABLE, FTS_TABLE), 0)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start : start + CHUNK]
@@ -157,6 +178,8 @@ class SqlOps:
             counts[FTS_TABLE] += examples
             for table, column in (
                 ("slack_group_members", "case_id"),
+                ("wow_moments", "case_id"),
+                ("wow_gestures", "case_id"),
                 ("drafts", "case_id"),
                 ("outbox", "case_id"),
                 ("audit", "case_id"),
@@ -194,6 +217,11 @@ def _names_author(wanted: str) -> re.Pattern[str]:
         rf'|"(?:{_AUTHOR_KEYS})"\s*:\s*"@?{handle}"',
         re.IGNORECASE,
     )
+
+
+def _names_handle(wanted: str) -> re.Pattern[str]:
+    """`x:maria_g` among the handles of a link log row (any network)."""
+    return re.compile(rf"(?:^|\s)\w+:{re.escape(wanted)}(?=\s|$)")
 
 
 def _override(r: Row) -> Override:

@@ -19,8 +19,10 @@ from bot.adapters.sqlite._examples import ExamplesIndex
 from bot.adapters.sqlite._groups import SqlGroups
 from bot.adapters.sqlite._migrations import migrate
 from bot.adapters.sqlite._ops import SqlOps
+from bot.adapters.sqlite._people import SqlPeople
 from bot.adapters.sqlite._queries import SqlQueries
 from bot.adapters.sqlite._reads import record_reads
+from bot.adapters.sqlite._wow import SqlWow
 from bot.core.models import (
     AuditEntry,
     Case,
@@ -45,6 +47,8 @@ class SqliteStore:
         self.groups = SqlGroups(self.db)
         self.ops = SqlOps(self.db)
         self.queries = SqlQueries(self.db)
+        self.people = SqlPeople(self.db)
+        self.wow = SqlWow(self.db)
         self.examples = ExamplesIndex(self.db)
         self._recent: tuple[tuple[int, int] | None, list[str]] = (None, [])
         if auto_migrate:

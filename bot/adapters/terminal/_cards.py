@@ -81,8 +81,12 @@ def _header_rows(view: CardView) -> list[tuple[str, RenderableType]]:
         rows.append(("link", Text(view.url, style="blue")))
     if view.tags:
         rows.append(("tags", Text(" · ".join(view.tags), style="magenta")))
+    if view.history:
+        rows.append(("customer", Text(view.history, style="dim")))
     for line in view.risks:
         rows.append(("risk", Text(line, style="bold red")))
+    if view.wow is not None:
+        rows.append(("wow", Text(view.wow.text, style="bold green")))
     due_style = "red" if view.sla_fraction >= 1.0 else "yellow" if view.sla_fraction >= 0.5 else ""
     due = f"{view.due_at:%Y-%m-%d %H:%M} UTC ({view.elapsed} since the post)"
     rows.append(("due", Text(due, style=due_style)))

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from bot.adapters.terminal._cards import render_card
 from bot.adapters.terminal._input import EditorFailed
-from bot.core.card import card_view
+from bot.core.card import CardNotes, card_view
 from bot.core.link_policy import XLinkRules
 from bot.core.models import Case, CaseGroup, CaseState, Draft, Network
 from bot.core.ports import Clock
@@ -72,16 +72,26 @@ class TerminalSurface:
     case on its own: a crisis group's members are printed one by one."""
 
     def __init__(
-        self, console: Console, clock: Clock, sla: SlaPolicy, costs: XLinkRules | None = None
+        self,
+        console: Console,
+        clock: Clock,
+        sla: SlaPolicy,
+        costs: XLinkRules | None = None,
+        notes: Callable[[Case], CardNotes] | None = None,
     ) -> None:
+        """`notes`: the customer's history and a wow moment (core/relations.py)."""
         self.console = console
         self.clock = clock
         self.sla = sla
         self.costs = costs  # X's prices and link policy: what sending a reply costs
+        self.notes = notes
         self.offered: set[str] = set()  # cases whose card offered sending without link
 
     def show(self, case: Case, draft: Draft | None, group: CaseGroup | None = None) -> str | None:
-        view = card_view(case, draft, now=self.clock.now(), sla=self.sla, costs=self.costs)
+        notes = self.notes(case) if self.notes is not None else None
+        view = card_view(
+            case, draft, now=self.clock.now(), sla=self.sla, costs=self.costs, notes=notes
+        )
         if view.offer_without_link and not view.answer_by_hand:
             self.offered.add(case.id)
         else:
