@@ -135,6 +135,7 @@ def report(
     try:
         result = load_report(store.queries, start, now, sla)
         spend = _x_spend(store, start.date(), now.date(), ops)
+        customers = _relations(store, config, start, now)
     finally:
         store.close()
     if fmt == "png":
@@ -147,6 +148,7 @@ def report(
     shows_x = bool(spend.days or spend.monthly_budget)
     if fmt == "md":
         text = to_markdown(result) + ("\n" + spend_markdown(spend) if shows_x else "")
+        text += "\n" + customers
     else:
         text = to_csv(result, spend_csv_rows(spend) if shows_x else ())
     if out is None:
@@ -154,6 +156,25 @@ def report(
     else:
         out.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {out}")
+
+
+def _relations(store: StoreBackend, config: Settings, since: datetime, now: datetime) -> str:
+    """Wow moments, gestures and budgets (prompts/wow.yaml), linked customers."""
+    from bot.adapters.drafters import WowFileError, load_wow
+    from bot.core.gestures import month_start
+    from bot.core.relations_report import RelationsFigures, relations_markdown
+
+    try:
+        book = load_wow(config.prompts)
+    except WowFileError as exc:
+        raise fail(str(exc)) from None
+    figures = RelationsFigures(
+        moments=store.wow.moment_counts(since, now),
+        gestures=[g for g in store.wow.gestures_since(since) if g.at < now],
+        month=store.wow.gestures_since(month_start(now)),
+        links=store.people.link_summary(since),
+    )
+    return relations_markdown(figures, book)
 
 
 def _x_spend(store: StoreBackend, since: date, today: date, ops: dict[str, Any]) -> XSpend:

@@ -112,6 +112,15 @@ class History:
         return last if now - last.posted_at <= SOLVED_WINDOW else None
 
 
+@dataclass(frozen=True)
+class LinkSummary:
+    """What `careops report` says of the team's links between handles."""
+
+    customers: int = 0  # groups of linked handles
+    handles: int = 0
+    changes: int = 0  # links and unlinks in the period
+
+
 def ordinal(n: int) -> str:
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

@@ -30,9 +30,9 @@ from bot.core.models import (
     Usage,
 )
 from bot.core.oncall import Override
-from bot.core.people import Contacts, Person
+from bot.core.people import Contacts, LinkSummary, Person
 from bot.core.post_urls import PostRef
-from bot.core.wow import Gesture, WowMoment
+from bot.core.wow import Gesture, WowKind, WowMoment
 
 
 class Clock(Protocol):
@@ -393,6 +393,10 @@ class PeopleRepo(Protocol):
         """Take the handle out of its group; False when it was linked to nothing."""
         ...
 
+    def link_summary(self, since: datetime) -> LinkSummary:
+        """Customers linked now (groups, handles) and the link changes since `since`."""
+        ...
+
 
 class WowRepo(Protocol):
     """Wow moments and the gestures made for them (bot/core/wow.py, gestures.py)."""
@@ -408,6 +412,10 @@ class WowRepo(Protocol):
     def add_gesture(self, gesture: Gesture, moment: WowMoment, audit: AuditEntry) -> bool:
         """Keep the gesture (and its moment, if new) with the audit row, in one commit;
         False, changing nothing, when the case has a gesture already."""
+        ...
+
+    def moment_counts(self, since: datetime, until: datetime) -> dict[WowKind, int]:
+        """Moments in [since, until), by kind (the report's counts, never truncated)."""
         ...
 
     def gesture(self, case_id: str) -> Gesture | None: ...

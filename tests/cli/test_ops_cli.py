@@ -221,3 +221,33 @@ def test_the_csv_report_has_no_x_rows_without_x_use_or_a_budget(home: Path) -> N
     SqliteStore(home / "data" / "careops.db").close()
     csv_text = cli(home, "report", "--since", "1d", "--format", "csv").output
     assert "x_" not in csv_text and csv_text.startswith("scope,name,mentions,")
+
+
+def test_report_counts_wow_moments_gestures_budgets_and_linked_customers(home: Path) -> None:
+    from bot.core.cases import note
+    from bot.core.models import Network
+    from bot.core.people import parse_person
+    from bot.core.wow import Gesture, WowKind, WowMoment
+    from tests.conftest import make_mention
+    from tests.core.test_jobs import add_case
+
+    now = datetime.now(UTC)
+    store = SqliteStore(home / "data" / "careops.db")
+    for n, kind in ((1, WowKind.MILESTONE), (2, WowKind.MILESTONE), (3, WowKind.LOYAL)):
+        case = add_case(store, make_mention(str(n), now=now), now)
+        moment = WowMoment(case.id, kind, "why", now - timedelta(hours=n), Network.X, "maria_g")
+        store.wow.add_moment(moment, note(case, at=now, actor="system", action="wow"))
+        if n < 3:
+            gift = Gesture(case.id, "card", "a handwritten card", 3.0, "U01AAA", now, n == 2)
+            store.wow.add_gesture(gift, moment, note(case, at=now, actor="U01AAA", action="gift"))
+    store.people.link([parse_person("x:maria_g"), parse_person("bluesky:maria.bsky.social")],
+                      "U01AAA", now)  # fmt: skip
+    store.close()
+    md = cli(home, "report", "--since", "7d", "--format", "md")
+    assert md.exit_code == 0, md.output
+    assert "## Customers and wow moments" in md.output
+    assert "- Wow moments: 3 (2 milestone, 1 loyal customer); 2 with a gesture, $6" in md.output
+    assert "- Gestures: a handwritten card × 2" in md.output and "- By: U01AAA 2" in md.output
+    assert "- Past the monthly budget (an approver's call): 1" in md.output
+    assert "- Budget this month, a handwritten card: $6 of $60 (2 made)" in md.output
+    assert "- Customers linked across networks: 1 (2 handles); 1 link changes" in md.output

@@ -103,3 +103,18 @@ def test_moments_since_come_newest_first_with_what_was_done(store):
     assert [(m.case_id, g) for m, g in week] == [("x:1", None), ("x:2", gift)]
     assert store.wow.gestures_since(NOW - timedelta(days=1)) == [gift]
     assert store.wow.gestures_since(NOW + timedelta(seconds=1)) == []
+
+
+def test_the_reports_counts_moments_by_kind_and_links(store):
+    for n, kind in ((1, WowKind.MILESTONE), (2, WowKind.MILESTONE), (3, WowKind.BAD_DAY)):
+        case = add(store, n)
+        store.wow.add_moment(moment(f"x:{n}", NOW - timedelta(days=n), kind),
+                             note(case, at=NOW, actor="system", action="wow"))  # fmt: skip
+    counts = store.wow.moment_counts(NOW - timedelta(days=2, hours=1), NOW)
+    assert counts == {WowKind.MILESTONE: 2}
+    assert store.people.link_summary(NOW).customers == 0
+    store.people.link([ALICE, parse_person("bluesky:alice.bsky.social")], "U1", NOW)
+    store.people.link([parse_person("x:bob"), parse_person("mastodon:bob@toot.example")], "U1",
+                      NOW + timedelta(hours=1))  # fmt: skip
+    summary = store.people.link_summary(NOW + timedelta(minutes=30))
+    assert (summary.customers, summary.handles, summary.changes) == (2, 4, 1)

@@ -15,7 +15,7 @@ from datetime import datetime
 from bot.adapters.sqlite import _codec as codec
 from bot.adapters.sqlite._db import SqlDatabase
 from bot.core.models import CaseState, Intent, Network
-from bot.core.people import Contacts, PastCase, Person
+from bot.core.people import Contacts, LinkSummary, PastCase, Person
 
 _TRIAGE_SQLITE = "json_extract(body, '$.triage.{0}')"
 _TRIAGE_PG = "body::jsonb #>> '{{triage,{0}}}'"
@@ -98,6 +98,17 @@ class SqlPeople:
             'INSERT INTO people_link_log (action, handles, "user", at) VALUES (?, ?, ?, ?)',
             (action, " ".join(sorted(map(str, set(people)))), user, codec.iso(at)),
         )
+
+    def link_summary(self, since: datetime) -> LinkSummary:
+        """Customers linked now (groups, handles) and the link changes since `since`."""
+        row = self.db.one(
+            "SELECT count(DISTINCT person) AS customers, count(*) AS handles FROM people_links"
+        )
+        changes = self.db.scalar(
+            "SELECT count(*) FROM people_link_log WHERE at >= ?", (codec.iso(since),)
+        )
+        customers, handles = (int(row["customers"]), int(row["handles"])) if row else (0, 0)
+        return LinkSummary(customers, handles, int(changes or 0))
 
     def link_log(self) -> list[tuple[str, str, str, datetime]]:
         """Every link and unlink: (action, handles, by whom, when), oldest first."""

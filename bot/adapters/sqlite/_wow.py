@@ -56,6 +56,13 @@ class SqlWow:
                 self._audit(audit)
         return bool(done.rowcount)
 
+    def moment_counts(self, since: datetime, until: datetime) -> dict[WowKind, int]:
+        rows = self.db.query(
+            "SELECT kind, count(*) AS n FROM wow_moments WHERE at >= ? AND at < ? GROUP BY kind",
+            (codec.iso(since), codec.iso(until)),
+        )
+        return {WowKind(r["kind"]): int(r["n"]) for r in rows}
+
     def gesture(self, case_id: str) -> Gesture | None:
         row = self.db.one("SELECT * FROM wow_gestures WHERE case_id = ?", (case_id,))
         return _gesture(row) if row else None

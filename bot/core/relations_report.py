@@ -1,0 +1,62 @@
+"""The customers section of `careops report`: wow moments by kind, the gestures made and
+by whom, each gesture's budget this month, and the customers linked across networks."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from bot.core.gestures import WowBook, spent
+from bot.core.people import LinkSummary
+from bot.core.wow import Gesture, WowKind
+
+K = TypeVar("K")
+
+
+@dataclass(frozen=True)
+class RelationsFigures:
+    moments: Mapping[WowKind, int]  # in the period, by kind
+    gestures: Sequence[Gesture]  # made in the period
+    month: Sequence[Gesture]  # made this month, for the budgets
+    links: LinkSummary
+
+
+def relations_markdown(figures: RelationsFigures, book: WowBook) -> str:
+    total = sum(figures.moments.values())
+    kinds = ", ".join(f"{n} {kind.label}" for kind, n in _by_count(figures.moments))
+    money = book.money
+    lines = [
+        "## Customers and wow moments",
+        "",
+        f"- Wow moments: {total}" + (f" ({kinds})" if kinds else "")
+        + f"; {len(figures.gestures)} with a gesture"
+        + (f", {money(sum(g.cost for g in figures.gestures))}" if figures.gestures else ""),
+    ]  # fmt: skip
+    made = Counter(g.label for g in figures.gestures)
+    if made:
+        lines.append("- Gestures: " + ", ".join(f"{label} × {n}" for label, n in _by_count(made)))
+        people = Counter(g.user for g in figures.gestures)
+        lines.append("- By: " + ", ".join(f"{user} {n}" for user, n in _by_count(people)))
+        over = sum(g.over_budget for g in figures.gestures)
+        if over:
+            lines.append(f"- Past the monthly budget (an approver's call): {over}")
+    for offer in book.offers.values():
+        used = spent(list(figures.month), offer.key)
+        count = sum(g.offer == offer.key for g in figures.month)
+        lines.append(
+            f"- Budget this month, {offer.label}: {money(used)} of"
+            f" {money(offer.monthly_budget)} ({count} made)"
+        )
+    links = figures.links
+    lines += [
+        f"- Customers linked across networks: {links.customers} ({links.handles} handles);"
+        f" {links.changes} link changes in the period",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _by_count(counter: Mapping[K, int]) -> list[tuple[K, int]]:
+    return sorted(counter.items(), key=lambda item: (-item[1], str(item[0])))
