@@ -316,6 +316,7 @@ def build_app(
         brand_handles=settings.brand_handles,
         # X's link policy may send a reply without its link: the link rule lets it pass
         link_optional=link_optional(x_rules.policy),
+        light_tone=_light_tone(settings),
     )
     if sources is None or publishers is None:
         webhooks = slack is not None and not slack.socket_mode  # a public URL Meta can call
@@ -552,6 +553,12 @@ def _links(settings: Settings) -> LinkBook:
     from bot.adapters.drafters import load_links
 
     return load_links(settings.prompts)
+
+
+def _light_tone(settings: Settings) -> frozenset[str]:
+    from bot.adapters.drafters import load_light_tone
+
+    return load_light_tone(settings.prompts)
 
 
 def _wow_book(settings: Settings) -> WowBook:

@@ -17,7 +17,7 @@ from bot.core.triage import triage
 
 def drafting_service(config: Settings, clock: Clock, drafter: str | None = None) -> DraftingService:
     """Offline drafter as the fallback; OpenAI first when asked for or when a key is set."""
-    from bot.adapters.drafters import OfflineDrafter, load_links
+    from bot.adapters.drafters import OfflineDrafter, load_light_tone, load_links
 
     links = load_links(config.prompts)
     offline = OfflineDrafter(links, clock)
@@ -27,7 +27,14 @@ def drafting_service(config: Settings, clock: Clock, drafter: str | None = None)
         from bot.adapters.drafters import build_drafter
 
         primary = build_drafter(config, links, clock, None)
-    return DraftingService(primary, offline, links, clock, brand_handles=config.brand_handles)
+    return DraftingService(
+        primary,
+        offline,
+        links,
+        clock,
+        brand_handles=config.brand_handles,
+        light_tone=load_light_tone(config.prompts),
+    )
 
 
 def adhoc_case(network: Network, text: str, clock: Clock, author: str = "customer") -> Case:

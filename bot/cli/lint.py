@@ -66,6 +66,27 @@ def _x_link_policy() -> str:
     return str(policy)
 
 
+CASES = ("complaint", "risk", "crisis", "question", "praise", "wow")
+
+
+def _light_tone_for(case: str) -> bool:
+    """May a reply to this kind of case be playful, by brand.md and the rule?"""
+    from bot.adapters.drafters import load_light_tone
+    from bot.core.models import Intent
+    from bot.core.risk import RISKS
+    from bot.core.tone import ToneError, light_tone_ok
+
+    if case not in CASES:
+        raise fail(f"unknown case {case!r}: use one of {', '.join(CASES)}")
+    try:
+        scopes = load_light_tone(prompts_path())
+    except ToneError as exc:
+        raise fail(str(exc)) from None
+    intent = {"complaint": Intent.COMPLAINT, "praise": Intent.PRAISE}.get(case, Intent.QUESTION)
+    tags = {"risk": (next(iter(RISKS)),), "wow": ("wow",)}.get(case, ())
+    return light_tone_ok(intent, tags, crisis=case == "crisis", scopes=scopes)
+
+
 def _print_verdicts(result: LintResult) -> None:
     for check in result.checks:
         mark = "✅" if check.ok else "⚠️"
@@ -87,6 +108,14 @@ def lint(
     as_json: Annotated[
         bool, typer.Option("--json", help='Print {"ok": ..., "rules": [...]} instead.')
     ] = False,
+    case: Annotated[
+        str | None,
+        typer.Option(
+            "--case",
+            help=f"What the reply answers ({', '.join(CASES)}): a playful tone fails"
+            " unless brand.md allows it there (never for complaint, risk, crisis).",
+        ),
+    ] = None,
 ) -> None:
     """Check a reply (the argument, or stdin) against the rules. Exit 1 when any rule fails."""
     try:
@@ -97,6 +126,7 @@ def lint(
         links = load_links(prompts_path())  # not Settings: lint starts in a fraction of the time
     except LinksFileError as exc:
         raise fail(str(exc)) from None
+    light = True if case is None else _light_tone_for(case)
     optional = link_optional(_x_link_policy())
     result = lint_reply(
         _read_reply(text),
@@ -104,6 +134,7 @@ def lint(
         links=links,
         topic=topic,
         needs_link=chosen not in optional,
+        light_tone=light,
     )
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False))

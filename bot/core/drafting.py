@@ -25,6 +25,7 @@ from bot.core.models import Case, Draft, Intent, Mention, Network, RuleCheck, dr
 from bot.core.ports import Clock, Drafter, DraftRequest
 from bot.core.risk import by_hand_reason
 from bot.core.rules import LIMITS, LinkBook, lint
+from bot.core.tone import light_tone_ok
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,9 @@ class DraftingService:
         prompt_texts: Sequence[str] = (),
         brand_handles: Sequence[str] = (),
         link_optional: Collection[Network] = (),
+        light_tone: frozenset[str] = frozenset(),
     ) -> None:
+        """`light_tone`: what brand.md allows a playful tone for (bot/core/tone.py)."""
         self.primary = primary
         self.fallback = fallback
         self.links = links
@@ -84,6 +87,7 @@ class DraftingService:
         self.prompt_texts = tuple(prompt_texts) or tuple(getattr(primary, "prompt_texts", ()))
         self.brand_handles = tuple(brand_handles)
         self.link_optional = frozenset(link_optional)
+        self.light_tone = light_tone
 
     def request_for(
         self, case: Case, seq: int, *, crisis: bool = False, feedback: Sequence[str] = ()
@@ -145,6 +149,12 @@ class DraftingService:
             # and where the network's link policy may send it without (X: never, budget)
             needs_link=(request.triage.intent is not Intent.PRAISE or request.crisis)
             and request.mention.network not in self.link_optional,
+            light_tone=light_tone_ok(
+                request.triage.intent,
+                request.triage.tags,
+                crisis=request.crisis,
+                scopes=self.light_tone,
+            ),
         )
         guards = guard(
             draft.text,

@@ -30,6 +30,7 @@ from bot.core.text import (
     without_urls,
     x_weighted_length,
 )
+from bot.core.tone import check_tone
 
 LIMITS: dict[Network, int] = {
     Network.X: 280,
@@ -220,10 +221,14 @@ def _copies(text: str, previous: Sequence[str]) -> bool:
     return False
 
 
-def _check_human(text: str, plain: str, words: str, previous: Sequence[str]) -> RuleCheck:
+def _check_human(
+    text: str, plain: str, words: str, previous: Sequence[str], light_tone: bool = True
+) -> RuleCheck:
     robotic = P.ROBOTIC.search(words)
     if robotic:
         return RuleCheck("human", False, f"boilerplate {_quote(robotic, plain)}")
+    if not light_tone and (playful := check_tone(words, plain)) is not None:
+        return playful
     if _shouting(without_handles(plain)):
         return _SHOUTING
     if _repeats_itself(words):
@@ -297,12 +302,14 @@ def lint(
     previous_replies: Sequence[str] = (),
     customer_handle: str | None = None,
     needs_link: bool = True,
+    light_tone: bool = True,
 ) -> LintResult:
     """One RuleCheck per rule, in RULES order.
 
     Phrase rules read the text without its URLs, lower-cased, so a link's path can
     neither thank nor blame. `customer_handle` is accepted for the guardrails' sake;
-    which @-handles a reply may carry is checked there, not here.
+    which @-handles a reply may carry is checked there, not here. `light_tone` False
+    (a complaint, a risk case, crisis mode: bot/core/tone.py) fails a playful reply.
     """
     spans = url_spans(text)
     plain = without_urls(text)
@@ -312,7 +319,7 @@ def lint(
             _check_thanks(words, plain),
             _check_solution(words, plain, bool(spans)),
             _check_not_defensive(words, plain),
-            _check_human(text, plain, words, previous_replies),
+            _check_human(text, plain, words, previous_replies, light_tone),
             check_link(text, links, topic, needs_link=needs_link),
             _check_length(text, network),
         )

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bot.adapters.drafters._offline import OfflineDrafter, load_offline_templates
     from bot.adapters.drafters._openai import OpenAIDrafter, build_drafter
-    from bot.adapters.drafters._prompt_files import LinksFileError, load_links
+    from bot.adapters.drafters._prompt_files import LinksFileError, load_light_tone, load_links
     from bot.adapters.drafters._wow_file import WowFileError, load_wow
 
 # public name -> the private module that holds it
 _HOME = {
     "LinksFileError": "_prompt_files",
     "load_links": "_prompt_files",
+    "load_light_tone": "_prompt_files",
     "OfflineDrafter": "_offline",
     "load_offline_templates": "_offline",
     "OpenAIDrafter": "_openai",
@@ -34,6 +35,7 @@ __all__ = [
     "OpenAIDrafter",
     "WowFileError",
     "build_drafter",
+    "load_light_tone",
     "load_links",
     "load_offline_templates",
     "load_wow",

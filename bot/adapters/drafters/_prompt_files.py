@@ -1,4 +1,5 @@
-"""Reading prompts/links.yaml, the allowlist of help links, into a core LinkBook."""
+"""Reading prompts/links.yaml, the allowlist of help links, into a core LinkBook, and
+brand.md's light-tone line."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import yaml
 
 from bot.core.rules import LinkBook
+from bot.core.tone import ToneError, light_tone_scopes
 
 LINKS_FILE = "links.yaml"
 
@@ -35,3 +37,19 @@ def load_links(prompts_dir: Path) -> LinkBook:
         return LinkBook.from_mapping(data)
     except ValueError as exc:
         raise LinksFileError(f"{path}: {exc}") from None
+
+
+def load_light_tone(prompts_dir: Path) -> frozenset[str]:
+    """What `<prompts_dir>/brand.md` allows a light tone for (bot/core/tone.py): `praise`,
+    `wow`, or nothing (no brand.md, no line). A line granting more raises ToneError."""
+    path = Path(prompts_dir) / "brand.md"
+    try:
+        source = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return frozenset()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ToneError(f"{path}: cannot read: {exc}") from None
+    try:
+        return light_tone_scopes(source)
+    except ToneError as exc:
+        raise ToneError(f"{path}: {exc}") from None
