@@ -60,14 +60,28 @@ def test_a_milestone_in_a_complaint_is_no_moment(text: str) -> None:
     assert wow_of(text) is None
 
 
-def test_thanks_soon_after_a_solved_case_is_a_moment_and_long_after_is_not() -> None:
+def test_thanks_that_says_the_case_was_put_right_is_a_moment() -> None:
     text = "@parcelly thank you so much, the parcel finally came!"
     found = wow_of(text, history(past(2, Intent.COMPLAINT)))
     assert found is not None and found.kind is WowKind.THANKS_AFTER_SOLVED
-    assert "delivery case" in found.why
-    assert wow_of(text, history(past(30, Intent.COMPLAINT))) is None
-    assert wow_of(text, history(past(2, Intent.COMPLAINT, CaseState.DISMISSED))) is None
-    assert wow_of(text) is None  # thanks with no case behind it: just praise
+    assert found.why == "thanks 2 days after their delivery case"
+    alone = wow_of(text)  # the case careops never saw: the post says it was solved
+    assert alone is not None and alone.why == "thanks: their problem was put right"
+    stale = wow_of(text, history(past(30, Intent.COMPLAINT)))
+    assert stale is not None and stale.why == "thanks: their problem was put right"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@parcelly thank you so much!",  # thanks alone, even right after an answer: precision
+        "@parcelly ok thanks, just sent the DM",
+        "@parcelly never mind, I figured it out, thanks",  # they put it right themselves
+        "@parcelly thanks, has it arrived yet?",
+    ],
+)
+def test_thanks_alone_or_for_what_the_customer_did_is_no_moment(text: str) -> None:
+    assert wow_of(text, history(past(1, Intent.COMPLAINT))) is None
 
 
 def test_a_loyal_customer_is_one_with_several_earlier_praise_posts() -> None:
@@ -76,9 +90,11 @@ def test_a_loyal_customer_is_one_with_several_earlier_praise_posts() -> None:
     found = wow_of(text, history(*praise))
     assert found is not None and (found.kind, found.why) == (
         WowKind.LOYAL,
-        "3 earlier praise posts",
+        "praised us in 3 earlier weeks",
     )
     assert wow_of(text, history(*praise[:2])) is None
+    one_chat = [past(2 + h / 24, Intent.PRAISE, topic="general") for h in range(5)]
+    assert wow_of(text, history(*one_chat)) is None  # loyalty shows over weeks
     complaint = "@parcelly my parcel is late again, where is it?"
     assert wow_of(complaint, history(*praise)) is None
 
@@ -99,6 +115,12 @@ def test_a_rough_day_over_something_small_is_a_moment() -> None:
 )
 def test_a_rough_day_with_money_an_outage_a_risk_or_anger_is_no_moment(text: str) -> None:
     assert wow_of(text) is None
+
+
+def test_a_post_to_many_accounts_at_once_is_no_moment() -> None:
+    text = "@a @b @c @d @parcelly it's my birthday and the cake came early, thank you!"
+    assert wow_of(text) is None
+    assert wow_of(text.replace("@a @b @c @d ", "")) is not None
 
 
 def test_nothing_is_a_moment_in_a_crisis_or_in_spam() -> None:
