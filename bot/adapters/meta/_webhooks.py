@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+from bot.adapters.http_body import BodyRefused, read_body
+from bot.adapters.http_body import answer as _answer
 from bot.adapters.sqlite import create_private
 
 log = logging.getLogger(__name__)
@@ -142,14 +144,9 @@ class MetaWebhooks:
 
     def _deliver(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         try:
-            declared = int(environ.get("CONTENT_LENGTH") or -1)
-        except ValueError:
-            return _answer(start_response, 400, "bad Content-Length")
-        if declared > self.limit:
-            return _answer(start_response, 413, f"body over {self.limit} bytes")
-        body = environ["wsgi.input"].read(declared if declared >= 0 else self.limit + 1)
-        if len(body) > self.limit:
-            return _answer(start_response, 413, f"body over {self.limit} bytes")
+            body = read_body(environ, self.limit)
+        except BodyRefused as refused:
+            return _answer(start_response, refused.status, refused.why)
         if not signature_ok(self._secret, body, str(environ.get("HTTP_X_HUB_SIGNATURE_256", ""))):
             log.warning("meta webhooks: a delivery without a valid signature was refused")
             return _answer(start_response, 401, "invalid signature")
@@ -160,19 +157,6 @@ class MetaWebhooks:
             return _answer(start_response, 503, "not stored, send it again")
         self.wake()
         return _answer(start_response, 200, "EVENT_RECEIVED")
-
-
-def _answer(start_response: StartResponse, status: int, text: str) -> list[bytes]:
-    reasons = {
-        200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-        405: "Method Not Allowed", 413: "Payload Too Large", 503: "Service Unavailable",
-    }  # fmt: skip
-    body = text.encode()
-    start_response(
-        f"{status} {reasons[status]}",
-        [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
-    )
-    return [body]
 
 
 def changes(body: str, object_type: str) -> list[tuple[str, Any]]:

@@ -18,6 +18,9 @@ from typing import Any
 
 from slack_sdk.signature import SignatureVerifier
 
+from bot.adapters.http_body import BodyRefused, read_body
+from bot.adapters.http_body import answer as _answer
+
 log = logging.getLogger(__name__)
 
 MAX_BODY = 1_000_000
@@ -47,14 +50,9 @@ class BodyGuard:
         if environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
         try:
-            declared = int(environ.get("CONTENT_LENGTH") or -1)
-        except ValueError:
-            return _answer(start_response, 400, "bad Content-Length")
-        if declared > self.limit:
-            return _answer(start_response, 413, f"body over {self.limit} bytes")
-        body = environ["wsgi.input"].read(declared if declared >= 0 else self.limit + 1)
-        if len(body) > self.limit:
-            return _answer(start_response, 413, f"body over {self.limit} bytes")
+            body = read_body(environ, self.limit)
+        except BodyRefused as refused:
+            return _answer(start_response, refused.status, refused.why)
         problem = malformed(body, str(environ.get("CONTENT_TYPE", "")))
         if problem is not None:  # bolt would stumble on it before checking the signature
             if not self._signed(environ, body):
@@ -103,13 +101,3 @@ def _shape(data: object, fields: dict[str, type] = _TOP) -> str | None:
 
 def _text(data: dict[str, object], key: str) -> bool:
     return isinstance(data.get(key), str)
-
-
-def _answer(start_response: Callable[..., Any], status: int, why: str) -> list[bytes]:
-    reason = {400: "Bad Request", 401: "Unauthorized", 413: "Payload Too Large"}[status]
-    body = why.encode()
-    start_response(
-        f"{status} {reason}",
-        [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))],
-    )
-    return [body]
