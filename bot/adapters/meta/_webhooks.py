@@ -30,7 +30,7 @@ from urllib.parse import parse_qs
 
 from bot.adapters.http_body import BodyRefused, read_body
 from bot.adapters.http_body import answer as _answer
-from bot.adapters.sqlite import create_private
+from bot.adapters.sqlite import open_side_file
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +56,13 @@ class WebhookInbox:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            create_private(Path(self.path))
-        self.conn = sqlite3.connect(
-            self.path, timeout=WRITE_TIMEOUT, isolation_level=None, check_same_thread=False
+        self.conn = open_side_file(
+            self.path,
+            WRITE_TIMEOUT,
+            "CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " body TEXT NOT NULL, received_at REAL NOT NULL)",
         )
         self.lock = threading.Lock()
-        with self.lock:
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")  # a committed row survives kill -9
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                " body TEXT NOT NULL, received_at REAL NOT NULL)"
-            )
 
     def add(self, body: str) -> int:
         """Store a delivery (raises sqlite3.Error or OSError when it cannot)."""

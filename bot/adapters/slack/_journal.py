@@ -32,7 +32,7 @@ from typing import Any
 from slack_bolt import BoltRequest, BoltResponse
 
 from bot.adapters.slack._cards import EDIT_BLOCK
-from bot.adapters.sqlite import create_private
+from bot.adapters.sqlite import open_side_file
 from bot.adapters.stores import storage_faults
 from bot.logging_setup import Conditions
 
@@ -60,20 +60,14 @@ def journal_path(database: Path) -> Path:
 class ActionJournal:
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            create_private(Path(self.path))
-        self.conn = sqlite3.connect(
-            self.path, timeout=WRITE_TIMEOUT, isolation_level=None, check_same_thread=False
+        self.conn = open_side_file(
+            self.path,
+            WRITE_TIMEOUT,
+            "CREATE TABLE IF NOT EXISTS actions (id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " key TEXT NOT NULL UNIQUE, body TEXT NOT NULL, received_at REAL NOT NULL,"
+            " done_at REAL, outcome TEXT NOT NULL DEFAULT '')",
         )
         self.lock = threading.Lock()
-        with self.lock:
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA synchronous=NORMAL")  # as the database: survives kill -9
-            self.conn.execute(
-                "CREATE TABLE IF NOT EXISTS actions (id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                " key TEXT NOT NULL UNIQUE, body TEXT NOT NULL, received_at REAL NOT NULL,"
-                " done_at REAL, outcome TEXT NOT NULL DEFAULT '')"
-            )
 
     def write(self, key: str, body: dict[str, Any]) -> int | None:
         """Journal a request; its row id, or None when `key` was journaled before (a

@@ -15,6 +15,7 @@ from bot.adapters.sqlite._health import (
     backup,
     create_private,
     integrity_problems,
+    open_side_file,
     startup_problem,
 )
 from bot.adapters.sqlite._migrations import MIGRATIONS
@@ -42,6 +43,7 @@ __all__ = [
     "backup",
     "create_private",
     "integrity_problems",
+    "open_side_file",
     "record_reads",
     "startup_problem",
 ]

@@ -156,3 +156,16 @@ def backup(source: Path, target: Path) -> BackupResult:
     finally:
         partial.unlink(missing_ok=True)
     return BackupResult(target, target.stat().st_size, time.monotonic() - started)
+
+
+def open_side_file(path: str, timeout: float, schema: str) -> sqlite3.Connection:
+    """A small private SQLite file written before careops answers a request (the Slack
+    action journal, the Meta webhook inbox): WAL with synchronous=NORMAL, so a committed
+    row survives kill -9; autocommit; shared by threads under the caller's lock."""
+    if path != ":memory:":
+        create_private(Path(path))
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute(schema)
+    return conn
