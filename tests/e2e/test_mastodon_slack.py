@@ -16,7 +16,8 @@ from bot.adapters.slack._poster import RetryAfterHandler
 from bot.app import Careops, build_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
-from bot.core.models import CaseState, Network, OutboxItem, PublishResult
+from bot.core.models import CaseState, Network
+from tests.e2e.crashes import DiesAfterSending, KilledMidCall
 from tests.fakes.fake_mastodon import FakeMastodon
 from tests.fakes.fake_slack import FakeSlackApi
 from tests.fakes.slack_requests import reaction_body, signed_post
@@ -55,22 +56,6 @@ def running(settings: Settings, clock: FakeClock) -> Iterator[tuple[Careops, str
         care.close()
 
 
-class KilledAfterPosting(BaseException):
-    """The status went out; careops died before it heard back."""
-
-
-class DiesAfterPosting:
-    def __init__(self, real: Any) -> None:
-        self.real = real
-
-    def publish(self, item: OutboxItem) -> PublishResult:
-        self.real.publish(item)
-        raise KilledAfterPosting
-
-    def find_existing(self, item: OutboxItem) -> PublishResult | None:
-        return self.real.find_existing(item)
-
-
 def wait_until(check: Any, timeout: float = 5.0) -> None:
     started = time.monotonic()
     while not check():
@@ -102,11 +87,11 @@ def test_mastodon_mention_to_card_to_one_reply_across_a_restart(tmp_path: Path) 
             ts = case.review_ref.split("/")[1]
 
             publisher = care.publishers[Network.MASTODON]
-            care.publishing.publishers = {Network.MASTODON: DiesAfterPosting(publisher)}
+            care.publishing.publishers = {Network.MASTODON: DiesAfterSending(publisher)}
             body = reaction_body("white_check_mark", APPROVER, CHANNEL, ts, "EvMasto1")
             assert signed_post(url, SECRET, body)[0] == 200
             wait_until(lambda: care.store.get_case(case_id).state is CaseState.APPROVED)
-            with suppress(KilledAfterPosting):
+            with suppress(KilledMidCall):
                 rt.submit(care.publishing.publish_pending).result(10)
             assert len(mastodon.state.replies()) == 1
 

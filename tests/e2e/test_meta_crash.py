@@ -4,12 +4,7 @@ and through kill -9s of a real process (slow)."""
 
 from __future__ import annotations
 
-import os
-import random
-import signal
-import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -22,33 +17,14 @@ from bot.adapters.sqlite import SqliteStore
 from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
-from bot.core.models import CaseState, Network, OutboxItem, OutboxState, PublishResult
-from bot.core.ports import Publisher, PublishLater
+from bot.core.models import CaseState, Network, OutboxState
+from tests.e2e.crashes import DiesAfterSending, KilledMidCall, kill_at_random
 from tests.e2e.meta_worker import meta_settings
 from tests.fakes.fake_graph import FakeGraph
 from tests.fakes.fake_threads import FakeThreads
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("meta_worker.py")
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
-
-
-class KilledMidCall(BaseException):
-    """Stands in for kill -9: the network took the reply, careops never heard back."""
-
-
-class DiesAfterSending:
-    def __init__(self, real: Publisher) -> None:
-        self.real = real
-
-    def publish(self, item: OutboxItem) -> PublishResult | PublishLater:
-        result = self.real.publish(item)
-        if isinstance(result, PublishLater):
-            return result  # a Threads container: nothing is out yet
-        raise KilledMidCall
-
-    def find_existing(self, item: OutboxItem) -> PublishResult | None:
-        return self.real.find_existing(item)
 
 
 def settings(db: Path, network: str, url: str) -> Settings:
@@ -170,21 +146,8 @@ def test_replies_survive_kill_9s_exactly_once(
     db = str(tmp_path / "careops.db")
     replied = seed(network, total, threads, graph, db)
     url = threads.url if network == "threads" else graph.url
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(WORKER), network, db, url, str(total)]
-    rng = random.Random(7)
-    kills = 0
-    for _ in range(6):
-        proc = subprocess.Popen(
-            command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.8, 1.6))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait()
-    final = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
-    assert final.returncode == 0, final.stderr.decode()[-2000:]
+    kills = kill_at_random(command, tmp_path, rounds=6, longest=1.6)
     counts = replied()
     assert len(counts) == total and max(counts.values()) == 1
     assert kills >= 3  # most runs were cut short, not finished before the kill

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import random
-import signal
-import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -20,10 +15,10 @@ from bot.adapters.sqlite import SqliteStore
 from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
-from bot.core.models import CaseState, Network, OutboxItem, OutboxState, PublishResult
+from bot.core.models import CaseState, Network, OutboxState
+from tests.e2e.crashes import DiesAfterSending, KilledMidCall, kill_at_random
 from tests.fakes.fake_mastodon import FakeMastodon
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("network_worker.py")
 
 
@@ -43,22 +38,6 @@ def settings(db: Path, url: str) -> Settings:
     )
 
 
-class KilledMidCall(BaseException):
-    """Stands in for kill -9: the status went out, careops never heard back."""
-
-
-class DiesAfterPosting:
-    def __init__(self, real: MastodonPublisher) -> None:
-        self.real = real
-
-    def publish(self, item: OutboxItem) -> PublishResult:
-        self.real.publish(item)
-        raise KilledMidCall
-
-    def find_existing(self, item: OutboxItem) -> PublishResult | None:
-        return self.real.find_existing(item)
-
-
 def test_mention_to_one_status_even_when_killed_during_publish(
     server: FakeMastodon, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,7 +55,7 @@ def test_mention_to_one_status_even_when_killed_during_publish(
     assert case is not None and case.state is CaseState.IN_REVIEW
     publisher = app.publishers[Network.MASTODON]
     assert isinstance(publisher, MastodonPublisher)
-    app.publishing.publishers = {Network.MASTODON: DiesAfterPosting(publisher)}
+    app.publishing.publishers = {Network.MASTODON: DiesAfterSending(publisher)}
     assert app.review.approve(case.id, "U1").ok
     with pytest.raises(KilledMidCall):
         app.publishing.publish_pending()
@@ -111,21 +90,8 @@ def test_200_replies_survive_ten_kill_9s_exactly_once(server: FakeMastodon, tmp_
     seed = SqliteStore(db)
     seed.set_cursor("mastodon", "0")  # careops was down while all 200 arrived: read them all
     seed.close()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(WORKER), "mastodon", db, server.url, str(total)]
-    rng = random.Random(7)
-    kills = 0
-    for _ in range(10):
-        proc = subprocess.Popen(
-            command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.8, 2.0))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait()
-    final = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
-    assert final.returncode == 0, final.stderr.decode()[-2000:]
+    kills = kill_at_random(command, tmp_path, rounds=10, longest=2.0)
     replied_to = Counter(s["in_reply_to_id"] for s in server.state.replies())
     mentions = {n["status"]["id"] for n in server.state.notifications}
     assert set(replied_to) == mentions

@@ -5,12 +5,7 @@ reply, even across kill -9. X has no idempotency key: only the outbox and reconc
 from __future__ import annotations
 
 import json
-import os
-import random
-import signal
-import subprocess
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -23,11 +18,11 @@ from bot.adapters.x import XPublisher
 from bot.app import build_app
 from bot.config import Settings
 from bot.core.clock import FakeClock
-from bot.core.models import CaseState, Network, OutboxItem, OutboxState, PublishResult
+from bot.core.models import CaseState, Network, OutboxState
+from tests.e2e.crashes import DiesAfterSending, KilledMidCall, kill_at_random
 from tests.e2e.network_worker import network_settings
 from tests.fakes.fake_x_server import FakeXServer
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKER = Path(__file__).with_name("network_worker.py")
 
 
@@ -46,22 +41,6 @@ def settings(db: Path, url: str) -> Settings:
     )
 
 
-class KilledMidCall(BaseException):
-    """Stands in for kill -9: the reply went out, careops never heard back."""
-
-
-class DiesAfterPosting:
-    def __init__(self, real: XPublisher) -> None:
-        self.real = real
-
-    def publish(self, item: OutboxItem) -> PublishResult:
-        self.real.publish(item)
-        raise KilledMidCall
-
-    def find_existing(self, item: OutboxItem) -> PublishResult | None:
-        return self.real.find_existing(item)
-
-
 def test_mention_to_one_reply_even_when_killed_during_publish(
     server: FakeXServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -76,7 +55,7 @@ def test_mention_to_one_reply_even_when_killed_during_publish(
     assert case is not None and case.state is CaseState.IN_REVIEW
     publisher = app.publishers[Network.X]
     assert isinstance(publisher, XPublisher)
-    app.publishing.publishers = {Network.X: DiesAfterPosting(publisher)}
+    app.publishing.publishers = {Network.X: DiesAfterSending(publisher)}
     assert app.review.approve(case.id, "U1").ok
     with pytest.raises(KilledMidCall):
         app.publishing.publish_pending()
@@ -107,21 +86,8 @@ def test_150_replies_survive_ten_kill_9s_exactly_once(server: FakeXServer, tmp_p
     seed = SqliteStore(db)  # careops was down while all arrived: read them all
     seed.set_cursor("x", json.dumps({"mentions": {"since": str(int(mentions[0]["id"]) - 1)}}))
     seed.close()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     command = [sys.executable, str(WORKER), "x", db, server.url, str(total)]
-    rng = random.Random(7)
-    kills = 0
-    for _ in range(10):
-        proc = subprocess.Popen(
-            command, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        time.sleep(rng.uniform(0.8, 2.0))
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGKILL)
-            kills += 1
-        proc.wait()
-    final = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, timeout=120)
-    assert final.returncode == 0, final.stderr.decode()[-2000:]
+    kills = kill_at_random(command, tmp_path, rounds=10, longest=2.0)
     replied_to = Counter(r["referenced_tweets"][0]["id"] for r in server.state.replies())
     assert set(replied_to) == {m["id"] for m in mentions}
     assert max(replied_to.values()) == 1
