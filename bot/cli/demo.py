@@ -36,7 +36,8 @@ from bot.adapters.terminal import (
     read_single_key,
     review_unattended,
 )
-from bot.app import Careops, file_app
+from bot.app import file_app
+from bot.careops import Careops
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
 from bot.core.models import Case, CaseState, OutboxState

@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from bot.adapters.files import read_inbox
-from bot.app import Careops, build_app
+from bot.app import build_app
+from bot.careops import Careops
 from bot.cli.base import app, fail, settings
 from bot.core.loop import IntakeSummary
 

@@ -17,7 +17,8 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack import EVENTS_PATH, SlackOptions, SlackRuntime, manifest_yaml
 from bot.adapters.sqlite import AlreadyRunning, RunLock, startup_problem
-from bot.app import Careops, build_app, file_app
+from bot.app import build_app, file_app
+from bot.careops import Careops
 from bot.cli.base import app, fail, settings
 from bot.config import Settings
 from bot.logging_setup import configure_logging

@@ -15,7 +15,8 @@ from bot.adapters.slack._commands import SUBCOMMANDS
 from bot.adapters.slack._commands import dispatch as slack_dispatch
 from bot.adapters.slack._ops_commands import today_text
 from bot.adapters.slack._reply import CommandContext, CommandReply
-from bot.app import Careops, file_app
+from bot.app import file_app
+from bot.careops import Careops
 from bot.config import load_settings
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState

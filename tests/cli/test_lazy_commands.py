@@ -19,6 +19,7 @@ HEAVY = (
     "matplotlib",
     "numpy",
     "bot.app",
+    "bot.careops",
     "bot.adapters.sqlite",
     "openai",
     "pydantic",  # Settings: commands that connect to something

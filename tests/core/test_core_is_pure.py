@@ -17,6 +17,7 @@ FORBIDDEN = (
     "httpx",
     "bot.adapters",
     "bot.app",
+    "bot.careops",
     "bot.cli",
     "bot.config",
 )

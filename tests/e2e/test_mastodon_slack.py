@@ -13,7 +13,8 @@ from typing import Any
 
 from bot.adapters.slack import SlackOptions
 from bot.adapters.slack._poster import RetryAfterHandler
-from bot.app import Careops, build_app
+from bot.app import build_app
+from bot.careops import Careops
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import CaseState, Network

@@ -16,7 +16,8 @@ import pytest
 from bot.adapters.mastodon import MastodonSource
 from bot.adapters.slack import SlackOptions
 from bot.adapters.slack._poster import RetryAfterHandler
-from bot.app import Careops, build_app
+from bot.app import build_app
+from bot.careops import Careops
 from bot.config import Settings
 from bot.core.models import CaseState
 from tests.fakes.fake_mastodon import FakeMastodon

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bot.adapters.stores import open_store
 from bot.adapters.x import XMeter, XPublisher, XSource, x_client
-from bot.app import Careops, build_app
+from bot.app import build_app
+from bot.careops import Careops
 from bot.config import Settings
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState, Network

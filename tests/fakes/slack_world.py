@@ -18,7 +18,8 @@ from typing import Any
 from bot.adapters.files._jsonl import mention_to_inbox
 from bot.adapters.slack import SlackOptions, SlackRuntime
 from bot.adapters.slack._poster import ChannelPacer, RetryAfterHandler
-from bot.app import Careops, file_app
+from bot.app import file_app
+from bot.careops import Careops
 from bot.config import Settings
 from bot.core.models import Mention
 from bot.core.ports import Clock, Drafter
