@@ -201,6 +201,8 @@ class CareLoop:
                     case = self._write(planned)
                     if case is None:
                         summary.duplicates += 1
+                        if self.relations is not None:  # its moment is the other writer's
+                            self.relations.forget(planned.case.id)
                         continue
                     written.append(case)
                 self._remember(written)

@@ -86,6 +86,11 @@ class Relations:
                 moment, note(case, at=case.created_at, actor="system", action="wow", detail=detail)
             )
 
+    def forget(self, case_id: str) -> None:
+        """Drop what assessing found for a case that was not written (a duplicate)."""
+        with self._lock:
+            self._found.pop(case_id, None)
+
     # --- the card -------------------------------------------------------------------------
 
     def card_notes(self, case: Case) -> CardNotes:

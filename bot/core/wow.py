@@ -9,11 +9,11 @@ Triage flags four kinds, each from the post and the customer's history:
 - *thanks_after_solved*: thanks in words that say the case was put right ("it's
   sorted, thank you", "my parcel finally came, thanks!"), not by the customer alone;
   when careops answered their last case lately, the line says which;
-- *bad_day*: a customer having a terrible day over something small (no money, outage
-  or risk in it, not angry).
+- *bad_day*: a customer having a terrible day over something small, who is not
+  complaining to us (no money, outage or risk in it, not angry).
 
 A false wow on a complaint is the worst error (a gift offered to someone who wanted an
-answer), so every kind but *bad_day* leaves complaints alone, nothing is flagged in a
+answer), so nothing is flagged on a complaint (a rough day included), nor in a
 crisis, on a risk or in a post to many accounts at once, and the phrase tables
 (bot/core/wow_phrases.py) are narrow: precision first
 (docs/drafting.md has the figures). A person may still spot a moment the tables miss:
@@ -100,18 +100,19 @@ def detect(
     mention: Mention, triage: Triage, history: History, now: datetime, *, crisis: bool = False
 ) -> Wow | None:
     """The wow moment in a post, if there is one (None in a crisis, for spam, on a risk)."""
-    if crisis or triage.intent is Intent.SPAM or SERIOUS_TAGS & set(triage.tags):
+    if crisis or triage.intent in (Intent.SPAM, Intent.COMPLAINT):
+        return None  # a complaint wants an answer first, never a gift
+    if SERIOUS_TAGS & set(triage.tags):
         return None
     if mention.text.count("@") > BROADCAST:
         return None  # a post to many accounts at once is no personal moment with us
     text = " ".join(mention.text.lower().replace("’", "'").split())
-    complaint = triage.intent is Intent.COMPLAINT
-    warm = not complaint and triage.sentiment >= WARM
+    warm = triage.sentiment >= WARM
     if warm:
         for why, pattern in P.MILESTONES.items():
             if pattern.search(text):
                 return Wow(WowKind.MILESTONE, why)
-    if not complaint and (solved := _thanks_for_solving(text, history, now)) is not None:
+    if (solved := _thanks_for_solving(text, history, now)) is not None:
         return solved
     loyal = _praise_weeks(history)
     if warm and loyal >= LOYAL_PRAISE:

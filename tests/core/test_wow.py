@@ -100,13 +100,15 @@ def test_a_loyal_customer_is_one_with_several_earlier_praise_posts() -> None:
 
 
 def test_a_rough_day_over_something_small_is_a_moment() -> None:
-    found = wow_of("Worst day ever and now my parcel went to the neighbour @parcelly 😩")
+    found = wow_of("Long day at work. Long flight. Really appreciate the free drinks tonight"
+                   " @parcelly")  # fmt: skip
     assert found is not None and found.kind is WowKind.BAD_DAY
 
 
 @pytest.mark.parametrize(
     "text",
     [
+        "Worst day ever and now my parcel went to the neighbour @parcelly 😩",  # a complaint
         "Worst day ever, you charged my card twice and I want a refund @parcelly",  # money
         "Worst day ever, the app is down again and I can't log in @parcelly",  # outage
         "Terrible day. I want to end my life @parcelly",  # a risk: a person, not a gift
