@@ -11,6 +11,8 @@ the default 15 s lease. Needs PostgreSQL's binaries (initdb, pg_ctl); says so if
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import statistics
 import tempfile
 import time
@@ -30,6 +32,7 @@ from tests.pg_server import PostgresServer, Unavailable
 CASES = 2_000
 BATCH = 100
 KILLS = 5
+OUTAGES = (18.0, 42.0)  # seconds PostgreSQL is down (a restart, a failover of its host)
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 
 
@@ -88,6 +91,30 @@ def failover(server: PostgresServer, workdir: Path) -> list[float]:
         return [kill_leader_while_publishing(running, after_posts=3)[1] for _ in range(KILLS)]
 
 
+def back_after_outage(server: PostgresServer, away: float) -> float:
+    """Seconds from the server's start, after `away` seconds down while careops kept
+    asking (as its tick does), to the store's first answer."""
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)  # a warning per attempt
+    store = PostgresStore(server.fresh_database())
+    server.ctl("stop", "-m", "fast")
+    try:
+        until = time.monotonic() + away
+        while time.monotonic() < until:
+            with contextlib.suppress(Exception):
+                store.count_by_state()
+    finally:
+        server.ctl("start")
+    started = time.monotonic()
+    while True:
+        try:
+            store.count_by_state()
+            break
+        except Exception:
+            time.sleep(0.05)
+    store.close()
+    return time.monotonic() - started
+
+
 def run() -> None:
     server = PostgresServer(durable=True)  # fsync on, as in production
     try:
@@ -112,11 +139,16 @@ def run() -> None:
             for name in lite:
                 print(f"  {name:<18} {lite[name]:>9,.0f} | {post[name]:>9,.0f}")
             seconds = failover(server, Path(tmp))
+        outages = {away: back_after_outage(server, away) for away in OUTAGES}
         print(
             f"failover (kill -9 of the leader -> first reply by the new one, lease 15 s),"
             f" {KILLS} kills: "
             + ", ".join(f"{s:.2f}" for s in seconds)
             + f" s; median {statistics.median(seconds):.2f} s, max {max(seconds):.2f} s"
+        )
+        print(
+            "PostgreSQL away, then back: the store answers again after "
+            + ", ".join(f"{back:.1f} s ({away:.0f} s down)" for away, back in outages.items())
         )
     finally:
         server.stop()

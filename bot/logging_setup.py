@@ -93,6 +93,9 @@ def configure_logging(settings: Settings) -> None:
     root.setLevel(settings.log_level.upper())
     # The scheduler announces every run of every job at INFO: once a minute per job.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    # The connection pool warns at every reconnect attempt while PostgreSQL is away (a
+    # few a minute); the lease says it once when the server goes and once when it is back.
+    logging.getLogger("psycopg.pool").setLevel(max(logging.ERROR, root.level))
 
 
 class Conditions:

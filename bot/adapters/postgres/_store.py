@@ -69,6 +69,9 @@ class PostgresStore:
             timeout=CONNECT_TIMEOUT,  # waiting for a connection while the server is away
             open=False,
             name="careops",
+            # the pool doubles its wait between reconnects (1, 2, 4 ... s): giving up after
+            # 10 s starts it over, so careops is back within seconds of a long outage
+            reconnect_timeout=10.0,
         )
         try:
             pool.open(wait=True, timeout=CONNECT_TIMEOUT + 1)
