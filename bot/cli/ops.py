@@ -173,6 +173,7 @@ def _relations(store: StoreBackend, config: Settings, since: datetime, now: date
         gestures=[g for g in store.wow.gestures_since(since) if g.at < now],
         month=store.wow.gestures_since(month_start(now)),
         links=store.people.link_summary(since),
+        repeats=store.people.repeat_complaints(since, now),
     )
     return relations_markdown(figures, book)
 

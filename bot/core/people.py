@@ -17,6 +17,7 @@ from bot.core.models import CaseState, Intent, Mention, Network, normalise_handl
 
 RECENT = 20  # earlier cases read per handle: the last contact, praise and the past week
 REPEAT_WINDOW = timedelta(days=7)  # a second complaint within it raises the priority
+REPEAT_TAG = "repeat"  # the tag of such a complaint (priority high)
 SOLVED_WINDOW = timedelta(days=14)  # the wow line names a case answered this lately
 
 

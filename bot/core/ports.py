@@ -393,6 +393,10 @@ class PeopleRepo(Protocol):
         """Take the handle out of its group; False when it was linked to nothing."""
         ...
 
+    def repeat_complaints(self, since: datetime, until: datetime) -> int:
+        """Cases posted in [since, until) raised as a repeat complaint (REPEAT_TAG)."""
+        ...
+
     def link_summary(self, since: datetime) -> LinkSummary:
         """Customers linked now (groups, handles) and the link changes since `since`."""
         ...

@@ -21,6 +21,7 @@ from bot.core.gestures import Gifts
 from bot.core.models import Case, Intent, Mention, Priority, Triage
 from bot.core.people import (
     RECENT,
+    REPEAT_TAG,
     History,
     Person,
     PersonError,
@@ -33,7 +34,6 @@ from bot.core.wow import Wow, WowMoment, detect
 
 log = logging.getLogger(__name__)
 
-REPEAT_TAG = "repeat"  # a complaint within a week of another: priority high
 WOW_TAG = "wow"
 
 

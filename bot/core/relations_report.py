@@ -21,6 +21,7 @@ class RelationsFigures:
     gestures: Sequence[Gesture]  # made in the period
     month: Sequence[Gesture]  # made this month, for the budgets
     links: LinkSummary
+    repeats: int = 0  # complaints within a week of another, raised to high priority
 
 
 def relations_markdown(figures: RelationsFigures, book: WowBook) -> str:
@@ -51,6 +52,8 @@ def relations_markdown(figures: RelationsFigures, book: WowBook) -> str:
         )
     links = figures.links
     lines += [
+        f"- Repeat complaints (a complaint within a week of another, raised to high):"
+        f" {figures.repeats}",
         f"- Customers linked across networks: {links.customers} ({links.handles} handles);"
         f" {links.changes} link changes in the period",
         "",

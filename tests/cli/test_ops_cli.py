@@ -251,3 +251,6 @@ def test_report_counts_wow_moments_gestures_budgets_and_linked_customers(home: P
     assert "- Past the monthly budget (an approver's call): 1" in md.output
     assert "- Budget this month, a handwritten card: $6 of $60 (2 made)" in md.output
     assert "- Customers linked across networks: 1 (2 handles); 1 link changes" in md.output
+    assert "- Repeat complaints (a complaint within a week of another, raised to high): 0" in (
+        md.output
+    )

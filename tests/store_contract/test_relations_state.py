@@ -105,6 +105,15 @@ def test_moments_since_come_newest_first_with_what_was_done(store):
     assert store.wow.gestures_since(NOW + timedelta(seconds=1)) == []
 
 
+def test_repeat_complaints_are_counted_by_their_tag_in_the_period(store):
+    for n, tags in ((1, ("repeat",)), (2, ("late", "repeat")), (3, ("late",)), (4, ())):
+        case = add(store, n, intent=Intent.COMPLAINT, days_ago=n)
+        triage = replace(case.triage, tags=tags)
+        store.save_case(case.evolve(triage=triage), None)
+    assert store.people.repeat_complaints(NOW - timedelta(days=3), NOW) == 2
+    assert store.people.repeat_complaints(NOW - timedelta(days=1, hours=1), NOW) == 1
+
+
 def test_the_reports_counts_moments_by_kind_and_links(store):
     for n, kind in ((1, WowKind.MILESTONE), (2, WowKind.MILESTONE), (3, WowKind.BAD_DAY)):
         case = add(store, n)

@@ -15,10 +15,14 @@ from datetime import datetime
 from bot.adapters.sqlite import _codec as codec
 from bot.adapters.sqlite._db import SqlDatabase
 from bot.core.models import CaseState, Intent, Network
-from bot.core.people import Contacts, LinkSummary, PastCase, Person
+from bot.core.people import REPEAT_TAG, Contacts, LinkSummary, PastCase, Person
 
 _TRIAGE_SQLITE = "json_extract(body, '$.triage.{0}')"
 _TRIAGE_PG = "body::jsonb #>> '{{triage,{0}}}'"
+_REPEAT_SQLITE = (
+    "EXISTS (SELECT 1 FROM json_each(body, '$.triage.tags') WHERE value = '" + REPEAT_TAG + "')"
+)
+_REPEAT_PG = "jsonb_exists(body::jsonb -> 'triage' -> 'tags', '" + REPEAT_TAG + "')"
 
 
 class SqlPeople:
@@ -26,6 +30,7 @@ class SqlPeople:
         self.db = db
         triage = _TRIAGE_SQLITE if db.dialect == "sqlite" else _TRIAGE_PG
         self._intent, self._topic = triage.format("intent"), triage.format("topic")
+        self._repeat = _REPEAT_SQLITE if db.dialect == "sqlite" else _REPEAT_PG
 
     def contacts(self, person: Person, before: datetime, limit: int) -> Contacts:
         where = "author = ? AND network = ? AND posted_at < ?"
@@ -109,6 +114,14 @@ class SqlPeople:
         )
         customers, handles = (int(row["customers"]), int(row["handles"])) if row else (0, 0)
         return LinkSummary(customers, handles, int(changes or 0))
+
+    def repeat_complaints(self, since: datetime, until: datetime) -> int:
+        """Cases posted in [since, until) raised as a repeat complaint."""
+        found = self.db.scalar(
+            f"SELECT count(*) FROM cases WHERE posted_at >= ? AND posted_at < ? AND {self._repeat}",
+            (codec.iso(since), codec.iso(until)),
+        )
+        return int(found or 0)
 
     def link_log(self) -> list[tuple[str, str, str, datetime]]:
         """Every link and unlink: (action, handles, by whom, when), oldest first."""
