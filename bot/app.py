@@ -43,7 +43,7 @@ from bot.core.ports import (
 )
 from bot.core.publishing import PublishingService
 from bot.core.relations import Relations
-from bot.core.reports import load_report
+from bot.core.report_reads import load_report
 from bot.core.review import ApproverPolicy, ReviewService
 from bot.core.review_actions import ReviewActions
 from bot.core.rhythm import PollRhythm, paces_for, spend_reached

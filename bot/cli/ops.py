@@ -14,7 +14,8 @@ from bot.cli.base import app, fail, settings
 from bot.config import Settings
 from bot.core.models import normalise_handle
 from bot.core.oncall import Override, Roster, Rotation
-from bot.core.reports import load_report, parse_since, to_csv, to_markdown
+from bot.core.report_reads import load_report
+from bot.core.reports import parse_since, to_csv, to_markdown
 from bot.core.sla import SlaPolicy
 from bot.core.x_costs import (
     XSpend,

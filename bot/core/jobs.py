@@ -272,7 +272,7 @@ def daily_digest(
     report: Callable[[datetime, datetime], Report] | None = None,
 ) -> bool:
     """Once a day, from `hour` local time: the last 24 hours' figures in the channel.
-    `report(since, until)` reads them (the store's report rows); without it they are
+    `report(since, until)` reads them (the store's report reads); without it they are
     worked out from the cases of the period."""
     now = clock.now()
     zone = tz or (roster.rotation.tz if roster.rotation else ZoneInfo("UTC"))

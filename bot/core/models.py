@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -350,3 +351,30 @@ class ReportRow:
     person: str | None  # who approved the published reply
     flagged_breached: bool
     unedited: bool  # published as drafted (bot.core.reports.sent_unedited)
+
+
+@dataclass(frozen=True)
+class ReportTally:
+    """Counts over some cases of a report's period: a store sums them in SQL per network
+    and approver (CareQueries.report_tallies), and tallies add up to a report's scopes
+    (bot.core.reports defines each count)."""
+
+    mentions: int = 0
+    needing_reply: int = 0
+    published: int = 0
+    answered: int = 0  # published, with a first-reply time
+    within: tuple[int, ...] = ()  # answered within each limit asked for
+    unedited: int = 0
+    breached: int = 0
+
+    def __add__(self, other: ReportTally) -> ReportTally:
+        within = itertools.zip_longest(self.within, other.within, fillvalue=0)
+        return ReportTally(
+            self.mentions + other.mentions,
+            self.needing_reply + other.needing_reply,
+            self.published + other.published,
+            self.answered + other.answered,
+            tuple(a + b for a, b in within),
+            self.unedited + other.unedited,
+            self.breached + other.breached,
+        )

@@ -6,7 +6,7 @@ so that a fake for a test is a dozen lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +25,7 @@ from bot.core.models import (
     OutboxState,
     PublishResult,
     Quarantined,
-    ReportRow,
+    ReportTally,
     Triage,
     Usage,
 )
@@ -335,8 +335,25 @@ class CareQueries(Protocol):
         """Up to `limit` of the cases `user` approved since `since`, in post order."""
         ...
 
-    def report_rows(self, since: datetime, until: datetime) -> list[ReportRow]:
-        """What the report needs of each case posted in [since, until), in one query."""
+    def report_tallies(
+        self,
+        since: datetime,
+        until: datetime,
+        limits: Sequence[float],
+        targets: Mapping[Network, float],
+    ) -> list[tuple[Network, str | None, ReportTally]]:
+        """The cases posted in [since, until) counted per network and approver (who
+        approved the published ones, '' when nobody is on record; None for the others),
+        as bot/core/reports.py's `tally_of` counts them: answered within each of `limits`
+        seconds, breached against each network's target in `targets` (seconds)."""
+        ...
+
+    def reply_times_at(
+        self, since: datetime, until: datetime, ranks: Mapping[tuple[str, str], Sequence[int]]
+    ) -> dict[tuple[tuple[str, str], int], float]:
+        """The first-reply times (seconds, at least 0) of the published cases posted in
+        [since, until), in order within each scope (("all", "all"), ("network", value),
+        ("person", approver)): the time at each 1-based rank asked for, by (scope, rank)."""
         ...
 
 

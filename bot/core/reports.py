@@ -23,13 +23,11 @@ from __future__ import annotations
 import csv
 import io
 import math
-import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from bot.core.models import AuditEntry, Case, CaseState, Draft, ReportRow
+from bot.core.models import AuditEntry, Case, CaseState, Draft, ReportRow, ReportTally
 from bot.core.sla import SlaPolicy, humanize
 
 BUCKETS = (
@@ -85,9 +83,19 @@ def parse_since(text: str, now: datetime) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=now.tzinfo)
 
 
+def rank_at(share: float, count: int) -> int:
+    """The nearest rank (1-based) of `share` among `count` ordered values."""
+    return max(1, math.ceil(share * count))
+
+
 def nearest_rank(values: Sequence[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+    return sorted(values)[rank_at(share, len(values)) - 1]
+
+
+def median_ranks(count: int) -> tuple[int, ...]:
+    """The ranks (1-based) whose mean is the median of `count` ordered values."""
+    middle = count // 2
+    return (middle + 1,) if count % 2 else (middle, middle + 1)
 
 
 def reply_seconds(row: ReportRow) -> float | None:
@@ -120,33 +128,55 @@ def is_breached(row: ReportRow, sla: SlaPolicy) -> bool:
     return waited > sla.target(row.network).total_seconds()
 
 
-def figures(rows: Sequence[ReportRow], sla: SlaPolicy) -> Figures:
+def tally_of(rows: Sequence[ReportRow], sla: SlaPolicy) -> ReportTally:
+    """What a store counts in SQL (CareQueries.report_tallies), counted here of rows."""
     needing = [r for r in rows if r.state is not CaseState.DISMISSED]
     times = [t for r in needing if (t := reply_seconds(r)) is not None]
     published = [r for r in needing if r.state is CaseState.PUBLISHED]
-    unedited = sum(r.unedited for r in published)
+    return ReportTally(
+        mentions=len(rows),
+        needing_reply=len(needing),
+        published=len(published),
+        answered=len(times),
+        within=tuple(sum(t <= limit.total_seconds() for t in times) for _, limit in BUCKETS),
+        unedited=sum(r.unedited for r in published),
+        breached=sum(is_breached(r, sla) for r in needing),
+    )
+
+
+def figures_of(tally: ReportTally, time_at: Callable[[int], float]) -> Figures:
+    """The figures of a tally; `time_at(rank)` is the first-reply time at that rank
+    (1-based, in order) among the answered ones."""
 
     def share(count: int, total: int) -> float | None:
         return count / total if total else None
 
-    within = {
-        name: share(sum(t <= limit.total_seconds() for t in times), len(needing))
-        for name, limit in BUCKETS
-    }
+    median = p90 = None
+    if tally.answered:
+        middle = [time_at(rank) for rank in median_ranks(tally.answered)]
+        median = middle[0] if len(middle) == 1 else (middle[0] + middle[1]) / 2
+        p90 = time_at(rank_at(0.9, tally.answered))
+    within = [share(count, tally.needing_reply) for count in tally.within]
     return Figures(
-        mentions=len(rows),
-        needing_reply=len(needing),
-        answered=len(times),
-        median_seconds=statistics.median(times) if times else None,
-        p90_seconds=nearest_rank(times, 0.9) if times else None,
-        within_30m=within["30m"],
-        within_2h=within["2h"],
-        within_day=within["day"],
-        unanswered_rate=share(len(needing) - len(times), len(needing)),
-        unedited=unedited,
-        unedited_share=share(unedited, len(published)),
-        breached=sum(is_breached(r, sla) for r in needing),
+        mentions=tally.mentions,
+        needing_reply=tally.needing_reply,
+        answered=tally.answered,
+        median_seconds=median,
+        p90_seconds=p90,
+        within_30m=within[0],
+        within_2h=within[1],
+        within_day=within[2],
+        unanswered_rate=share(tally.needing_reply - tally.answered, tally.needing_reply),
+        unedited=tally.unedited,
+        unedited_share=share(tally.unedited, tally.published),
+        breached=tally.breached,
     )
+
+
+def figures(rows: Sequence[ReportRow], sla: SlaPolicy) -> Figures:
+    needing = (r for r in rows if r.state is not CaseState.DISMISSED)
+    times = sorted(t for r in needing if (t := reply_seconds(r)) is not None)
+    return figures_of(tally_of(rows, sla), lambda rank: times[rank - 1])
 
 
 def report_of(
@@ -196,15 +226,6 @@ def build_report(
         if since <= case.mention.created_at < until
     ]
     return report_of(rows, since=since, until=until, sla=sla)
-
-
-class ReportSource(Protocol):
-    def report_rows(self, since: datetime, until: datetime) -> list[ReportRow]: ...
-
-
-def load_report(queries: ReportSource, since: datetime, until: datetime, sla: SlaPolicy) -> Report:
-    """Report figures for mentions posted in [since, until), read from the store."""
-    return report_of(queries.report_rows(since, until), since=since, until=until, sla=sla)
 
 
 # --- rendering ------------------------------------------------------------------------------

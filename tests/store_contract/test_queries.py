@@ -60,24 +60,6 @@ def test_approvals_since_midnight_by_person_most_first(store: Any) -> None:
     assert [c.id for c in queries.approved_by("UBEN", MIDNIGHT - timedelta(days=2), 5)] == ["x:7"]
 
 
-def test_report_rows_carry_what_the_figures_need(store: Any) -> None:
-    fill(store)
-    rows = store.queries.report_rows(NOW - timedelta(hours=3), NOW)
-    by_age = sorted(rows, key=lambda r: -r.age_seconds)
-    assert [(r.state, round(r.age_seconds)) for r in by_age] == [
-        (CaseState.IN_REVIEW, 3 * 3600),  # at the window's start: in
-        (CaseState.APPROVED, 2 * 3600 + 1800),
-        (CaseState.PUBLISHED, 3600 + 1800),
-        (CaseState.IN_REVIEW, 2400),
-        (CaseState.IN_REVIEW, 600),
-    ]
-    published = by_age[2]
-    assert (published.person, published.unedited) == ("UANA", False)  # a human's draft
-    assert published.reply_seconds == 1800  # posted 30 min before it was published
-    assert by_age[1].unedited and by_age[1].person == "UANA"
-    assert [r.network for r in rows] == [Network.X] * 5
-
-
 def test_a_case_is_found_by_its_posts_link_and_cases_by_a_missing_flag(store: Any) -> None:
     fill(store)
     found = store.queries.case_for_link("https://x.com/maria_g/status/2/", None)

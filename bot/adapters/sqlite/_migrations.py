@@ -20,7 +20,7 @@ from bot.adapters.sqlite._db import Database
 
 # When an approved case was decided: its publication, else its last change (App Home's
 # "approved today"). Queries must spell it exactly so to use the cases_decided index
-# (migration 6; migration 4 read it out of the body).
+# (migration 5; migration 4 read it out of the body).
 DECIDED_AT = "coalesce(published_at, updated_at)"
 _DECIDED_AT_4 = "coalesce(json_extract(body, '$.published_at'), updated_at)"
 _PG_DECIDED_AT_4 = "coalesce(body::jsonb ->> 'published_at', updated_at)"
@@ -139,6 +139,15 @@ MIGRATIONS: list[Migration] = [
             flags = coalesce((body::jsonb -> 'flags')::text, '[]');
         {_COVERING.replace(DECIDED_AT, f"({DECIDED_AT})")}
         CREATE INDEX cases_url ON cases(({PG_URL}))
+        """,
+    ),
+    Migration(
+        6,
+        "the report index holds the case id too (a published reply's approver from the audit)",
+        """
+        DROP INDEX cases_report;
+        CREATE INDEX cases_report ON cases(
+            posted_at, network, state, published_at, approved_by, flags, draft_id, id)
         """,
     ),
     Migration(

@@ -4,13 +4,14 @@ read."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from bot.adapters.sqlite import _codec as codec
+from bot.adapters.sqlite import _reports
 from bot.adapters.sqlite._db import SqlDatabase
 from bot.adapters.sqlite._migrations import DECIDED_AT, PG_URL, URL
-from bot.core.models import AuditEntry, Case, CaseState, Draft, Network, ReportRow
+from bot.core.models import AuditEntry, Case, CaseState, Draft, Network, ReportTally
 from bot.core.post_urls import PostRef, same_post
 
 
@@ -70,28 +71,19 @@ class SqlQueries:
                 return case
         return None
 
-    def report_rows(self, since: datetime, until: datetime) -> list[ReportRow]:
-        """One row per case posted in [since, until) with the seconds worked out in SQL;
-        the approver of a published reply without one comes from its audit rows."""
-        reply = self.seconds("c.published_at", "c.posted_at")
-        age = self.seconds("?", "c.posted_at")
-        rows = self.db.tuples(
-            f"SELECT c.network, c.state, {reply} AS reply, {age} AS age,"
-            " CASE WHEN c.state = 'published' AND c.approved_by IS NULL THEN"
-            " (SELECT a.actor FROM audit a WHERE a.case_id = c.id AND a.to_state = 'approved'"
-            " ORDER BY a.id DESC LIMIT 1) ELSE c.approved_by END AS person,"
-            " c.flags LIKE '%\"breached\"%' AS breached,"
-            " d.drafter IS NOT NULL AND d.drafter NOT LIKE 'human:%'"
-            " AND coalesce(d.edited_from, '') = '' AS unedited"
-            " FROM cases c LEFT JOIN drafts d ON d.id = c.draft_id"
-            " WHERE c.posted_at >= ? AND c.posted_at < ?",
-            (codec.iso(until), codec.iso(since), codec.iso(until)),
-        )
-        networks, states = {n.value: n for n in Network}, {s.value: s for s in CaseState}
-        return [
-            ReportRow(networks[net], states[state], reply, age, person, bool(flag), bool(unedited))
-            for net, state, reply, age, person, flag, unedited in rows
-        ]
+    def report_tallies(
+        self,
+        since: datetime,
+        until: datetime,
+        limits: Sequence[float],
+        targets: Mapping[Network, float],
+    ) -> list[tuple[Network, str | None, ReportTally]]:
+        return _reports.report_tallies(self.db, self.seconds, since, until, limits, targets)
+
+    def reply_times_at(
+        self, since: datetime, until: datetime, ranks: Mapping[tuple[str, str], Sequence[int]]
+    ) -> dict[tuple[tuple[str, str], int], float]:
+        return _reports.reply_times_at(self.db, self.seconds, since, until, ranks)
 
     def cases_lacking(self, states: Iterable[CaseState], flag: str) -> list[Case]:
         """Per state (each one indexed range), then in post order."""
