@@ -217,7 +217,7 @@ def purge(
 
 def _forget_actions(config: Settings, needles: list[str]) -> int:
     """Slack actions on their cases (case ids, cards' time stamps) in the action journal."""
-    from bot.adapters.slack._journal import ActionJournal, journal_path
+    from bot.adapters.slack import ActionJournal, journal_path
 
     path = journal_path(config.database)
     if not path.exists() or not needles:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import typer.main
 from typer._click.core import Context
@@ -24,6 +25,7 @@ HEAVY = (
     "openai",
     "pydantic",  # Settings: commands that connect to something
     "bot.core.drafting",
+    "bot.adapters.slack._runtime",  # the bolt app and its listeners
 )
 
 
@@ -60,3 +62,13 @@ def test_help_lint_and_triage_import_none_of_slack_the_store_pydantic_or_charts(
     assert modules_after("triage", "--help") == []
     assert modules_after("triage", "my parcel is late") == ["the intent model"]
     assert "slack_bolt" in modules_after("manifest", "--socket")  # imported when it runs
+
+
+def test_purge_scrubs_the_action_journal_without_the_slack_runtime(tmp_path: Path) -> None:
+    from bot.adapters.sqlite import SqliteStore
+
+    SqliteStore(tmp_path / "careops.db").close()
+    (tmp_path / "careops-actions.db").touch()  # a journal to scrub
+    argv = ("purge", "--author", "@maria_g", "--yes", "--data-dir", str(tmp_path))
+    assert "bot.adapters.slack._runtime" not in modules_after(*argv)
+    assert "bot.adapters.slack._runtime" in modules_after("manifest", "--socket")
