@@ -97,6 +97,7 @@ def test_the_store_carries_on_after_the_server_restarts(
     pg_server.ctl("restart", "-m", "fast")
     store.save_case(a_case("2"), None)  # the pool drops dead connections and opens new ones
     assert sorted(c.id for c in store.cases()) == ["x:1", "x:2"]
+    assert store.db.tuples("SHOW jit") == [("off",)]  # new connections are set up alike
     store.close()
 
 
