@@ -76,7 +76,8 @@ def _time(text: str) -> datetime:
 
 
 def twcs_posts(path: Path) -> list[Post]:
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
     answered: dict[str, datetime] = {}
     for row in rows:
         if row["inbound"] == "False" and row["in_response_to_tweet_id"]:
