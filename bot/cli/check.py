@@ -150,8 +150,19 @@ def check_database(s: Settings) -> str:
         store.close()
 
 
+def check_prompts(s: Settings) -> str:
+    """The prompt files careops reads as data: links.yaml, wow.yaml, brand.md's light tone."""
+    from bot.adapters.drafters import load_light_tone, load_links, load_wow
+
+    links, wow, tone = load_links(s.prompts), load_wow(s.prompts), load_light_tone(s.prompts)
+    gestures = ", ".join(o.label for o in wow.offers.values()) or "no wow gestures"
+    light = f"light tone for {', '.join(sorted(tone))}" if tone else "no light tone"
+    return f"{s.prompts}: {len(links.topics)} help links; {gestures}; {light}"
+
+
 CHECKS: dict[str, Callable[[Settings], str]] = {
     "careops.toml": check_operating_file,
+    "prompts": check_prompts,
     "database": check_database,
     "slack": check_slack,
     "x": check_x,

@@ -112,3 +112,23 @@ def test_slack_row_says_who_may_approve(
     assert row(result.stdout, "slack")[:2] == ["slack", "ok"], result.output
     assert f"team Care, bot user careops; {shown}" in result.stdout
     assert "xoxb-test-token-1234" not in result.output
+
+
+def test_check_reads_the_prompt_files_and_names_a_wrong_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from bot.config import PACKAGE_DIR
+
+    monkeypatch.chdir(tmp_path)
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PACKAGE_DIR.parent / "prompts", prompts)
+    environment = {"CAREOPS_DATA_DIR": str(tmp_path), "CAREOPS_PROMPTS_DIR": str(prompts)}
+    good = CliRunner().invoke(app, ["check"], env=environment)
+    line = next(row for row in good.output.splitlines() if row.startswith("prompts"))
+    assert " ok " in line and "a handwritten card" in line and "light tone for praise, wow" in line
+    (prompts / "brand.md").write_text("{# light tone: praise, complaint #}\\nBe kind.\\n")
+    wrong = CliRunner().invoke(app, ["check"], env=environment)
+    line = next(row for row in wrong.output.splitlines() if row.startswith("prompts"))
+    assert " wrong " in line and "praise and wow moments only" in line and wrong.exit_code == 1
