@@ -153,11 +153,13 @@ class SqlOps:
         """A crisis group keeps its first post's text to match new ones against; when that
         post is theirs, the text goes (the group and its other members stay)."""
         forgotten = 0
-        for case_id in case_ids:
+        for start in range(0, len(case_ids), CHUNK):
+            chunk = case_ids[start : start + CHUNK]
             cursor = self.db.execute(
                 "UPDATE slack_groups SET lead_text = '' WHERE lead_text != '' AND id IN"
-                " (SELECT group_id FROM slack_group_members WHERE case_id = ? AND seq = 0)",
-                (case_id,),
+                " (SELECT group_id FROM slack_group_members"
+                f" WHERE seq = 0 AND case_id IN ({', '.join('?' * len(chunk))}))",
+                chunk,
             )
             forgotten += cursor.rowcount
         return forgotten
