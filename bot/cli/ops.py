@@ -162,20 +162,13 @@ def report(
 def _relations(store: StoreBackend, config: Settings, since: datetime, now: datetime) -> str:
     """Wow moments, gestures and budgets (prompts/wow.yaml), linked customers."""
     from bot.adapters.drafters import WowFileError, load_wow
-    from bot.core.gestures import month_start
-    from bot.core.relations_report import RelationsFigures, relations_markdown
+    from bot.core.relations_report import relations_figures, relations_markdown
 
     try:
         book = load_wow(config.prompts)
     except WowFileError as exc:
         raise fail(str(exc)) from None
-    figures = RelationsFigures(
-        moments=store.wow.moment_counts(since, now),
-        gestures=[g for g in store.wow.gestures_since(since) if g.at < now],
-        month=store.wow.gestures_since(month_start(now)),
-        links=store.people.link_summary(since),
-        repeats=store.people.repeat_complaints(since, now),
-    )
+    figures = relations_figures(store.wow, store.people, since, now)
     return relations_markdown(figures, book)
 
 

@@ -1,15 +1,18 @@
-"""The customers section of `careops report`: wow moments by kind, the gestures made and
-by whom, each gesture's budget this month, and the customers linked across networks."""
+"""The customers section of `careops report` and `/care stats`: wow moments by kind, the
+gestures made and by whom, each gesture's budget this month, repeat complaints and the
+customers linked across networks."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TypeVar
 
-from bot.core.gestures import WowBook, spent
+from bot.core.gestures import WowBook, month_start, spent
 from bot.core.people import LinkSummary
+from bot.core.ports import PeopleRepo, WowRepo
 from bot.core.wow import Gesture, WowKind
 
 K = TypeVar("K")
@@ -22,6 +25,31 @@ class RelationsFigures:
     month: Sequence[Gesture]  # made this month, for the budgets
     links: LinkSummary
     repeats: int = 0  # complaints within a week of another, raised to high priority
+
+
+def relations_figures(
+    wow: WowRepo, people: PeopleRepo, since: datetime, until: datetime
+) -> RelationsFigures:
+    """The figures of [since, until) (budgets: the month of `until`)."""
+    return RelationsFigures(
+        moments=wow.moment_counts(since, until),
+        gestures=[g for g in wow.gestures_since(since) if g.at < until],
+        month=wow.gestures_since(month_start(until)),
+        links=people.link_summary(since),
+        repeats=people.repeat_complaints(since, until),
+    )
+
+
+def relations_text(figures: RelationsFigures, book: WowBook) -> str:
+    """One line for Slack: "4 wow moments, 2 with a gesture ($6); 1 repeat complaint"."""
+    total = sum(figures.moments.values())
+    made = figures.gestures
+    cost = f" ({book.money(sum(g.cost for g in made))})" if made else ""
+    return (
+        f"{total} wow moment{'s' * (total != 1)}, {len(made)} with a gesture{cost};"
+        f" {figures.repeats} repeat complaint{'s' * (figures.repeats != 1)};"
+        f" {figures.links.customers} customers linked across networks"
+    )
 
 
 def relations_markdown(figures: RelationsFigures, book: WowBook) -> str:

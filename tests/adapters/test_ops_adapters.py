@@ -20,6 +20,7 @@ from bot.careops import Careops
 from bot.config import load_settings
 from bot.core.clock import FakeClock
 from bot.core.models import Case, CaseState
+from bot.core.permissions import Action
 from tests.conftest import make_mention
 from tests.core.test_jobs import add_case
 
@@ -119,6 +120,13 @@ def test_care_stats_reports_figures_without_a_slack_client(care: Careops):
     assert "1 mentions, 1 answered; median first reply 20m" in text
     assert "• *x*: 1/1 answered, median 20 min, 100% within 2 h" in text
     assert "• <@UBOSS>: 1/1 answered" in text and "Chart posted" not in text
+    customers = "*Customers*: 0 wow moments, 0 with a gesture; 0 repeat complaints; 0 customers"
+    assert customers in text
+    assert care.services.actions.act(Action.GIFT, case.id, "UBOSS").changed  # a 🎁: spotted
+    care.clock.advance(seconds=1)  # type: ignore[attr-defined]
+    assert (
+        "*Customers*: 1 wow moment, 1 with a gesture ($3);" in dispatch(care, "UBOSS", "stats").text
+    )
     assert "not a period" in dispatch(care, "UBOSS", "stats forever").text
     assert today_text(care.services.ops).startswith("1 mentions, 1 answered")
 

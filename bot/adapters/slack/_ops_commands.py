@@ -19,6 +19,7 @@ from bot.adapters.slack._reply import CommandContext, CommandReply
 from bot.core.oncall import CoverError, Override, parse_cover
 from bot.core.operations import Operations
 from bot.core.permissions import Action
+from bot.core.relations_report import relations_figures, relations_text
 from bot.core.reports import Figures, Report, parse_since, to_text
 from bot.core.x_costs import budget_line, day_line, first_day_needed, money, x_rows, x_spend
 
@@ -114,6 +115,9 @@ def stats_command(ctx: CommandContext, user_id: str, args: str) -> CommandReply:
     for person, figures in sorted(report.by_person.items()):
         lines.append(f"• {who(person) if person != 'unknown' else 'unknown'}: {_short(figures)}")
     lines += x_spend_lines(ctx.services.ops, since.date(), now.date())
+    relations = ctx.services.relations
+    customers = relations_figures(relations.wow, relations.people, since, now)
+    lines.append(f"*Customers*: {relations_text(customers, relations.gifts.book)}")
     uploaded = upload_chart(ctx, report, user_id)
     if uploaded:
         lines.append("Chart posted in the care channel.")
