@@ -10,7 +10,9 @@ import subprocess
 import time
 from pathlib import Path
 
-from bot.core.models import OutboxItem, PublishResult
+from bot.app import build_app
+from bot.config import Settings
+from bot.core.models import CaseState, OutboxItem, OutboxState, PublishResult
 from bot.core.ports import Publisher, PublishLater
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,3 +56,17 @@ def kill_at_random(command: list[str], cwd: Path, rounds: int, longest: float) -
     final = subprocess.run(command, cwd=cwd, env=env, capture_output=True, timeout=120)
     assert final.returncode == 0, final.stderr.decode()[-2000:]
     return kills
+
+
+def publish_everything(settings: Settings, expected: int, pause: float = 0.0) -> None:
+    """The worker process a crash test kills: start careops (which reconciles what a kill
+    left in `publishing`), approve every case, publish, until `expected` replies are out."""
+    app = build_app(settings)
+    app.startup()
+    while len(app.store.outbox([OutboxState.PUBLISHED])) < expected:
+        app.tick()
+        for case in app.store.cases([CaseState.IN_REVIEW]):
+            app.review.approve(case.id, "U1")
+        app.publishing.publish_pending()
+        time.sleep(pause)
+    print("all published", flush=True)

@@ -9,13 +9,11 @@ a tenth of a second here, so the test waits for the outbox, not for Meta's advic
 from __future__ import annotations
 
 import sys
-import time
 from datetime import timedelta
 
 from bot.adapters.threads import _publisher
-from bot.app import build_app
 from bot.config import Settings
-from bot.core.models import CaseState, OutboxState
+from tests.e2e.crashes import publish_everything
 from tests.fakes.fake_graph import IG_ID, PAGE_ID
 from tests.fakes.fake_threads import BRAND_ID
 
@@ -43,15 +41,7 @@ def main(network: str, db: str, url: str, expected: int) -> None:
         CAREOPS_BRAND_HANDLES=["parcelly"],
         **meta_settings(network, url),
     )
-    app = build_app(settings)
-    app.startup()  # reconciles replies a kill left in `publishing`
-    while len(app.store.outbox([OutboxState.PUBLISHED])) < expected:
-        app.tick()
-        for case in app.store.cases([CaseState.IN_REVIEW]):
-            app.review.approve(case.id, "U1")
-        app.publishing.publish_pending()
-        time.sleep(0.02)  # a reply container is due 0.1 s after it was made
-    print("all published", flush=True)
+    publish_everything(settings, expected, pause=0.02)  # a container is due 0.1 s after
 
 
 if __name__ == "__main__":

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from bot.app import build_app
 from bot.config import Settings
-from bot.core.models import CaseState, OutboxState
+from tests.e2e.crashes import publish_everything
 from tests.fakes.fake_x_server import BRAND_ID as X_BRAND_ID
 
 
@@ -33,14 +32,7 @@ def main(network: str, db: str, url: str, expected: int) -> None:
         CAREOPS_BRAND_HANDLES=["parcelly"],
         **network_settings(network, url),
     )
-    app = build_app(settings)
-    app.startup()  # reconciles replies a kill left in `publishing`
-    while len(app.store.outbox([OutboxState.PUBLISHED])) < expected:
-        app.tick()
-        for case in app.store.cases([CaseState.IN_REVIEW]):
-            app.review.approve(case.id, "U1")
-        app.publishing.publish_pending()
-    print("all published", flush=True)
+    publish_everything(settings, expected)
 
 
 if __name__ == "__main__":
