@@ -12,14 +12,10 @@ import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.adapters.stores import open_store
-from bot.adapters.x import XMeter, XPublisher, XSource, x_client
-from bot.app import build_app
-from bot.config import Settings
 from bot.core.clock import FakeClock
-from bot.core.models import Case, CaseState, Network
 from bot.core.x_costs import XPrices
 from tests.fakes.fake_x import BrandOnX
+from tests.fakes.x_world import Channel, start
 
 START = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)
 PER_DAY = 300
@@ -31,59 +27,16 @@ POLICIES = {
 }
 
 
-class Channel:
-    def __init__(self) -> None:
-        self.said: list[str] = []
-
-    def thread(self, case: Case, text: str) -> None:
-        pass
-
-    def direct(self, user: str, text: str) -> None:
-        pass
-
-    def channel(self, text: str) -> None:
-        self.said.append(text)
-
-
 def day(toml: str, tmp: Path) -> tuple[BrandOnX, Channel, float]:
-    (tmp / "careops.toml").write_text(f"[x]\n{toml}\n")
-    settings = Settings(
-        CAREOPS_DB=tmp / "careops.db",
-        CAREOPS_CONFIG=tmp / "careops.toml",
-        SLACK_APPROVERS=["U1"],
-        CAREOPS_BRAND_HANDLES=["parcelly"],
-    )
-    clock = FakeClock(START)
-    x = BrandOnX(clock)
-    store = open_store(settings)
-    meter = XMeter(store, XPrices(), clock)
-    reader = x_client("bearer", None, None, None, None, session=x.fake.session())
-    writer = x_client(None, "k", "s", "t", "ts", session=x.fake.session())
-    channel = Channel()
-    app = build_app(
-        settings,
-        clock=clock,
-        store=store,
-        sources=[XSource(reader, clock, user_id=x.brand_id, username=x.brand, meter=meter)],
-        publishers={
-            Network.X: XPublisher(writer, user_id=x.brand_id, username=x.brand, meter=meter)
-        },
-        notifier=channel,
-    )
-    app.startup()
+    run = start(tmp, f"[x]\n{toml}\n", FakeClock(START))
     for hour in range(24):
-        for n in range(hour * PER_DAY // 24, (hour + 1) * PER_DAY // 24):
-            x.mention(f"my parcel {n} is late, where is it?", f"customer{n}")
-        app.tick()
-        for case in app.store.cases([CaseState.IN_REVIEW]):
-            app.review.approve(case.id, "U1")
-        app.tick()
-        clock.advance(
+        run.answer((hour + 1) * PER_DAY // 24 - hour * PER_DAY // 24, hour * PER_DAY // 24)
+        run.clock.advance(
             timedelta(hours=1) - timedelta(seconds=1) if hour == 23 else timedelta(hours=1)
         )
-    spent = sum(r.cost for r in store.usage_since("2000-01-01") if r.network == "x")
-    store.close()
-    return x, channel, spent
+    spent = run.spent()
+    run.app.store.close()
+    return run.x, run.channel, spent
 
 
 def run() -> None:
